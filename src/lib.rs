@@ -1,0 +1,16 @@
+//! studytrack: a JSON REST API for interview-prep study tracks.
+//!
+//! The binary (`src/main.rs`) only parses the command line; everything else lives here
+//! so the integration tests in `tests/` drive the same server users get.
+
+pub mod app;
+pub mod catalog;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod openapi;
+pub mod pagination;
+pub mod telemetry;
+pub mod web;

@@ -1,1 +1,118 @@
-fn main(){}
+//! The `studytrack` command line: serve, migrate, seed, openapi.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use studytrack::app::{self, Application};
+use studytrack::config::Settings;
+use studytrack::{content, db, telemetry};
+
+#[derive(Parser)]
+#[command(name = "studytrack", version, about = "Study tracks for technical interview preparation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (creates and migrates the database, seeds it when empty).
+    Serve,
+    /// Create the database if missing and apply migrations.
+    Migrate,
+    /// Validate the seed files and upsert them in one transaction.
+    Seed {
+        /// Validate and report what would change, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Seed directory (default: STUDYTRACK_SEED_DIR or ./seed).
+        dir: Option<PathBuf>,
+    },
+    /// Print the OpenAPI document (the same one the server serves at /openapi.json).
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        return match app::openapi().to_pretty_json() {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("configuration error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format, "info");
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => {
+            let started = Instant::now();
+            let pool = db::connect_and_migrate(&settings).await?;
+            if settings.auto_seed {
+                if let Some(report) = content::seed_if_empty(&pool, &settings.seed_dir).await? {
+                    tracing::info!(dir = %settings.seed_dir.display(), "seeded an empty database\n{report}");
+                }
+            }
+            let app = Application::build(settings.clone(), pool)?;
+            tracing::info!(
+                bind = %settings.bind, port = app.port(), ready_ms = started.elapsed().as_millis() as u64,
+                "listening; docs at /docs"
+            );
+            app.run_until_stopped().await?;
+            tracing::info!("stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            db::connect_and_migrate(&settings).await?;
+            println!("database is migrated");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed { dry_run, dir } => {
+            let dir = dir.unwrap_or(settings.seed_dir.clone());
+            let bundle = match content::load_dir(&dir) {
+                Ok(bundle) => bundle,
+                Err(invalid) => {
+                    eprint!("{invalid}");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let pool = db::connect_and_migrate(&settings).await?;
+            let started = Instant::now();
+            let report = content::apply(&pool, &bundle, dry_run).await?;
+            print!("{report}");
+            let verb = if dry_run { "dry run (nothing written)" } else { "seeded" };
+            println!("{verb} from {} in {} ms", dir.display(), started.elapsed().as_millis());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi => unreachable!("handled before the runtime starts"),
+    }
+}

@@ -1,0 +1,176 @@
+//! Building the HTTP server from settings and a pool: the same code path for `serve`
+//! and for the tests (which bind port 0).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use actix_cors::Cors;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::{Method, header};
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use sqlx::PgPool;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::openapi::ApiDoc;
+use crate::web::{extractors, fallback, request_id};
+use crate::{catalog, health};
+
+/// Shared by every handler.
+pub struct AppState {
+    pub db: PgPool,
+    pub settings: Settings,
+    shutting_down: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, settings: Settings) -> Self {
+        AppState { db, settings, shutting_down: AtomicBool::new(false) }
+    }
+
+    /// Set once a shutdown signal arrives, so readiness fails while requests drain.
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Relaxed)
+    }
+}
+
+/// Every documented route. Used for the server and for the OpenAPI document, so the
+/// document can only describe handlers that are really mounted.
+fn register(cfg: &mut ServiceConfig) {
+    cfg.service(scope::scope("/api/v1").configure(catalog::routes::configure))
+        .service(health::live)
+        .service(health::ready);
+}
+
+/// The OpenAPI document, exactly as served at `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(register).split_for_parts();
+    doc
+}
+
+/// A running-ready server and what a caller needs to reach and stop it.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free one) and builds the server; it does not
+    /// start serving until [`Application::run_until_stopped`] or the server is awaited.
+    pub fn build(settings: Settings, db: PgPool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot bind {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let doc = openapi();
+        let table = web::Data::new(fallback::RouteTable::from_openapi(&doc, &[("/openapi.json", &["GET"]), ("/docs", &["GET"])]));
+        let doc = Arc::new(doc);
+        let state = web::Data::new(AppState::new(db, settings.clone()));
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            let settings = &app_state.settings;
+            App::new()
+                .into_utoipa_app()
+                .configure(register)
+                .into_app()
+                .app_data(app_state.clone())
+                .app_data(table.clone())
+                .app_data(extractors::json_config(settings.body_limit))
+                .app_data(extractors::query_config())
+                .app_data(extractors::path_config())
+                .app_data(web::PayloadConfig::new(settings.body_limit))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*doc).clone()))
+                .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish() }))
+                .default_service(web::to(fallback::not_found_or_not_allowed))
+                .wrap(from_fn(request_id::add_header))
+                .wrap(TracingLogger::default())
+                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+                .wrap(cors(settings))
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_grace.as_secs());
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        Ok(Application { port, server: server.run(), state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then marks the service not ready and lets
+    /// in-flight requests finish within the grace period.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutdown signal received; draining in-flight requests");
+            state.shutting_down.store(true, Ordering::Relaxed);
+            handle.stop(true).await;
+        });
+        self.server.await.context("server failed")
+    }
+
+    /// The server future, for tests that drive it themselves.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// CORS for third-party front ends: bearer tokens, not cookies, so any origin may be
+/// allowed safely; `STUDYTRACK_CORS_ORIGINS` narrows it to a list.
+fn cors(settings: &Settings) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH, header::ACCEPT])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, header::HeaderName::from_static(request_id::HEADER)])
+        .max_age(3600);
+    match &settings.cors_origins {
+        None => cors = cors.allow_any_origin(),
+        Some(origins) => {
+            for origin in origins {
+                cors = cors.allowed_origin(origin);
+            }
+        }
+    }
+    cors
+}

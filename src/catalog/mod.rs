@@ -1,0 +1,7 @@
+//! The public catalogue: tracks, roadmaps, topics, the question bank, flashcards and
+//! articles, read-only and cacheable.
+
+pub mod model;
+pub mod queries;
+pub mod roadmap;
+pub mod routes;

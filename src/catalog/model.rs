@@ -1,0 +1,282 @@
+//! What the public catalogue endpoints return. Field docs and examples here become the
+//! OpenAPI schemas a client generates its types from.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Difficulty of an interview question, easiest first.
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    Junior,
+    Mid,
+    Senior,
+}
+
+impl Difficulty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Difficulty::Junior => "junior",
+            Difficulty::Mid => "mid",
+            Difficulty::Senior => "senior",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "junior" => Some(Difficulty::Junior),
+            "mid" => Some(Difficulty::Mid),
+            "senior" => Some(Difficulty::Senior),
+            _ => None,
+        }
+    }
+}
+
+/// Question counts by difficulty.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(example = json!({"junior": 4, "mid": 5, "senior": 3}))]
+pub struct DifficultyCounts {
+    pub junior: i64,
+    pub mid: i64,
+    pub senior: i64,
+}
+
+/// How much content sits under a track, stage or topic.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(example = json!({"topics": 14, "electives": 2, "questions": 192, "flashcards": 160, "quiz_items": 160}))]
+pub struct ContentCounts {
+    /// Core topics (electives not included).
+    pub topics: i64,
+    /// Elective topics, outside the critical path.
+    pub electives: i64,
+    pub questions: i64,
+    pub flashcards: i64,
+    pub quiz_items: i64,
+}
+
+/// A track as listed in `GET /tracks`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "slug": "python", "title": "Python",
+    "summary": "A path through the Python an interviewer expects…", "stage_count": 4,
+    "counts": {"topics": 14, "electives": 2, "questions": 192, "flashcards": 160, "quiz_items": 160}
+}))]
+pub struct TrackSummary {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    /// Markdown.
+    pub summary: String,
+    pub stage_count: i64,
+    pub counts: ContentCounts,
+}
+
+/// The list of tracks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackList {
+    pub items: Vec<TrackSummary>,
+    /// Always null: every track fits on one page.
+    pub next_cursor: Option<String>,
+}
+
+/// A topic's place on a track's roadmap.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "slug": "fundamentals", "title": "Fundamentals",
+    "position": 0, "elective": false, "prerequisites": [],
+    "counts": {"questions": 12, "flashcards": 10, "quiz_items": 10}
+}))]
+pub struct RoadmapTopic {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    /// 0-based order within its stage (or among the electives).
+    pub position: i32,
+    /// Outside the critical path: does not count against the track when skipped.
+    pub elective: bool,
+    /// Slugs of topics a learner should have done first.
+    pub prerequisites: Vec<String>,
+    pub counts: TopicCounts,
+}
+
+/// Content counts of one topic.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(example = json!({"questions": 12, "flashcards": 10, "quiz_items": 10}))]
+pub struct TopicCounts {
+    pub questions: i64,
+    pub flashcards: i64,
+    pub quiz_items: i64,
+}
+
+/// A stage of a track, with its topics in order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoadmapStage {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    /// Markdown.
+    pub summary: String,
+    /// 0-based; walk stages in this order.
+    pub position: i32,
+    pub topics: Vec<RoadmapTopic>,
+}
+
+/// A track's roadmap: stages in order, each with its topics in order, then the
+/// electives. Everything a client needs to draw the path in one request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Roadmap {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    /// Markdown.
+    pub summary: String,
+    pub stages: Vec<RoadmapStage>,
+    /// Topics outside the critical path, in suggested order.
+    pub electives: Vec<RoadmapTopic>,
+    pub counts: ContentCounts,
+}
+
+/// A reference to a track, stage or topic by slug and title.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"slug": "foundations", "title": "Foundations"}))]
+pub struct SlugRef {
+    pub slug: String,
+    pub title: String,
+}
+
+/// A question as listed (no prompt or answer).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "slug": "plus-equals-vs-plus",
+    "title": "Why do `a = a + [1]` and `a += [1]` differ?", "difficulty": "mid",
+    "tags": ["mutability"], "topic": {"slug": "fundamentals", "title": "Fundamentals"}
+}))]
+pub struct QuestionSummary {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub difficulty: Difficulty,
+    pub tags: Vec<String>,
+    pub topic: SlugRef,
+}
+
+/// An article as listed (no body).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "3d3c8a5e-1f0a-4f6c-8d6e-2b7c9e1a4f50", "slug": "threading-and-the-gil",
+    "title": "Threading and the GIL", "summary": "What the GIL protects…",
+    "topics": [{"slug": "concurrency", "title": "Concurrency & Parallelism"}]
+}))]
+pub struct ArticleSummary {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub topics: Vec<SlugRef>,
+}
+
+/// One topic as seen from a track: summary, key points, its questions and articles.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopicDetail {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    /// Markdown: what the topic is and why it sits where it does on the path.
+    pub summary: String,
+    pub key_points: Vec<String>,
+    pub track: SlugRef,
+    /// The stage holding the topic; null for an elective outside the stages.
+    pub stage: Option<SlugRef>,
+    pub elective: bool,
+    pub position: i32,
+    pub prerequisites: Vec<SlugRef>,
+    /// In study order: junior first.
+    pub questions: Vec<QuestionSummary>,
+    pub articles: Vec<ArticleSummary>,
+    pub counts: TopicCounts,
+    pub questions_by_difficulty: DifficultyCounts,
+}
+
+/// One interview question with its full answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "slug": "plus-equals-vs-plus",
+    "title": "Why do `a = a + [1]` and `a += [1]` differ?", "difficulty": "mid",
+    "tags": ["mutability"], "prompt": "`b = a`, then `a += [1]`: what does `b` hold?",
+    "answer": "`+=` on a list calls `__iadd__`, which extends the list in place…",
+    "topic": {"slug": "fundamentals", "title": "Fundamentals"}, "tracks": ["python"],
+    "updated_at": "2026-11-24T12:00:00Z"
+}))]
+pub struct QuestionDetail {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub difficulty: Difficulty,
+    pub tags: Vec<String>,
+    /// Markdown.
+    pub prompt: String,
+    /// Markdown, with code blocks.
+    pub answer: String,
+    pub topic: SlugRef,
+    /// Slugs of the tracks the question's topic sits on.
+    pub tracks: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// A page of the question bank.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionPage {
+    pub items: Vec<QuestionSummary>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A flashcard: recall drill, front then back.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0e1f4b8a-9d2c-4e7f-8a1b-6c5d4e3f2a10", "slug": "is-vs-eq",
+    "front": "What does `is` compare?", "back": "Identity: whether both names refer to the same object.",
+    "question_id": null
+}))]
+pub struct Flashcard {
+    pub id: Uuid,
+    pub slug: String,
+    /// Markdown.
+    pub front: String,
+    /// Markdown.
+    pub back: String,
+    /// The question this card drills, if any.
+    pub question_id: Option<Uuid>,
+}
+
+/// A topic's flashcards, in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlashcardList {
+    pub items: Vec<Flashcard>,
+    /// Always null: a topic's cards fit on one page.
+    pub next_cursor: Option<String>,
+}
+
+/// A page of articles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticlePage {
+    pub items: Vec<ArticleSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// A deep-dive article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleDetail {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    /// Markdown.
+    pub body: String,
+    pub topics: Vec<SlugRef>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}

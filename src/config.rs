@@ -1,0 +1,178 @@
+//! Settings read from the environment (`STUDYTRACK_*`, `DATABASE_URL`).
+//!
+//! Every knob has a default that works on a developer machine, documented in
+//! `.env.example`; a malformed value stops the process at start rather than being
+//! silently replaced. `Debug` redacts the database password so settings can be logged.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// The database used when `DATABASE_URL` is unset.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/studytrack";
+
+#[derive(Clone)]
+pub struct Settings {
+    /// PostgreSQL connection string; the database is created if missing.
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub bind: String,
+    /// Seed directory loaded into an empty database on `serve`.
+    pub seed_dir: PathBuf,
+    /// Whether `serve` seeds an empty database.
+    pub auto_seed: bool,
+    /// Origins allowed by CORS; `None` means any origin.
+    pub cors_origins: Option<Vec<String>>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Connections in the pool.
+    pub db_max_connections: u32,
+    /// How long a request waits for a pooled connection before answering 503.
+    pub db_acquire_timeout: Duration,
+    /// Server-side cap on any single SQL statement.
+    pub db_statement_timeout: Duration,
+    /// Time in-flight requests get to finish after SIGTERM/SIGINT.
+    pub shutdown_grace: Duration,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+    /// `json` for production log lines, `pretty` for humans.
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests need not touch the real environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+        let parse_num = |key: &str, default: u64| -> anyhow::Result<u64> {
+            match get(key) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().with_context(|| format!("{key} must be a whole number, got {v:?}")),
+            }
+        };
+        let cors_origins = match get("STUDYTRACK_CORS_ORIGINS").as_deref().map(str::trim) {
+            None | Some("*") => None,
+            Some(list) => Some(list.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect()),
+        };
+        let log_format = match get("STUDYTRACK_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("STUDYTRACK_LOG_FORMAT must be json or pretty, got {other:?}"),
+        };
+        let auto_seed = match get("STUDYTRACK_AUTO_SEED").as_deref() {
+            None | Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(other) => bail!("STUDYTRACK_AUTO_SEED must be true or false, got {other:?}"),
+        };
+        let body_limit = parse_num("STUDYTRACK_BODY_LIMIT_BYTES", 256 * 1024)?;
+        if body_limit < 1024 {
+            bail!("STUDYTRACK_BODY_LIMIT_BYTES must be at least 1024");
+        }
+        let db_max_connections = parse_num("STUDYTRACK_DB_MAX_CONNECTIONS", 10)?;
+        if db_max_connections == 0 {
+            bail!("STUDYTRACK_DB_MAX_CONNECTIONS must be at least 1");
+        }
+        Ok(Settings {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            bind: get("STUDYTRACK_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            seed_dir: get("STUDYTRACK_SEED_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("seed")),
+            auto_seed,
+            cors_origins,
+            body_limit: usize::try_from(body_limit).context("STUDYTRACK_BODY_LIMIT_BYTES is too large")?,
+            db_max_connections: u32::try_from(db_max_connections).context("STUDYTRACK_DB_MAX_CONNECTIONS is too large")?,
+            db_acquire_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_ACQUIRE_TIMEOUT_MS", 2000)?),
+            db_statement_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_STATEMENT_TIMEOUT_MS", 5000)?),
+            shutdown_grace: Duration::from_secs(parse_num("STUDYTRACK_SHUTDOWN_GRACE_SECS", 30)?),
+            workers: usize::try_from(parse_num("STUDYTRACK_WORKERS", 0)?).context("STUDYTRACK_WORKERS is too large")?,
+            log_format,
+        })
+    }
+
+    /// Defaults for tests: port 0, no auto-seed.
+    pub fn for_tests(database_url: &str) -> Self {
+        let mut settings = Self::from_lookup(|_| None).expect("defaults are valid");
+        settings.database_url = database_url.to_owned();
+        settings.bind = "127.0.0.1:0".to_owned();
+        settings.auto_seed = false;
+        settings.workers = 2;
+        settings
+    }
+}
+
+/// Hides the password in a connection string.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("seed_dir", &self.seed_dir)
+            .field("auto_seed", &self.auto_seed)
+            .field("cors_origins", &self.cors_origins)
+            .field("body_limit", &self.body_limit)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("db_acquire_timeout", &self.db_acquire_timeout)
+            .field("db_statement_timeout", &self.db_statement_timeout)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .field("workers", &self.workers)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_sane() {
+        let s = Settings::from_lookup(|_| None).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert!(s.cors_origins.is_none());
+    }
+
+    #[test]
+    fn bad_numbers_are_refused() {
+        let err = Settings::from_lookup(|k| (k == "STUDYTRACK_DB_MAX_CONNECTIONS").then(|| "ten".into()));
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn password_is_redacted() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        let s = Settings::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://u:hunter2@h/db".into())).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn cors_list_is_split() {
+        let s = Settings::from_lookup(|k| (k == "STUDYTRACK_CORS_ORIGINS").then(|| "https://a.dev, https://b.dev".into())).unwrap();
+        assert_eq!(s.cors_origins, Some(vec!["https://a.dev".to_owned(), "https://b.dev".to_owned()]));
+    }
+}

@@ -1,0 +1,159 @@
+//! The content bundle: the whole catalogue as plain data, in the shape of the files
+//! under `seed/` (and, serialised as JSON, of an import bundle).
+//!
+//! Slugs are the natural keys; nothing here carries a database id, so a bundle can be
+//! applied to any database and re-applied without creating duplicates.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything one seed directory (or import document) holds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    #[serde(default)]
+    pub tracks: Vec<TrackDoc>,
+    #[serde(default)]
+    pub topics: Vec<TopicDoc>,
+    #[serde(default)]
+    pub articles: Vec<ArticleDoc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TrackDoc {
+    #[serde(default)]
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub stages: Vec<StageDoc>,
+    /// Topics outside the critical path, in order, after the stages.
+    #[serde(default)]
+    pub electives: Vec<String>,
+    #[serde(skip)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StageDoc {
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    /// Topic slugs in the order a learner should walk them.
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TopicDoc {
+    #[serde(default)]
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub key_points: Vec<String>,
+    #[serde(default)]
+    pub prerequisites: Vec<String>,
+    #[serde(default)]
+    pub questions: Vec<QuestionDoc>,
+    #[serde(default)]
+    pub flashcards: Vec<FlashcardDoc>,
+    #[serde(default)]
+    pub quiz: Vec<QuizItemDoc>,
+    #[serde(skip)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionDoc {
+    #[serde(default)]
+    pub slug: String,
+    pub title: String,
+    pub difficulty: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Position among questions of the same difficulty (lower first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i32>,
+    pub prompt: String,
+    #[serde(default)]
+    pub answer: String,
+    #[serde(skip)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FlashcardDoc {
+    pub slug: String,
+    pub front: String,
+    pub back: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuizItemDoc {
+    pub slug: String,
+    pub kind: String,
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub options: Vec<String>,
+    pub correct: Vec<i64>,
+    pub explanation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleDoc {
+    #[serde(default)]
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    #[serde(default)]
+    pub body: String,
+    #[serde(skip)]
+    pub source: String,
+}
+
+/// Quiz item kinds, as stored and served.
+pub const QUIZ_KINDS: [&str; 4] = ["single_choice", "multiple_choice", "true_false", "predict_output"];
+/// Question difficulties, easiest first.
+pub const DIFFICULTIES: [&str; 3] = ["junior", "mid", "senior"];
+
+impl QuizItemDoc {
+    /// The options as stored: true/false items may omit them.
+    pub fn effective_options(&self) -> Vec<String> {
+        if self.kind == "true_false" && self.options.is_empty() {
+            vec!["True".to_owned(), "False".to_owned()]
+        } else {
+            self.options.clone()
+        }
+    }
+}
+
+impl TopicDoc {
+    /// Questions in study order: by difficulty, then `order`, then slug.
+    pub fn questions_in_order(&self) -> Vec<&QuestionDoc> {
+        let mut questions: Vec<&QuestionDoc> = self.questions.iter().collect();
+        questions.sort_by_key(|q| {
+            let rank = DIFFICULTIES.iter().position(|d| *d == q.difficulty).unwrap_or(DIFFICULTIES.len());
+            (rank, q.order.unwrap_or(i32::MAX), q.slug.clone())
+        });
+        questions
+    }
+}

@@ -1,0 +1,52 @@
+//! Connecting to PostgreSQL: create the database if missing, run migrations, build the pool.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+
+use crate::config::{Settings, redact_url};
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Creates the database named in the settings when it does not exist yet.
+pub async fn ensure_database(settings: &Settings) -> anyhow::Result<()> {
+    let url = &settings.database_url;
+    let exists = Postgres::database_exists(url)
+        .await
+        .with_context(|| format!("cannot reach PostgreSQL at {}", redact_url(url)))?;
+    if !exists {
+        tracing::info!(database = %redact_url(url), "creating database");
+        Postgres::create_database(url).await.context("cannot create the database")?;
+    }
+    Ok(())
+}
+
+/// A pool whose timeouts turn a database outage into fast 503s instead of hung requests.
+pub fn pool_options(settings: &Settings) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(settings.db_max_connections)
+        .acquire_timeout(settings.db_acquire_timeout)
+        .idle_timeout(Some(Duration::from_secs(600)))
+}
+
+/// Connection options carrying the server-side statement timeout.
+pub fn connect_options(settings: &Settings) -> anyhow::Result<PgConnectOptions> {
+    let options: PgConnectOptions = settings.database_url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let millis = settings.db_statement_timeout.as_millis();
+    Ok(options.options([("statement_timeout", millis.to_string())]).application_name("studytrack"))
+}
+
+/// Creates the database if needed, migrates it and returns a pool.
+pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<PgPool> {
+    ensure_database(settings).await?;
+    let pool = pool_options(settings)
+        .connect_with(connect_options(settings)?)
+        .await
+        .with_context(|| format!("cannot connect to {}", redact_url(&settings.database_url)))?;
+    MIGRATOR.run(&pool).await.context("migrations failed")?;
+    Ok(pool)
+}

@@ -1,0 +1,202 @@
+//! One error type for the whole API, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Every handler returns `Result<_, ApiError>`, and the extractor error handlers in
+//! [`crate::web::extractors`] map actix's own errors into it, so a client sees the same
+//! shape for a bad query string as for a missing question. Internal causes are logged
+//! here and never reach the client.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid input field, reported in `errors` of a validation problem.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+#[schema(example = json!({"field": "limit", "message": "must be between 1 and 100"}))]
+pub struct FieldError {
+    /// The offending field, parameter or JSON pointer.
+    pub field: String,
+    /// What is wrong with it, in words a developer can act on.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// The body of every error response (RFC 9457 problem details).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://studytrack.dev/problems/not-found",
+    "title": "Not Found",
+    "status": 404,
+    "detail": "no track with slug 'cobol'"
+}))]
+pub struct Problem {
+    /// A URI naming the problem class; stable, safe to switch on.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short, human-readable summary of the problem class.
+    pub title: String,
+    /// The HTTP status code, repeated for convenience.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// Per-field problems, present on validation failures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable = false)]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{method} is not allowed here")]
+    MethodNotAllowed { method: String, allow: Vec<String> },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{detail}")]
+    Validation { detail: String, errors: Vec<FieldError> },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the database is unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// A 422 for a single bad field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let error = FieldError::new(field, message);
+        ApiError::Validation { detail: format!("{}: {}", error.field, error.message), errors: vec![error] }
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad-request",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
+            ApiError::PayloadTooLarge(_) => "payload-too-large",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::Validation { .. } => "validation",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Unavailable => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// The problem document sent to the client (never the internal cause).
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let detail = match self {
+            ApiError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
+            ApiError::Unavailable => "the service cannot reach its database; retry shortly".to_owned(),
+            other => other.to_string(),
+        };
+        let errors = match self {
+            ApiError::Validation { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            problem_type: format!("https://studytrack.dev/problems/{}", self.slug()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        if is_unavailable(&err) { ApiError::Unavailable } else { ApiError::Internal(err.into()) }
+    }
+}
+
+/// Errors that mean "the database cannot be reached right now" rather than a bug:
+/// answered with 503 so clients and load balancers retry instead of giving up.
+fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => {
+            // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now,
+            // 53300 too many connections, 08xxx connection exceptions.
+            db.code().is_some_and(|c| matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300") || c.starts_with("08"))
+        }
+        _ => false,
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            ApiError::Unavailable => tracing::warn!("database unavailable"),
+            _ => {}
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        builder.insert_header((header::CACHE_CONTROL, "no-store"));
+        match self {
+            ApiError::MethodNotAllowed { allow, .. } => {
+                builder.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::Unavailable => {
+                builder.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        builder.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let err = ApiError::Internal(anyhow::anyhow!("relation \"secret_table\" does not exist"));
+        let body = serde_json::to_string(&err.problem()).unwrap();
+        assert!(!body.contains("secret_table"), "internal cause leaked: {body}");
+        assert_eq!(err.problem().status, 500);
+    }
+
+    #[test]
+    fn validation_lists_fields() {
+        let problem = ApiError::invalid("limit", "must be between 1 and 100").problem();
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.errors, vec![FieldError::new("limit", "must be between 1 and 100")]);
+    }
+
+    #[test]
+    fn pool_timeout_is_503() {
+        assert!(matches!(ApiError::from(sqlx::Error::PoolTimedOut), ApiError::Unavailable));
+    }
+}

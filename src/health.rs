@@ -1,0 +1,49 @@
+//! Liveness and readiness for load balancers: live means the process answers, ready
+//! means it can also reach PostgreSQL.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::openapi::responses::Unavailable;
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok"}))]
+pub struct Health {
+    /// Always `ok` when the status code is 200.
+    pub status: &'static str,
+}
+
+/// Liveness: the process is up. Touches nothing else.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_liveness",
+    responses((status = 200, description = "The process is alive", body = Health))
+)]
+#[get("/health/live")]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(Health { status: "ok" })
+}
+
+/// Readiness: the process can serve requests (PostgreSQL answers).
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_readiness",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[get("/health/ready")]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.is_shutting_down() {
+        return Err(ApiError::Unavailable);
+    }
+    let ping = tokio::time::timeout(state.settings.db_acquire_timeout, sqlx::query("SELECT 1").execute(&state.db)).await;
+    match ping {
+        Ok(Ok(_)) => Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(Health { status: "ok" })),
+        _ => Err(ApiError::Unavailable),
+    }
+}

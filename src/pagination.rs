@@ -1,0 +1,65 @@
+//! Page size and opaque cursors shared by every list endpoint.
+//!
+//! A cursor is the sort key of the last item served, as base64url JSON: clients treat it
+//! as an opaque string, the server decodes it back to typed values (a keyset), so pages
+//! never skip or repeat rows however deep a client pages. A cursor that does not decode
+//! is a 400, never a 500.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+pub const DEFAULT_LIMIT: i64 = 20;
+pub const MAX_LIMIT: i64 = 100;
+/// Longest cursor accepted; real ones are far shorter.
+const MAX_CURSOR_LEN: usize = 512;
+
+/// Checks a requested page size: absent means the default; outside 1..=100 is a 422.
+pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
+    match requested {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+    }
+}
+
+pub fn encode<T: Serialize>(key: &T) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
+}
+
+/// Decodes a cursor made by [`encode`]; anything else is a 400.
+pub fn decode<T: DeserializeOwned>(cursor: &str) -> Result<T, ApiError> {
+    let bad = || ApiError::BadRequest("cursor is not valid; use the next_cursor of a previous page".to_owned());
+    if cursor.len() > MAX_CURSOR_LEN {
+        return Err(bad());
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim_end_matches('=')).map_err(|_| bad())?;
+    serde_json::from_slice(&bytes).map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits() {
+        assert_eq!(limit(None).unwrap(), 20);
+        assert_eq!(limit(Some(1)).unwrap(), 1);
+        assert_eq!(limit(Some(100)).unwrap(), 100);
+        assert!(limit(Some(0)).is_err());
+        assert!(limit(Some(101)).is_err());
+        assert!(limit(Some(-5)).is_err());
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let c = encode(&("abc", 3));
+        assert_eq!(decode::<(String, i32)>(&c).unwrap(), ("abc".to_owned(), 3));
+        assert!(decode::<(String, i32)>("!!!").is_err());
+        assert!(decode::<(String, i32)>(&encode(&"wrong shape")).is_err());
+        assert!(decode::<(String, i32)>(&"A".repeat(600)).is_err());
+    }
+}

@@ -1,0 +1,61 @@
+//! Strong ETags over the exact bytes sent, and `If-None-Match` → 304.
+//!
+//! Hashing the rendered body (rather than tracking versions) means the tag changes the
+//! moment any visible byte changes, whatever caused it, and equal bodies share a tag.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// `"` + 32 hex digits of SHA-256 + `"`.
+pub fn tag_for(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
+/// True when an `If-None-Match` header value matches `etag` (weak comparison, RFC 9110).
+pub fn matches(if_none_match: &str, etag: &str) -> bool {
+    let bare = etag.trim_start_matches("W/");
+    if_none_match.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
+}
+
+/// Serialises `value` as JSON with an ETag; answers 304 when the client already has it.
+pub fn json_response<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpResponse, ApiError> {
+    let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(respond(req, body))
+}
+
+fn respond(req: &HttpRequest, body: Vec<u8>) -> HttpResponse {
+    let etag = tag_for(&body);
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| matches(v, &etag));
+    let mut builder = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    builder
+        .insert_header((header::ETAG, etag))
+        // Clients may cache but must revalidate: content changes take effect at once.
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .insert_header((header::VARY, HeaderValue::from_static("Authorization")));
+    if not_modified { builder.finish() } else { builder.content_type("application/json").body(body) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matching_rules() {
+        let tag = tag_for(b"{}");
+        assert!(matches(&tag, &tag));
+        assert!(matches(&format!("W/{tag}"), &tag));
+        assert!(matches(&format!("\"other\", {tag}"), &tag));
+        assert!(matches("*", &tag));
+        assert!(!matches("\"other\"", &tag));
+        assert_ne!(tag_for(b"{}"), tag_for(b"[]"));
+    }
+}
