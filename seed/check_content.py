@@ -31,6 +31,9 @@ KINDS = {"single_choice", "multiple_choice", "true_false", "predict_output"}
 DIFFICULTIES = ("junior", "mid", "senior")
 FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$")
 SCRIPT_TIMEOUT = 10
+# The interpreter that runs examples (a virtual environment with the FastAPI track's
+# packages, see requirements-content.txt); set from --python.
+PYTHON = sys.executable
 SESSION_TIMEOUT = 60
 
 # Minimum content per topic, by the tracks the topic sits on (the strictest wins):
@@ -130,7 +133,7 @@ def run_sessions(file: str, blocks: list[dict]) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         try:
             proc = subprocess.run(
-                [sys.executable, __file__, "--worker"],
+                [PYTHON, str(Path(__file__).resolve()), "--worker"],
                 input=payload,
                 capture_output=True,
                 text=True,
@@ -172,7 +175,7 @@ def run_script(block: CodeBlock) -> str | None:
     with tempfile.TemporaryDirectory() as tmp:
         try:
             proc = subprocess.run(
-                [sys.executable, "-c", block.code],
+                [PYTHON, "-c", block.code],
                 capture_output=True,
                 text=True,
                 timeout=SCRIPT_TIMEOUT,
@@ -200,7 +203,7 @@ def run_predict(file: str, slug: str, code: str, expected: str) -> str | None:
     with tempfile.TemporaryDirectory() as tmp:
         try:
             proc = subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, timeout=SCRIPT_TIMEOUT, cwd=tmp
+                [PYTHON, "-c", code], capture_output=True, text=True, timeout=SCRIPT_TIMEOUT, cwd=tmp
             )
         except subprocess.TimeoutExpired:
             return f"FAIL {file}: quiz item {slug}: code timed out"
@@ -447,7 +450,10 @@ def main() -> int:
     ap.add_argument("--topic", action="append", default=[])
     ap.add_argument("--article", action="append", default=[])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--python", default=sys.executable, help="interpreter that runs the examples")
     args = ap.parse_args()
+    global PYTHON
+    PYTHON = args.python
     report = check(Path(args.seed), set(args.topic), set(args.article), args.jobs)
     for line in report.failures:
         print(line)
