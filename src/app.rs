@@ -69,7 +69,10 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let doc = openapi();
-        let table = web::Data::new(fallback::RouteTable::from_openapi(&doc, &[("/openapi.json", &["GET"]), ("/docs", &["GET"])]));
+        let table = web::Data::new(fallback::RouteTable::from_openapi(
+            &doc,
+            &[("/openapi.json", &["GET"]), ("/docs", &["GET"])],
+        ));
         let doc = Arc::new(doc);
         let state = web::Data::new(AppState::new(db, settings.clone()));
         let app_state = state.clone();
@@ -86,7 +89,12 @@ impl Application {
                 .app_data(extractors::path_config())
                 .app_data(web::PayloadConfig::new(settings.body_limit))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*doc).clone()))
-                .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish() }))
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
+                    }),
+                )
                 .default_service(web::to(fallback::not_found_or_not_allowed))
                 .wrap(from_fn(request_id::add_header))
                 .wrap(TracingLogger::default())
@@ -161,8 +169,19 @@ async fn wait_for_signal() {
 fn cors(settings: &Settings) -> Cors {
     let mut cors = Cors::default()
         .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH, header::ACCEPT])
-        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, header::HeaderName::from_static(request_id::HEADER)])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::ACCEPT,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static(request_id::HEADER),
+        ])
         .max_age(3600);
     match &settings.cors_origins {
         None => cors = cors.allow_any_origin(),

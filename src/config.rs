@@ -91,7 +91,8 @@ impl Settings {
             auto_seed,
             cors_origins,
             body_limit: usize::try_from(body_limit).context("STUDYTRACK_BODY_LIMIT_BYTES is too large")?,
-            db_max_connections: u32::try_from(db_max_connections).context("STUDYTRACK_DB_MAX_CONNECTIONS is too large")?,
+            db_max_connections: u32::try_from(db_max_connections)
+                .context("STUDYTRACK_DB_MAX_CONNECTIONS is too large")?,
             db_acquire_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_ACQUIRE_TIMEOUT_MS", 2000)?),
             db_statement_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_STATEMENT_TIMEOUT_MS", 5000)?),
             shutdown_grace: Duration::from_secs(parse_num("STUDYTRACK_SHUTDOWN_GRACE_SECS", 30)?),
@@ -172,7 +173,9 @@ mod tests {
 
     #[test]
     fn cors_list_is_split() {
-        let s = Settings::from_lookup(|k| (k == "STUDYTRACK_CORS_ORIGINS").then(|| "https://a.dev, https://b.dev".into())).unwrap();
+        let s =
+            Settings::from_lookup(|k| (k == "STUDYTRACK_CORS_ORIGINS").then(|| "https://a.dev, https://b.dev".into()))
+                .unwrap();
         assert_eq!(s.cors_origins, Some(vec!["https://a.dev".to_owned(), "https://b.dev".to_owned()]));
     }
 }

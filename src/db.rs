@@ -35,7 +35,8 @@ pub fn pool_options(settings: &Settings) -> PgPoolOptions {
 
 /// Connection options carrying the server-side statement timeout.
 pub fn connect_options(settings: &Settings) -> anyhow::Result<PgConnectOptions> {
-    let options: PgConnectOptions = settings.database_url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let options: PgConnectOptions =
+        settings.database_url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
     let millis = settings.db_statement_timeout.as_millis();
     Ok(options.options([("statement_timeout", millis.to_string())]).application_name("studytrack"))
 }

@@ -133,7 +133,8 @@ fn is_unavailable(err: &sqlx::Error) -> bool {
         sqlx::Error::Database(db) => {
             // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now,
             // 53300 too many connections, 08xxx connection exceptions.
-            db.code().is_some_and(|c| matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300") || c.starts_with("08"))
+            db.code()
+                .is_some_and(|c| matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300") || c.starts_with("08"))
         }
         _ => false,
     }

@@ -41,7 +41,8 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     if state.is_shutting_down() {
         return Err(ApiError::Unavailable);
     }
-    let ping = tokio::time::timeout(state.settings.db_acquire_timeout, sqlx::query("SELECT 1").execute(&state.db)).await;
+    let ping =
+        tokio::time::timeout(state.settings.db_acquire_timeout, sqlx::query("SELECT 1").execute(&state.db)).await;
     match ping {
         Ok(Ok(_)) => Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(Health { status: "ok" })),
         _ => Err(ApiError::Unavailable),

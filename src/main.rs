@@ -77,10 +77,10 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Serve => {
             let started = Instant::now();
             let pool = db::connect_and_migrate(&settings).await?;
-            if settings.auto_seed {
-                if let Some(report) = content::seed_if_empty(&pool, &settings.seed_dir).await? {
-                    tracing::info!(dir = %settings.seed_dir.display(), "seeded an empty database\n{report}");
-                }
+            if settings.auto_seed
+                && let Some(report) = content::seed_if_empty(&pool, &settings.seed_dir).await?
+            {
+                tracing::info!(dir = %settings.seed_dir.display(), "seeded an empty database\n{report}");
             }
             let app = Application::build(settings.clone(), pool)?;
             tracing::info!(

@@ -33,7 +33,10 @@ pub mod responses {
     fn problem(description: &str, example: serde_json::Value) -> RefOr<Response> {
         ResponseBuilder::new()
             .description(description)
-            .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).example(Some(example)).build())
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).example(Some(example)).build(),
+            )
             .into()
     }
 
@@ -53,17 +56,57 @@ pub mod responses {
         };
     }
 
-    problem_response!(BadRequest, "Malformed request: bad query string, path parameter, JSON syntax or cursor.", "bad-request", "Bad Request", 400, "cursor is not valid; use the next_cursor of a previous page");
-    problem_response!(NotFound, "No such resource (or not yours).", "not-found", "Not Found", 404, "no track with slug \"cobol\"");
-    problem_response!(Unprocessable, "Well-formed but invalid input; `errors` lists every bad field.", "validation", "Unprocessable Entity", 422, "limit: must be between 1 and 100");
-    problem_response!(InternalError, "Unexpected server error; the cause is logged, never returned.", "internal", "Internal Server Error", 500, "an unexpected error occurred; it has been logged");
-    problem_response!(Unavailable, "The database is unreachable; retry after the `Retry-After` seconds.", "unavailable", "Service Unavailable", 503, "the service cannot reach its database; retry shortly");
+    problem_response!(
+        BadRequest,
+        "Malformed request: bad query string, path parameter, JSON syntax or cursor.",
+        "bad-request",
+        "Bad Request",
+        400,
+        "cursor is not valid; use the next_cursor of a previous page"
+    );
+    problem_response!(
+        NotFound,
+        "No such resource (or not yours).",
+        "not-found",
+        "Not Found",
+        404,
+        "no track with slug \"cobol\""
+    );
+    problem_response!(
+        Unprocessable,
+        "Well-formed but invalid input; `errors` lists every bad field.",
+        "validation",
+        "Unprocessable Entity",
+        422,
+        "limit: must be between 1 and 100"
+    );
+    problem_response!(
+        InternalError,
+        "Unexpected server error; the cause is logged, never returned.",
+        "internal",
+        "Internal Server Error",
+        500,
+        "an unexpected error occurred; it has been logged"
+    );
+    problem_response!(
+        Unavailable,
+        "The database is unreachable; retry after the `Retry-After` seconds.",
+        "unavailable",
+        "Service Unavailable",
+        503,
+        "the service cannot reach its database; retry shortly"
+    );
 
     /// 304: the client's cached copy (by `If-None-Match`) is current.
     pub struct NotModified;
     impl<'s> utoipa::ToResponse<'s> for NotModified {
         fn response() -> (&'s str, RefOr<Response>) {
-            ("NotModified", ResponseBuilder::new().description("Not modified: the `If-None-Match` ETag is current; no body.").into())
+            (
+                "NotModified",
+                ResponseBuilder::new()
+                    .description("Not modified: the `If-None-Match` ETag is current; no body.")
+                    .into(),
+            )
         }
     }
 }

@@ -78,7 +78,9 @@ pub async fn stages(pool: &PgPool, track_id: Option<Uuid>) -> sqlx::Result<Vec<(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(track_id, stage_id, slug, title, summary, position)| (track_id, StageRow { stage_id, slug, title, summary, position }))
+        .map(|(track_id, stage_id, slug, title, summary, position)| {
+            (track_id, StageRow { stage_id, slug, title, summary, position })
+        })
         .collect())
 }
 
@@ -351,7 +353,12 @@ pub async fn topic_articles(pool: &PgPool, topic_id: Uuid) -> sqlx::Result<Vec<A
 }
 
 /// Articles by slug, optionally of one topic, after a slug (keyset).
-pub async fn articles(pool: &PgPool, topic: Option<&str>, after: Option<&str>, limit: i64) -> sqlx::Result<Vec<ArticleRow>> {
+pub async fn articles(
+    pool: &PgPool,
+    topic: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<ArticleRow>> {
     let sql = format!(
         r#"SELECT {ARTICLE_COLUMNS} FROM article a
            WHERE a.retired_at IS NULL
@@ -371,7 +378,9 @@ pub async fn article(pool: &PgPool, slug: &str) -> sqlx::Result<Option<(ArticleR
         body: String,
         updated_at: OffsetDateTime,
     }
-    let sql = format!("SELECT {ARTICLE_COLUMNS}, a.body, a.updated_at FROM article a WHERE a.slug = $1 AND a.retired_at IS NULL");
+    let sql = format!(
+        "SELECT {ARTICLE_COLUMNS}, a.body, a.updated_at FROM article a WHERE a.slug = $1 AND a.retired_at IS NULL"
+    );
     let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(pool).await?;
     Ok(row.map(|r| (r.article, r.body, r.updated_at)))
 }

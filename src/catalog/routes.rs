@@ -65,8 +65,11 @@ pub struct TopicPath {
 )]
 #[get("/tracks")]
 pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let (tracks, stages, placements) =
-        tokio::try_join!(queries::tracks(&state.db), queries::stages(&state.db, None), queries::placements(&state.db, None))?;
+    let (tracks, stages, placements) = tokio::try_join!(
+        queries::tracks(&state.db),
+        queries::stages(&state.db, None),
+        queries::placements(&state.db, None)
+    )?;
     let items = roadmap::summaries(tracks, &stages, &placements);
     etag::json_response(&req, &TrackList { items, next_cursor: None })
 }
@@ -88,10 +91,16 @@ pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result
     )
 )]
 #[get("/tracks/{track}")]
-pub async fn get_track(req: HttpRequest, state: web::Data<AppState>, path: web::Path<TrackPath>) -> Result<HttpResponse, ApiError> {
+pub async fn get_track(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<TrackPath>,
+) -> Result<HttpResponse, ApiError> {
     let track = find_track(&state, &path.track).await?;
-    let (stages, placements) =
-        tokio::try_join!(queries::stages(&state.db, Some(track.track_id)), queries::placements(&state.db, Some(track.track_id)))?;
+    let (stages, placements) = tokio::try_join!(
+        queries::stages(&state.db, Some(track.track_id)),
+        queries::placements(&state.db, Some(track.track_id))
+    )?;
     let stages = stages.into_iter().map(|(_, s)| s).collect();
     etag::json_response(&req, &roadmap::build(track, stages, &placements))
 }
@@ -113,7 +122,11 @@ pub async fn get_track(req: HttpRequest, state: web::Data<AppState>, path: web::
     )
 )]
 #[get("/tracks/{track}/topics/{topic}")]
-pub async fn get_topic(req: HttpRequest, state: web::Data<AppState>, path: web::Path<TopicPath>) -> Result<HttpResponse, ApiError> {
+pub async fn get_topic(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<TopicPath>,
+) -> Result<HttpResponse, ApiError> {
     let track = find_track(&state, &path.track).await?;
     let topic = find_topic(&state, track.track_id, &path.track, &path.topic).await?;
     let (prerequisites, questions, articles, counts) = tokio::try_join!(
@@ -177,7 +190,13 @@ pub async fn list_topic_flashcards(
     let items = queries::flashcards(&state.db, topic.topic_id)
         .await?
         .into_iter()
-        .map(|f| Flashcard { id: f.flashcard_id, slug: f.slug, front: f.front, back: f.back, question_id: f.question_id })
+        .map(|f| Flashcard {
+            id: f.flashcard_id,
+            slug: f.slug,
+            front: f.front,
+            back: f.back,
+            question_id: f.question_id,
+        })
         .collect();
     etag::json_response(&req, &FlashcardList { items, next_cursor: None })
 }
@@ -225,7 +244,11 @@ pub struct QuestionQuery {
     )
 )]
 #[get("/questions")]
-pub async fn list_questions(req: HttpRequest, state: web::Data<AppState>, query: web::Query<QuestionQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_questions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<QuestionQuery>,
+) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let filter = QuestionFilter {
         track: bounded_filter("track", query.track.as_deref())?,
@@ -247,13 +270,21 @@ pub async fn list_questions(req: HttpRequest, state: web::Data<AppState>, query:
             let after: Option<queries::SearchKey> = query.cursor.as_deref().map(pagination::decode).transpose()?;
             let mut rows = queries::search_questions(&state.db, text, &filter, after.as_ref(), limit + 1).await?;
             let next = next_cursor(&mut rows, limit, |(_, key)| pagination::encode(key));
-            QuestionPage { items: rows.into_iter().map(|(q, _)| question_summary(q)).collect::<Result<_, _>>()?, next_cursor: next }
+            QuestionPage {
+                items: rows.into_iter().map(|(q, _)| question_summary(q)).collect::<Result<_, _>>()?,
+                next_cursor: next,
+            }
         }
         None => {
             let after: Option<queries::BrowseKey> = query.cursor.as_deref().map(pagination::decode).transpose()?;
             let mut rows = queries::browse_questions(&state.db, &filter, after.as_ref(), limit + 1).await?;
-            let next = next_cursor(&mut rows, limit, |(q, position)| pagination::encode(&(&q.topic_slug, position, q.question_id)));
-            QuestionPage { items: rows.into_iter().map(|(q, _)| question_summary(q)).collect::<Result<_, _>>()?, next_cursor: next }
+            let next = next_cursor(&mut rows, limit, |(q, position)| {
+                pagination::encode(&(&q.topic_slug, position, q.question_id))
+            });
+            QuestionPage {
+                items: rows.into_iter().map(|(q, _)| question_summary(q)).collect::<Result<_, _>>()?,
+                next_cursor: next,
+            }
         }
     };
     etag::json_response(&req, &page)
@@ -281,8 +312,14 @@ pub struct QuestionPath {
     )
 )]
 #[get("/questions/{id}")]
-pub async fn get_question(req: HttpRequest, state: web::Data<AppState>, path: web::Path<QuestionPath>) -> Result<HttpResponse, ApiError> {
-    let row = queries::question(&state.db, path.id).await?.ok_or_else(|| ApiError::NotFound(format!("no question with id {}", path.id)))?;
+pub async fn get_question(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<QuestionPath>,
+) -> Result<HttpResponse, ApiError> {
+    let row = queries::question(&state.db, path.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no question with id {}", path.id)))?;
     let detail = QuestionDetail {
         id: row.question_id,
         slug: row.slug,
@@ -328,13 +365,20 @@ pub struct ArticleQuery {
     )
 )]
 #[get("/articles")]
-pub async fn list_articles(req: HttpRequest, state: web::Data<AppState>, query: web::Query<ArticleQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ArticleQuery>,
+) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let after: Option<String> = query.cursor.as_deref().map(pagination::decode).transpose()?;
     let topic = bounded_filter("topic", query.topic.as_deref())?;
     let mut rows = queries::articles(&state.db, topic, after.as_deref(), limit + 1).await?;
     let next = next_cursor(&mut rows, limit, |a| pagination::encode(&a.slug));
-    etag::json_response(&req, &ArticlePage { items: rows.into_iter().map(article_summary).collect(), next_cursor: next })
+    etag::json_response(
+        &req,
+        &ArticlePage { items: rows.into_iter().map(article_summary).collect(), next_cursor: next },
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -359,12 +403,17 @@ pub struct ArticlePath {
     )
 )]
 #[get("/articles/{slug}")]
-pub async fn get_article(req: HttpRequest, state: web::Data<AppState>, path: web::Path<ArticlePath>) -> Result<HttpResponse, ApiError> {
+pub async fn get_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<ArticlePath>,
+) -> Result<HttpResponse, ApiError> {
     if !is_slug(&path.slug) {
         return Err(ApiError::NotFound(format!("no article with slug {:?}", path.slug)));
     }
-    let (article, body, updated_at) =
-        queries::article(&state.db, &path.slug).await?.ok_or_else(|| ApiError::NotFound(format!("no article with slug {:?}", path.slug)))?;
+    let (article, body, updated_at) = queries::article(&state.db, &path.slug)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no article with slug {:?}", path.slug)))?;
     let summary = article_summary(article);
     let detail = ArticleDetail {
         id: summary.id,
@@ -384,7 +433,9 @@ async fn find_track(state: &AppState, slug: &str) -> Result<queries::TrackRow, A
     if !is_slug(slug) {
         return Err(ApiError::NotFound(format!("no track with slug {slug:?}")));
     }
-    queries::track_by_slug(&state.db, slug).await?.ok_or_else(|| ApiError::NotFound(format!("no track with slug {slug:?}")))
+    queries::track_by_slug(&state.db, slug)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no track with slug {slug:?}")))
 }
 
 async fn find_topic(state: &AppState, track_id: Uuid, track: &str, topic: &str) -> Result<queries::TopicRow, ApiError> {
@@ -429,7 +480,8 @@ fn bounded_filter<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a 
 }
 
 fn parse_difficulty(value: &str) -> Result<Difficulty, ApiError> {
-    Difficulty::parse(value).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown difficulty {value:?} in the database")))
+    Difficulty::parse(value)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown difficulty {value:?} in the database")))
 }
 
 fn question_summary(row: queries::QuestionRow) -> Result<QuestionSummary, ApiError> {
@@ -449,6 +501,11 @@ fn article_summary(row: queries::ArticleRow) -> ArticleSummary {
         slug: row.slug,
         title: row.title,
         summary: row.summary,
-        topics: row.topic_slugs.into_iter().zip(row.topic_titles).map(|(slug, title)| SlugRef { slug, title }).collect(),
+        topics: row
+            .topic_slugs
+            .into_iter()
+            .zip(row.topic_titles)
+            .map(|(slug, title)| SlugRef { slug, title })
+            .collect(),
     }
 }

@@ -97,16 +97,16 @@ fn read_topic(root: &Path, topic_dir: &Path, problems: &mut Problems) -> Option<
         }
     }
     let cards = topic_dir.join("flashcards.toml");
-    if cards.is_file() {
-        if let Some(file) = read_toml::<FlashcardFile>(&cards, &relative(root, &cards), problems) {
-            topic.flashcards = file.cards;
-        }
+    if cards.is_file()
+        && let Some(file) = read_toml::<FlashcardFile>(&cards, &relative(root, &cards), problems)
+    {
+        topic.flashcards = file.cards;
     }
     let quiz = topic_dir.join("quiz.toml");
-    if quiz.is_file() {
-        if let Some(file) = read_toml::<QuizFile>(&quiz, &relative(root, &quiz), problems) {
-            topic.quiz = file.items;
-        }
+    if quiz.is_file()
+        && let Some(file) = read_toml::<QuizFile>(&quiz, &relative(root, &quiz), problems)
+    {
+        topic.quiz = file.items;
     }
     Some(topic)
 }
@@ -172,10 +172,8 @@ fn read_text(path: &Path, rel: &str, problems: &mut Problems) -> Option<String> 
 }
 
 fn files_with_ext(dir: &Path, ext: &str, problems: &mut Problems) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = entries(dir, problems)
-        .into_iter()
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        entries(dir, problems).into_iter().filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext)).collect();
     files.sort();
     files
 }

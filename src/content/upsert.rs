@@ -95,7 +95,14 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
             .bind(position(pos))
             .fetch_optional(&mut *conn)
             .await?;
-            let (id, outcome) = resolve(conn, row, "SELECT question_id FROM question WHERE topic_id = $1 AND slug = $2", topic_id, &q.slug).await?;
+            let (id, outcome) = resolve(
+                conn,
+                row,
+                "SELECT question_id FROM question WHERE topic_id = $1 AND slug = $2",
+                topic_id,
+                &q.slug,
+            )
+            .await?;
             report.count(Kind::Questions, outcome_name(&outcome));
             seen.entry(Kind::Questions).or_default().push(id);
             question_ids.insert(q.slug.as_str(), id);
@@ -124,7 +131,14 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
             .bind(position(pos))
             .fetch_optional(&mut *conn)
             .await?;
-            let (id, outcome) = resolve(conn, row, "SELECT flashcard_id FROM flashcard WHERE topic_id = $1 AND slug = $2", topic_id, &card.slug).await?;
+            let (id, outcome) = resolve(
+                conn,
+                row,
+                "SELECT flashcard_id FROM flashcard WHERE topic_id = $1 AND slug = $2",
+                topic_id,
+                &card.slug,
+            )
+            .await?;
             report.count(Kind::Flashcards, outcome_name(&outcome));
             seen.entry(Kind::Flashcards).or_default().push(id);
         }
@@ -160,7 +174,14 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
             .bind(position(pos))
             .fetch_optional(&mut *conn)
             .await?;
-            let (id, outcome) = resolve(conn, row, "SELECT quiz_item_id FROM quiz_item WHERE topic_id = $1 AND slug = $2", topic_id, &item.slug).await?;
+            let (id, outcome) = resolve(
+                conn,
+                row,
+                "SELECT quiz_item_id FROM quiz_item WHERE topic_id = $1 AND slug = $2",
+                topic_id,
+                &item.slug,
+            )
+            .await?;
             report.count(Kind::QuizItems, outcome_name(&outcome));
             seen.entry(Kind::QuizItems).or_default().push(id);
         }
@@ -185,9 +206,14 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
         .fetch_optional(&mut *conn)
         .await?;
         let (id, outcome) = match row {
-            Some(row) => (row.get::<Uuid, _>(0), if row.get::<bool, _>(1) { Outcome::Created } else { Outcome::Updated }),
+            Some(row) => {
+                (row.get::<Uuid, _>(0), if row.get::<bool, _>(1) { Outcome::Created } else { Outcome::Updated })
+            }
             None => (
-                sqlx::query_scalar("SELECT article_id FROM article WHERE slug = $1").bind(&article.slug).fetch_one(&mut *conn).await?,
+                sqlx::query_scalar("SELECT article_id FROM article WHERE slug = $1")
+                    .bind(&article.slug)
+                    .fetch_one(&mut *conn)
+                    .await?,
                 Outcome::Unchanged,
             ),
         };
@@ -197,7 +223,9 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
         sync_article_topics(conn, id, &topics).await?;
     }
 
-    for kind in [Kind::Articles, Kind::QuizItems, Kind::Flashcards, Kind::Questions, Kind::Stages, Kind::Tracks, Kind::Topics] {
+    for kind in
+        [Kind::Articles, Kind::QuizItems, Kind::Flashcards, Kind::Questions, Kind::Stages, Kind::Tracks, Kind::Topics]
+    {
         let ids = seen.remove(&kind).unwrap_or_default();
         let (table, id_col) = kind.table();
         let sql = format!(
@@ -250,7 +278,12 @@ async fn resolve(
     })
 }
 
-async fn upsert_track(conn: &mut PgConnection, slug: &str, title: &str, summary: &str) -> sqlx::Result<(Uuid, Outcome)> {
+async fn upsert_track(
+    conn: &mut PgConnection,
+    slug: &str,
+    title: &str,
+    summary: &str,
+) -> sqlx::Result<(Uuid, Outcome)> {
     let row = sqlx::query(
         r#"
         INSERT INTO track (slug, title, summary) VALUES ($1, $2, $3)
@@ -267,11 +300,20 @@ async fn upsert_track(conn: &mut PgConnection, slug: &str, title: &str, summary:
     .await?;
     Ok(match row {
         Some(row) => (row.get(0), if row.get::<bool, _>(1) { Outcome::Created } else { Outcome::Updated }),
-        None => (sqlx::query_scalar("SELECT track_id FROM track WHERE slug = $1").bind(slug).fetch_one(&mut *conn).await?, Outcome::Unchanged),
+        None => (
+            sqlx::query_scalar("SELECT track_id FROM track WHERE slug = $1").bind(slug).fetch_one(&mut *conn).await?,
+            Outcome::Unchanged,
+        ),
     })
 }
 
-async fn upsert_topic(conn: &mut PgConnection, slug: &str, title: &str, summary: &str, key_points: &[String]) -> sqlx::Result<(Uuid, Outcome)> {
+async fn upsert_topic(
+    conn: &mut PgConnection,
+    slug: &str,
+    title: &str,
+    summary: &str,
+    key_points: &[String],
+) -> sqlx::Result<(Uuid, Outcome)> {
     let row = sqlx::query(
         r#"
         INSERT INTO topic (slug, title, summary, key_points) VALUES ($1, $2, $3, $4)
@@ -291,7 +333,10 @@ async fn upsert_topic(conn: &mut PgConnection, slug: &str, title: &str, summary:
     .await?;
     Ok(match row {
         Some(row) => (row.get(0), if row.get::<bool, _>(1) { Outcome::Created } else { Outcome::Updated }),
-        None => (sqlx::query_scalar("SELECT topic_id FROM topic WHERE slug = $1").bind(slug).fetch_one(&mut *conn).await?, Outcome::Unchanged),
+        None => (
+            sqlx::query_scalar("SELECT topic_id FROM topic WHERE slug = $1").bind(slug).fetch_one(&mut *conn).await?,
+            Outcome::Unchanged,
+        ),
     })
 }
 

@@ -17,12 +17,15 @@ const MAX_QUESTION_TITLE: usize = 300;
 pub fn is_slug(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= 80
-        && value.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && value
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// Tags are looser than slugs so Python names like `__init__` read naturally.
 pub fn is_tag(value: &str) -> bool {
-    (1..=40).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+    (1..=40).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
 }
 
 pub fn validate(bundle: &Bundle, problems: &mut Problems) {
@@ -88,7 +91,11 @@ pub fn validate(bundle: &Bundle, problems: &mut Problems) {
             }
             check_title(problems, &qfile, "question", &question.title, MAX_QUESTION_TITLE);
             if !DIFFICULTIES.contains(&question.difficulty.as_str()) {
-                problems.add(&qfile, "question", format!("difficulty {:?} must be one of junior, mid, senior", question.difficulty));
+                problems.add(
+                    &qfile,
+                    "question",
+                    format!("difficulty {:?} must be one of junior, mid, senior", question.difficulty),
+                );
             }
             if question.prompt.trim().is_empty() {
                 problems.add(&qfile, "question", "prompt is empty");
@@ -98,7 +105,11 @@ pub fn validate(bundle: &Bundle, problems: &mut Problems) {
             }
             for tag in &question.tags {
                 if !is_tag(tag) {
-                    problems.add(&qfile, "question", format!("tag {tag:?} must be 1-40 of lowercase letters, digits, - _ ."));
+                    problems.add(
+                        &qfile,
+                        "question",
+                        format!("tag {tag:?} must be 1-40 of lowercase letters, digits, - _ ."),
+                    );
                 }
             }
             if question.order.is_some_and(|o| o < 0) {
@@ -197,17 +208,27 @@ fn check_quiz_item(problems: &mut Problems, file: &str, entry: &str, item: &Quiz
     }
 }
 
-fn check_question_link(problems: &mut Problems, file: &str, entry: &str, link: Option<&str>, questions: &HashSet<&str>) {
-    if let Some(slug) = link {
-        if !questions.contains(slug) {
-            problems.add(file, entry, format!("question {slug:?} is not a question of this topic"));
-        }
+fn check_question_link(
+    problems: &mut Problems,
+    file: &str,
+    entry: &str,
+    link: Option<&str>,
+    questions: &HashSet<&str>,
+) {
+    if let Some(slug) = link
+        && !questions.contains(slug)
+    {
+        problems.add(file, entry, format!("question {slug:?} is not a question of this topic"));
     }
 }
 
 fn check_slug(problems: &mut Problems, file: &str, entry: &str, slug: &str) {
     if !is_slug(slug) {
-        problems.add(file, entry, format!("slug {slug:?} must be lowercase letters, digits and single hyphens (at most 80)"));
+        problems.add(
+            file,
+            entry,
+            format!("slug {slug:?} must be lowercase letters, digits and single hyphens (at most 80)"),
+        );
     }
 }
 

@@ -19,7 +19,10 @@ pub fn tag_for(body: &[u8]) -> String {
 /// True when an `If-None-Match` header value matches `etag` (weak comparison, RFC 9110).
 pub fn matches(if_none_match: &str, etag: &str) -> bool {
     let bare = etag.trim_start_matches("W/");
-    if_none_match.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
 }
 
 /// Serialises `value` as JSON with an ETag; answers 304 when the client already has it.
@@ -30,11 +33,8 @@ pub fn json_response<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpR
 
 fn respond(req: &HttpRequest, body: Vec<u8>) -> HttpResponse {
     let etag = tag_for(&body);
-    let not_modified = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| matches(v, &etag));
+    let not_modified =
+        req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| matches(v, &etag));
     let mut builder = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     builder
         .insert_header((header::ETAG, etag))

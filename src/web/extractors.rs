@@ -28,7 +28,10 @@ pub fn json_error(err: JsonPayloadError, limit: usize) -> ApiError {
         }
         JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::Validation {
             detail: format!("the JSON body has the wrong shape: {e}"),
-            errors: vec![crate::error::FieldError::new(format!("line {} column {}", e.line(), e.column()), e.to_string())],
+            errors: vec![crate::error::FieldError::new(
+                format!("line {} column {}", e.line(), e.column()),
+                e.to_string(),
+            )],
         },
         JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("the request body is not valid JSON: {e}")),
         JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => {

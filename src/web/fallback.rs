@@ -53,9 +53,14 @@ impl RouteTable {
     }
 }
 
-pub async fn not_found_or_not_allowed(req: HttpRequest, table: web::Data<RouteTable>) -> Result<actix_web::HttpResponse, ApiError> {
+pub async fn not_found_or_not_allowed(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<actix_web::HttpResponse, ApiError> {
     Err(match table.allowed(req.path()) {
-        Some(allow) if !allow.iter().any(|m| m == req.method().as_str()) => ApiError::MethodNotAllowed { method: req.method().to_string(), allow },
+        Some(allow) if !allow.iter().any(|m| m == req.method().as_str()) => {
+            ApiError::MethodNotAllowed { method: req.method().to_string(), allow }
+        }
         _ => ApiError::NotFound(format!("no resource at {}", req.path())),
     })
 }

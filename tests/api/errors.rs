@@ -1,0 +1,85 @@
+//! Every error is problem+json with the right status, extractor errors included.
+
+use reqwest::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::{assert_problem, spawn_app};
+
+#[sqlx::test]
+async fn unknown_routes_are_404_problems(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    for path in ["/nope", "/api/v1/nope", "/api/v2/tracks", "/api/v1/tracks/alpha/topics/basics/nope"] {
+        assert_problem(app.get(path).await, StatusCode::NOT_FOUND).await;
+    }
+}
+
+#[sqlx::test]
+async fn wrong_methods_are_405_with_allow(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    for (method, path) in [
+        (reqwest::Method::DELETE, "/api/v1/tracks"),
+        (reqwest::Method::POST, "/api/v1/tracks/alpha"),
+        (reqwest::Method::PUT, "/api/v1/questions/00000000-0000-0000-0000-000000000000"),
+        (reqwest::Method::PATCH, "/health/live"),
+    ] {
+        let res = app.client.request(method.clone(), app.url(path)).send().await.unwrap();
+        let allow = res.headers().get("allow").map(|v| v.to_str().unwrap().to_owned());
+        assert_problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
+        assert_eq!(allow.as_deref(), Some("GET"), "{method} {path}");
+    }
+}
+
+#[sqlx::test]
+async fn malformed_query_and_path_are_400(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    for path in [
+        "/api/v1/questions?difficulty=expert",
+        "/api/v1/questions/not-a-uuid",
+        "/api/v1/questions/%00",
+        "/api/v1/questions?limit=%FF",
+    ] {
+        assert_problem(app.get(path).await, StatusCode::BAD_REQUEST).await;
+    }
+}
+
+#[sqlx::test]
+async fn oversized_filters_and_nul_bytes_are_422(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let long = "a".repeat(201);
+    for (key, value) in
+        [("q", long.as_str()), ("q", "abc\0def"), ("tag", "x\0"), ("track", &"t".repeat(81)), ("topic", "\0")]
+    {
+        let res = app.client.get(app.url("/api/v1/questions")).query(&[(key, value)]).send().await.unwrap();
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(problem["errors"][0]["field"], key);
+    }
+}
+
+#[sqlx::test]
+async fn every_response_has_a_request_id_and_nosniff(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    for path in ["/api/v1/tracks", "/nope", "/health/live"] {
+        let res = app.get(path).await;
+        let id = res.headers().get("x-request-id").unwrap_or_else(|| panic!("{path} has no x-request-id"));
+        assert!(uuid::Uuid::parse_str(id.to_str().unwrap()).is_ok());
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    }
+}
+
+#[sqlx::test]
+async fn cors_allows_third_party_front_ends(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/tracks"))
+        .header("Origin", "https://front.example")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "preflight answered {}", res.status());
+    assert!(res.headers().contains_key("access-control-allow-origin"));
+    let res = app.client.get(app.url("/api/v1/tracks")).header("Origin", "https://front.example").send().await.unwrap();
+    assert!(res.headers()["access-control-expose-headers"].to_str().unwrap().contains("etag"));
+}

@@ -1,0 +1,133 @@
+//! Spawning the app and typed request helpers shared by every test module.
+
+use std::path::{Path, PathBuf};
+
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use sqlx::PgPool;
+use studytrack::app::Application;
+use studytrack::config::Settings;
+use studytrack::content::{self, SeedReport};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: PgPool,
+}
+
+/// The small, hand-checked fixture catalogue under `tests/fixtures/seed`.
+pub fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed")
+}
+
+/// The real content under `seed/`.
+pub fn real_seed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seed")
+}
+
+pub async fn seed_dir(pool: &PgPool, dir: &Path) -> SeedReport {
+    let bundle = content::load_dir(dir).unwrap_or_else(|e| panic!("seed {} is invalid: {e}", dir.display()));
+    content::apply(pool, &bundle, false).await.expect("seeding failed")
+}
+
+/// The app on a database seeded with the fixture catalogue.
+pub async fn spawn_app(pool: PgPool) -> TestApp {
+    seed_dir(&pool, &fixture_dir()).await;
+    spawn_app_unseeded(pool).await
+}
+
+pub async fn spawn_app_unseeded(pool: PgPool) -> TestApp {
+    spawn_with_settings(pool, Settings::for_tests("postgres://unused")).await
+}
+
+pub async fn spawn_with_settings(pool: PgPool, settings: Settings) -> TestApp {
+    let app = Application::build(settings, pool.clone()).expect("failed to build the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.into_server());
+    TestApp {
+        address,
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        pool,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request failed")
+    }
+
+    /// GET that must answer 200 with JSON; returns the body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let res = self.get(path).await;
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "GET {path} answered {status}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path} is not JSON ({e}): {body}"))
+    }
+
+    pub async fn roadmap(&self, track: &str) -> Value {
+        self.get_json(&format!("/api/v1/tracks/{track}")).await
+    }
+
+    pub async fn topic(&self, track: &str, topic: &str) -> Value {
+        self.get_json(&format!("/api/v1/tracks/{track}/topics/{topic}")).await
+    }
+
+    /// Follows `next_cursor` from `path` (which must not hold a cursor) to the end.
+    pub async fn all_pages(&self, path: &str) -> Vec<Vec<Value>> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut pages = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}cursor={c}"),
+                None => path.to_owned(),
+            };
+            let page = self.get_json(&url).await;
+            pages.push(page["items"].as_array().unwrap().clone());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+            assert!(pages.len() < 1000, "pagination does not terminate");
+        }
+        pages
+    }
+}
+
+/// Asserts a problem+json error with `status`; returns the problem body.
+pub async fn assert_problem(res: Response, status: StatusCode) -> Value {
+    let got = res.status();
+    let content_type = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let body = res.text().await.unwrap();
+    assert_eq!(got, status, "expected {status}, got {got}: {body}");
+    assert_eq!(content_type, "application/problem+json", "wrong content type for {status}: {body}");
+    let problem: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("problem is not JSON ({e}): {body}"));
+    assert_eq!(problem["status"], status.as_u16(), "status field mismatch: {body}");
+    for key in ["type", "title", "detail"] {
+        assert!(problem[key].is_string(), "problem lacks {key}: {body}");
+    }
+    problem
+}
+
+/// Copies a directory tree (to edit a seed without touching the original).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+pub fn slugs(items: &[Value]) -> Vec<&str> {
+    items.iter().map(|i| i["slug"].as_str().unwrap()).collect()
+}

@@ -1,0 +1,10 @@
+//! Black-box tests: the real server on port 0, a real PostgreSQL database per test
+//! (`#[sqlx::test]` creates, migrates and drops it), requests over HTTP.
+
+mod catalog;
+mod errors;
+mod health;
+mod helpers;
+mod openapi;
+mod pagination;
+mod seed;
