@@ -1,0 +1,20 @@
+# Multi-stage build: compile in the Rust image, run on slim Debian with the seed files.
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock rustfmt.toml ./
+COPY src ./src
+COPY migrations ./migrations
+RUN cargo build --release --locked --bin studytrack
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --home /app studytrack
+WORKDIR /app
+COPY --from=build /src/target/release/studytrack /usr/local/bin/studytrack
+COPY seed ./seed
+USER studytrack
+ENV STUDYTRACK_BIND=0.0.0.0:8080 \
+    STUDYTRACK_SEED_DIR=/app/seed \
+    STUDYTRACK_LOG_FORMAT=json
+EXPOSE 8080
+CMD ["studytrack", "serve"]
