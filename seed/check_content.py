@@ -453,7 +453,7 @@ def main() -> int:
     ap.add_argument("--python", default=sys.executable, help="interpreter that runs the examples")
     args = ap.parse_args()
     global PYTHON
-    PYTHON = args.python
+    PYTHON = os.path.abspath(args.python)  # examples run in temp dirs; keep venv symlinks
     report = check(Path(args.seed), set(args.topic), set(args.article), args.jobs)
     for line in report.failures:
         print(line)
