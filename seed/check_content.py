@@ -158,7 +158,8 @@ def worker() -> None:
     flags = 0
     out = []
     for block in data["blocks"]:
-        test = parser.get_doctest(block["code"], globs, block["entry"], data["file"], block["line"])
+        name = f"{block['entry']}@{block['line']}"  # unique, so doctest's linecache entries never clash
+        test = parser.get_doctest(block["code"], globs, name, data["file"], block["line"])
         runner = doctest.DocTestRunner(optionflags=flags, verbose=False)
         buf = io.StringIO()
         runner.run(test, out=buf.write, clear_globs=False)
