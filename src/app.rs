@@ -18,21 +18,31 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::password::PasswordHasher;
+use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::openapi::ApiDoc;
 use crate::web::{extractors, fallback, request_id};
-use crate::{catalog, health};
+use crate::{account, auth, catalog, health};
 
 /// Shared by every handler.
 pub struct AppState {
     pub db: PgPool,
     pub settings: Settings,
+    pub tokens: TokenKeys,
+    pub hasher: PasswordHasher,
     shutting_down: AtomicBool,
 }
 
 impl AppState {
-    pub fn new(db: PgPool, settings: Settings) -> Self {
-        AppState { db, settings, shutting_down: AtomicBool::new(false) }
+    pub fn new(db: PgPool, settings: Settings) -> anyhow::Result<Self> {
+        Ok(AppState {
+            tokens: TokenKeys::new(&settings.jwt_secret),
+            hasher: PasswordHasher::new(settings.hash_concurrency)?,
+            db,
+            settings,
+            shutting_down: AtomicBool::new(false),
+        })
     }
 
     /// Set once a shutdown signal arrives, so readiness fails while requests drain.
@@ -44,9 +54,14 @@ impl AppState {
 /// Every documented route. Used for the server and for the OpenAPI document, so the
 /// document can only describe handlers that are really mounted.
 fn register(cfg: &mut ServiceConfig) {
-    cfg.service(scope::scope("/api/v1").configure(catalog::routes::configure))
-        .service(health::live)
-        .service(health::ready);
+    cfg.service(
+        scope::scope("/api/v1")
+            .configure(catalog::routes::configure)
+            .configure(auth::routes::configure)
+            .configure(account::routes::configure),
+    )
+    .service(health::live)
+    .service(health::ready);
 }
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
@@ -74,7 +89,7 @@ impl Application {
             &[("/openapi.json", &["GET"]), ("/docs", &["GET"])],
         ));
         let doc = Arc::new(doc);
-        let state = web::Data::new(AppState::new(db, settings.clone()));
+        let state = web::Data::new(AppState::new(db, settings.clone())?);
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let settings = &app_state.settings;

@@ -39,6 +39,48 @@ pub struct Settings {
     pub workers: usize,
     /// `json` for production log lines, `pretty` for humans.
     pub log_format: LogFormat,
+    /// Development relaxes the signing-key rules (and nothing else).
+    pub environment: Environment,
+    /// HS256 key for access tokens: at least 256 bits.
+    pub jwt_secret: Vec<u8>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Failed logins allowed per account, and per client address, within the window.
+    pub login_failures_per_account: u32,
+    pub login_failures_per_address: u32,
+    pub login_window: Duration,
+    /// Registrations allowed per client address per hour.
+    pub registrations_per_address: u32,
+    /// Password hashes computed at once (each takes 19 MiB); defaults to the core count.
+    pub hash_concurrency: usize,
+    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a
+    /// trusted proxy; otherwise clients could pick their own throttling key).
+    pub trust_forwarded: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Shortest acceptable signing key: RFC 7518 asks for a key at least as long as the hash.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Checks a signing key's strength; `Err` says why it is weak.
+pub fn check_secret(secret: &[u8]) -> Result<(), String> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(format!("it is {} bytes; at least {MIN_SECRET_BYTES} are required", secret.len()));
+    }
+    let distinct: std::collections::HashSet<&u8> = secret.iter().collect();
+    if distinct.len() < 12 {
+        return Err("it repeats too few distinct characters to be random".to_owned());
+    }
+    let lower = String::from_utf8_lossy(secret).to_lowercase();
+    if ["changeme", "secret", "password", "example"].iter().any(|w| lower.contains(w)) {
+        return Err("it contains a placeholder word".to_owned());
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,7 +126,53 @@ impl Settings {
         if db_max_connections == 0 {
             bail!("STUDYTRACK_DB_MAX_CONNECTIONS must be at least 1");
         }
+        let environment = match get("STUDYTRACK_ENV").as_deref() {
+            None | Some("production") => Environment::Production,
+            Some("development") => Environment::Development,
+            Some(other) => bail!("STUDYTRACK_ENV must be development or production, got {other:?}"),
+        };
+        let jwt_secret = match (get("STUDYTRACK_JWT_SECRET"), environment) {
+            (Some(secret), env) => {
+                if let Err(why) = check_secret(secret.as_bytes()) {
+                    if env == Environment::Production {
+                        bail!("STUDYTRACK_JWT_SECRET is too weak: {why} (generate one with `openssl rand -base64 48`)");
+                    }
+                    eprintln!(
+                        "warning: STUDYTRACK_JWT_SECRET is too weak ({why}); accepted only because STUDYTRACK_ENV=development"
+                    );
+                }
+                secret.into_bytes()
+            }
+            (None, Environment::Development) => {
+                eprintln!("warning: STUDYTRACK_JWT_SECRET is unset; using a random key (tokens die on restart)");
+                random_secret()
+            }
+            (None, Environment::Production) => {
+                bail!(
+                    "STUDYTRACK_JWT_SECRET is required outside development (at least {MIN_SECRET_BYTES} random bytes)"
+                )
+            }
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let hash_concurrency = usize::try_from(parse_num("STUDYTRACK_HASH_CONCURRENCY", cores as u64)?)
+            .context("STUDYTRACK_HASH_CONCURRENCY is too large")?;
+        if hash_concurrency == 0 {
+            bail!("STUDYTRACK_HASH_CONCURRENCY must be at least 1");
+        }
+        let small = |key: &str, default: u64| -> anyhow::Result<u32> {
+            u32::try_from(parse_num(key, default)?).with_context(|| format!("{key} is too large"))
+        };
         Ok(Settings {
+            environment,
+            jwt_secret,
+            access_token_ttl: Duration::from_secs(parse_num("STUDYTRACK_ACCESS_TOKEN_TTL_SECS", 15 * 60)?),
+            refresh_token_ttl: Duration::from_secs(parse_num("STUDYTRACK_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?),
+            login_failures_per_account: small("STUDYTRACK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
+            login_failures_per_address: small("STUDYTRACK_LOGIN_FAILURES_PER_ADDRESS", 20)?,
+            login_window: Duration::from_secs(parse_num("STUDYTRACK_LOGIN_WINDOW_SECS", 15 * 60)?),
+            registrations_per_address: small("STUDYTRACK_REGISTRATIONS_PER_ADDRESS", 20)?,
+            hash_concurrency,
+            trust_forwarded: matches!(get("STUDYTRACK_TRUST_FORWARDED").as_deref(), Some("true") | Some("1")),
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind: get("STUDYTRACK_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             seed_dir: get("STUDYTRACK_SEED_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("seed")),
@@ -101,15 +189,27 @@ impl Settings {
         })
     }
 
-    /// Defaults for tests: port 0, no auto-seed.
+    /// Defaults for tests: port 0, no auto-seed, a random signing key.
     pub fn for_tests(database_url: &str) -> Self {
-        let mut settings = Self::from_lookup(|_| None).expect("defaults are valid");
+        let secret = String::from_utf8(random_secret()).unwrap_or_default();
+        let mut settings = Self::from_lookup(|key| match key {
+            "STUDYTRACK_JWT_SECRET" => Some(secret.clone()),
+            _ => None,
+        })
+        .expect("defaults are valid");
         settings.database_url = database_url.to_owned();
         settings.bind = "127.0.0.1:0".to_owned();
         settings.auto_seed = false;
         settings.workers = 2;
         settings
     }
+}
+
+/// 48 random alphanumeric bytes (about 285 bits).
+fn random_secret() -> Vec<u8> {
+    use rand::Rng;
+    use rand::distr::Alphanumeric;
+    rand::rng().sample_iter(Alphanumeric).take(48).collect()
 }
 
 /// Hides the password in a connection string.
@@ -141,6 +241,16 @@ impl fmt::Debug for Settings {
             .field("shutdown_grace", &self.shutdown_grace)
             .field("workers", &self.workers)
             .field("log_format", &self.log_format)
+            .field("environment", &self.environment)
+            .field("jwt_secret", &"<redacted>")
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("refresh_token_ttl", &self.refresh_token_ttl)
+            .field("login_failures_per_account", &self.login_failures_per_account)
+            .field("login_failures_per_address", &self.login_failures_per_address)
+            .field("login_window", &self.login_window)
+            .field("registrations_per_address", &self.registrations_per_address)
+            .field("hash_concurrency", &self.hash_concurrency)
+            .field("trust_forwarded", &self.trust_forwarded)
             .finish()
     }
 }
@@ -149,9 +259,29 @@ impl fmt::Debug for Settings {
 mod tests {
     use super::*;
 
+    fn dev(key: &str) -> Option<String> {
+        (key == "STUDYTRACK_ENV").then(|| "development".to_owned())
+    }
+
+    #[test]
+    fn production_refuses_missing_or_weak_keys() {
+        assert!(Settings::from_lookup(|_| None).is_err(), "no key in production");
+        let weak = Settings::from_lookup(|k| {
+            (k == "STUDYTRACK_JWT_SECRET").then(|| "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into())
+        });
+        assert!(weak.is_err(), "repetitive key accepted");
+        let short = Settings::from_lookup(|k| (k == "STUDYTRACK_JWT_SECRET").then(|| "Zx8#kq2!".into()));
+        assert!(short.is_err(), "short key accepted");
+        let good = Settings::from_lookup(|k| {
+            (k == "STUDYTRACK_JWT_SECRET").then(|| "q8F2mZr7LxP0vW4nK9sT1yB6hD3jG5cA".into())
+        });
+        assert!(good.is_ok());
+        assert!(Settings::from_lookup(dev).is_ok(), "development generates a key");
+    }
+
     #[test]
     fn defaults_are_sane() {
-        let s = Settings::from_lookup(|_| None).unwrap();
+        let s = Settings::from_lookup(dev).unwrap();
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
         assert!(s.cors_origins.is_none());
@@ -159,7 +289,8 @@ mod tests {
 
     #[test]
     fn bad_numbers_are_refused() {
-        let err = Settings::from_lookup(|k| (k == "STUDYTRACK_DB_MAX_CONNECTIONS").then(|| "ten".into()));
+        let err =
+            Settings::from_lookup(|k| if k == "STUDYTRACK_DB_MAX_CONNECTIONS" { Some("ten".into()) } else { dev(k) });
         assert!(err.is_err());
     }
 
@@ -167,15 +298,20 @@ mod tests {
     fn password_is_redacted() {
         assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
-        let s = Settings::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://u:hunter2@h/db".into())).unwrap();
+        let s =
+            Settings::from_lookup(
+                |k| if k == "DATABASE_URL" { Some("postgres://u:hunter2@h/db".into()) } else { dev(k) },
+            )
+            .unwrap();
         assert!(!format!("{s:?}").contains("hunter2"));
     }
 
     #[test]
     fn cors_list_is_split() {
-        let s =
-            Settings::from_lookup(|k| (k == "STUDYTRACK_CORS_ORIGINS").then(|| "https://a.dev, https://b.dev".into()))
-                .unwrap();
+        let s = Settings::from_lookup(|k| {
+            if k == "STUDYTRACK_CORS_ORIGINS" { Some("https://a.dev, https://b.dev".into()) } else { dev(k) }
+        })
+        .unwrap();
         assert_eq!(s.cors_origins, Some(vec!["https://a.dev".to_owned(), "https://b.dev".to_owned()]));
     }
 }

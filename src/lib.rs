@@ -3,7 +3,9 @@
 //! The binary (`src/main.rs`) only parses the command line; everything else lives here
 //! so the integration tests in `tests/` drive the same server users get.
 
+pub mod account;
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod content;

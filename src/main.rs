@@ -6,6 +6,9 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use studytrack::app::{self, Application};
+use studytrack::auth::email::Email;
+use studytrack::auth::password::{self, PasswordHasher};
+use studytrack::auth::{Role, store};
 use studytrack::config::Settings;
 use studytrack::{content, db, telemetry};
 
@@ -32,6 +35,33 @@ enum Command {
     },
     /// Print the OpenAPI document (the same one the server serves at /openapi.json).
     Openapi,
+    /// Manage admin accounts (the only way to make an admin).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin account; the password is read from standard input (one line).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Display name (default: the part of the email before the @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Make an existing account an admin.
+    Grant {
+        #[arg(long)]
+        email: String,
+    },
+    /// Make an admin a learner again.
+    Revoke {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -113,6 +143,47 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             println!("{verb} from {} in {} ms", dir.display(), started.elapsed().as_millis());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Openapi => unreachable!("handled before the runtime starts"),
+        Command::Admin { command } => admin(command, &settings).await,
+        Command::Openapi => Ok(ExitCode::SUCCESS),
+    }
+}
+
+async fn admin(command: AdminCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let pool = db::connect_and_migrate(settings).await?;
+    match command {
+        AdminCommand::Create { email, name } => {
+            let email = Email::parse(&email).map_err(|m| anyhow::anyhow!("email {m}"))?;
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let secret = line.trim_end_matches(['\r', '\n']).to_owned();
+            password::check_policy(&secret, &email.normalized).map_err(|m| anyhow::anyhow!("password {m}"))?;
+            let name = name.unwrap_or_else(|| email.display.split('@').next().unwrap_or("admin").to_owned());
+            let hash = PasswordHasher::new(1)?.hash(secret).await?;
+            match store::insert(&pool, &email.display, &email.normalized, &name, &hash, Role::Admin).await? {
+                Some(user) => println!("created admin {} ({})", email.display, user.user_id),
+                None => {
+                    eprintln!("an account with this email exists; use `studytrack admin grant --email ...`");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        AdminCommand::Grant { email } | AdminCommand::Revoke { email } if Email::parse(&email).is_err() => {
+            eprintln!("not a valid email address: {email}");
+            return Ok(ExitCode::from(1));
+        }
+        AdminCommand::Grant { email } => return set_role(&pool, &email, Role::Admin).await,
+        AdminCommand::Revoke { email } => return set_role(&pool, &email, Role::Learner).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn set_role(pool: &sqlx::PgPool, email: &str, role: Role) -> anyhow::Result<ExitCode> {
+    let normalized = studytrack::auth::email::normalize(email);
+    if store::set_role(pool, &normalized, role).await? {
+        println!("{email} is now {}; their existing access tokens no longer work", role.as_str());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("no account with email {email}");
+        Ok(ExitCode::from(1))
     }
 }

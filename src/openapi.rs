@@ -17,11 +17,34 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
     servers((url = "/", description = "This server")),
     tags(
         (name = "catalog", description = "Public content: tracks, roadmaps, topics, questions, flashcards, articles."),
+        (name = "auth", description = "Registration, login and token refresh. Access tokens last 15 minutes; refresh tokens are single-use and rotate."),
+        (name = "account", description = "The caller's own account."),
         (name = "operations", description = "Health checks for load balancers and orchestrators."),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError))
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer_auth` scheme that protected operations reference.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer_auth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from `POST /api/v1/auth/login` (15 minutes)."))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Error responses shared by every operation, all `application/problem+json`.
 pub mod responses {
@@ -63,6 +86,54 @@ pub mod responses {
         "Bad Request",
         400,
         "cursor is not valid; use the next_cursor of a previous page"
+    );
+    problem_response!(
+        Unauthorized,
+        "Missing, invalid or expired credentials (`WWW-Authenticate: Bearer`).",
+        "unauthorized",
+        "Unauthorized",
+        401,
+        "the access token is invalid or expired"
+    );
+    problem_response!(
+        Forbidden,
+        "Authenticated, but the role does not allow this operation.",
+        "forbidden",
+        "Forbidden",
+        403,
+        "this operation is for admins"
+    );
+    problem_response!(
+        Conflict,
+        "Conflicts with existing state (for example, the email is taken).",
+        "conflict",
+        "Conflict",
+        409,
+        "an account with this email already exists"
+    );
+    problem_response!(
+        PayloadTooLarge,
+        "The request body is larger than the configured limit.",
+        "payload-too-large",
+        "Payload Too Large",
+        413,
+        "the request body is larger than the limit of 262144 bytes"
+    );
+    problem_response!(
+        UnsupportedMediaType,
+        "The request body is not `application/json`.",
+        "unsupported-media-type",
+        "Unsupported Media Type",
+        415,
+        "the request body must be JSON (Content-Type: application/json)"
+    );
+    problem_response!(
+        TooManyRequests,
+        "Throttled; retry after the `Retry-After` seconds.",
+        "too-many-requests",
+        "Too Many Requests",
+        429,
+        "too many attempts; retry in 840 seconds"
     );
     problem_response!(
         NotFound,

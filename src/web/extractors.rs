@@ -26,19 +26,32 @@ pub fn json_error(err: JsonPayloadError, limit: usize) -> ApiError {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
             ApiError::PayloadTooLarge(format!("the request body is larger than the limit of {limit} bytes"))
         }
-        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::Validation {
-            detail: format!("the JSON body has the wrong shape: {e}"),
-            errors: vec![crate::error::FieldError::new(
-                format!("line {} column {}", e.line(), e.column()),
-                e.to_string(),
-            )],
-        },
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            let message = e.to_string();
+            let field = unknown_field(&message)
+                .or_else(|| missing_field(&message))
+                .unwrap_or_else(|| format!("line {} column {}", e.line(), e.column()));
+            ApiError::Validation {
+                detail: format!("the JSON body is invalid: {message}"),
+                errors: vec![crate::error::FieldError::new(field, message)],
+            }
+        }
         JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("the request body is not valid JSON: {e}")),
         JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => {
             ApiError::PayloadTooLarge(format!("the request body is larger than the limit of {limit} bytes"))
         }
         other => ApiError::BadRequest(format!("the request body could not be read: {other}")),
     }
+}
+
+/// The field named by serde's "unknown field `x`" message.
+fn unknown_field(message: &str) -> Option<String> {
+    message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()).map(str::to_owned)
+}
+
+/// The field named by serde's "missing field `x`" message.
+fn missing_field(message: &str) -> Option<String> {
+    message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()).map(str::to_owned)
 }
 
 fn query_error(err: &QueryPayloadError) -> ApiError {

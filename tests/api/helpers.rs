@@ -13,7 +13,20 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: PgPool,
+    pub settings: Settings,
 }
+
+/// A registered learner and their tokens.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub email: String,
+    pub password: String,
+    pub access: String,
+    pub refresh: String,
+    pub id: String,
+}
+
+pub const PASSWORD: &str = "tangerine-orbit-42";
 
 /// The small, hand-checked fixture catalogue under `tests/fixtures/seed`.
 pub fn fixture_dir() -> PathBuf {
@@ -41,14 +54,11 @@ pub async fn spawn_app_unseeded(pool: PgPool) -> TestApp {
 }
 
 pub async fn spawn_with_settings(pool: PgPool, settings: Settings) -> TestApp {
-    let app = Application::build(settings, pool.clone()).expect("failed to build the app");
+    let app = Application::build(settings.clone(), pool.clone()).expect("failed to build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.into_server());
-    TestApp {
-        address,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
-        pool,
-    }
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, client, pool, settings }
 }
 
 impl TestApp {
@@ -67,6 +77,43 @@ impl TestApp {
         let body = res.text().await.unwrap();
         assert_eq!(status, StatusCode::OK, "GET {path} answered {status}: {body}");
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path} is not JSON ({e}): {body}"))
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request failed")
+    }
+
+    pub async fn register(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/register",
+            &serde_json::json!({"email": email, "password": password, "display_name": "Test User"}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json("/api/v1/auth/login", &serde_json::json!({"email": email, "password": password})).await
+    }
+
+    /// Registers `email` with the standard test password; panics unless 201.
+    pub async fn new_user(&self, email: &str) -> TestUser {
+        let res = self.register(email, PASSWORD).await;
+        let status = res.status();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "register failed: {body}");
+        user_from(email, PASSWORD, &body)
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.post_json("/api/v1/auth/refresh", &serde_json::json!({"refresh_token": refresh_token})).await
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request failed")
+    }
+
+    pub fn request_as(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(token)
     }
 
     pub async fn roadmap(&self, track: &str) -> Value {
@@ -96,6 +143,17 @@ impl TestApp {
             assert!(pages.len() < 1000, "pagination does not terminate");
         }
         pages
+    }
+}
+
+/// A `TestUser` from a token response.
+pub fn user_from(email: &str, password: &str, body: &Value) -> TestUser {
+    TestUser {
+        email: email.to_owned(),
+        password: password.to_owned(),
+        access: body["access_token"].as_str().expect("no access_token").to_owned(),
+        refresh: body["refresh_token"].as_str().expect("no refresh_token").to_owned(),
+        id: body["account"]["id"].as_str().expect("no account id").to_owned(),
     }
 }
 

@@ -34,7 +34,7 @@ async fn every_operation_is_fully_documented(pool: PgPool) {
             assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name} has no summary");
             assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name} has no tag");
             let responses = op["responses"].as_object().unwrap();
-            assert!(responses.contains_key("200"), "{name} documents no 200");
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{name} documents no success");
             for (status, response) in responses {
                 assert!(response["description"].is_string(), "{name} {status} has no description");
                 if status.starts_with('4') || status.starts_with('5') {

@@ -1,0 +1,3 @@
+//! `/me`: the caller's own account — read, rename, change password, delete, export.
+
+pub mod routes;

@@ -1,0 +1,254 @@
+//! Handlers for the caller's account.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::model::{Account, TokenResponse};
+use crate::auth::routes::{issue_session, parse_display_name, token_response};
+use crate::auth::store::{self, SessionExport};
+use crate::auth::{AuthUser, password};
+use crate::error::{ApiError, FieldError};
+use crate::openapi::responses::{
+    BadRequest, InternalError, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
+};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_me).service(update_me).service(delete_me).service(change_password).service(export_me);
+}
+
+/// Fields a client may never set on an account, named so the 422 can say so.
+const PROTECTED_FIELDS: [&str; 7] = ["id", "user_id", "role", "email_verified", "created_at", "email", "password"];
+
+/// Changes to the caller's account. Only `display_name` can change here; trying to
+/// set `role`, `email_verified`, ids or anything else is a 422 naming each field.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"display_name": "Ann L."}))]
+pub struct UpdateAccount {
+    pub display_name: Option<String>,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub other: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "correct horse battery staple", "new_password": "tangerine orbit forty-two"}))]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "correct horse battery staple"}))]
+pub struct DeleteAccount {
+    /// The current password, to confirm.
+    pub password: String,
+}
+
+/// Everything stored about the caller, in one document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountExport {
+    #[serde(with = "time::serde::rfc3339")]
+    pub exported_at: OffsetDateTime,
+    pub account: Account,
+    /// Login sessions (refresh-token families); tokens themselves are never exported.
+    pub sessions: Vec<SessionExport>,
+}
+
+/// Get the caller's account.
+#[utoipa::path(
+    tag = "account",
+    operation_id = "get_me",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The caller's account", body = Account),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[get("/me")]
+pub async fn get_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let row = store::by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(row.account()))
+}
+
+/// Update the caller's account.
+///
+/// Only `display_name` can be changed. Attempts to set protected fields (`role`,
+/// `email_verified`, ids, ...) or unknown fields are rejected with 422, never ignored.
+#[utoipa::path(
+    tag = "account",
+    operation_id = "update_me",
+    security(("bearer_auth" = [])),
+    request_body = UpdateAccount,
+    responses(
+        (status = 200, description = "The updated account", body = Account),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[patch("/me")]
+pub async fn update_me(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<UpdateAccount>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut errors: Vec<FieldError> = body
+        .other
+        .keys()
+        .map(|field| {
+            let message = if PROTECTED_FIELDS.contains(&field.as_str()) {
+                "cannot be changed here"
+            } else {
+                "is not a field of the account"
+            };
+            FieldError::new(field.clone(), message)
+        })
+        .collect();
+    let name = match body.display_name.as_deref().map(parse_display_name) {
+        Some(Ok(name)) => Some(name),
+        Some(Err(message)) => {
+            errors.push(FieldError::new("display_name", message));
+            None
+        }
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation { detail: "the update is invalid".into(), errors });
+    }
+    let row = match name {
+        Some(name) => store::set_display_name(&state.db, user.id, &name).await?,
+        None => store::by_id(&state.db, user.id).await?,
+    }
+    .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(row.account()))
+}
+
+/// Change the caller's password.
+///
+/// Needs the current password. Ends every session of the account (all refresh tokens
+/// revoked, all access tokens invalid) and returns a fresh token pair for this one.
+#[utoipa::path(
+    tag = "account",
+    operation_id = "change_password",
+    security(("bearer_auth" = [])),
+    request_body = ChangePassword,
+    responses(
+        (status = 200, description = "Password changed; a new token pair for this session", body = TokenResponse),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<ChangePassword>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let row = store::by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    if body.current_password.len() > password::MAX_BYTES
+        || !state.hasher.verify(body.current_password, Some(row.password_hash.clone())).await?
+    {
+        return Err(ApiError::invalid("current_password", "is incorrect"));
+    }
+    password::check_policy(&body.new_password, &row.email).map_err(|m| ApiError::invalid("new_password", m))?;
+    let hash = state.hasher.hash(body.new_password).await?;
+    let mut tx = state.db.begin().await?;
+    let version = store::set_password(&mut tx, user.id, &hash).await?;
+    let tokens = issue_session(&state, &mut tx, &row, version, None, &req).await?;
+    tx.commit().await?;
+    Ok(token_response(actix_web::http::StatusCode::OK, &tokens))
+}
+
+/// Delete the caller's account.
+///
+/// Needs the password. Removes the account and everything that belongs to it; its
+/// tokens stop working at once. Content is not affected.
+#[utoipa::path(
+    tag = "account",
+    operation_id = "delete_me",
+    security(("bearer_auth" = [])),
+    request_body = DeleteAccount,
+    responses(
+        (status = 204, description = "Account and all its data deleted"),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[delete("/me")]
+pub async fn delete_me(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<DeleteAccount>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let row = store::by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    if body.password.len() > password::MAX_BYTES || !state.hasher.verify(body.password, Some(row.password_hash)).await?
+    {
+        return Err(ApiError::invalid("password", "is incorrect"));
+    }
+    store::delete(&state.db, user.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Export everything stored about the caller.
+///
+/// One JSON document with the account and its sessions (and, as they exist, progress,
+/// quiz history and reviews), for portability.
+#[utoipa::path(
+    tag = "account",
+    operation_id = "export_me",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The caller's data", body = AccountExport),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[get("/me/export")]
+pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let row = store::by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let export = AccountExport {
+        exported_at: OffsetDateTime::now_utc(),
+        account: row.account(),
+        sessions: store::sessions(&state.db, user.id).await?,
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .insert_header(("content-disposition", "attachment; filename=\"studytrack-export.json\""))
+        .json(export))
+}

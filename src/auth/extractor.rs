@@ -1,0 +1,92 @@
+//! `AuthUser` and `AdminUser`: the only way a handler learns who is calling.
+//!
+//! Every check happens here, once: bearer syntax, signature and claims, then the user
+//! row (deleted, disabled, or token version bumped by a password change or logout-all
+//! all end the token). The role comes from the database, not from the token, so a
+//! demotion takes effect at once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use uuid::Uuid;
+
+use super::model::Role;
+use super::store;
+use crate::app::AppState;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy)]
+pub struct AuthUser {
+    pub id: Uuid,
+    pub role: Role,
+}
+
+/// An authenticated admin; a learner gets 403.
+#[derive(Debug, Clone, Copy)]
+pub struct AdminUser(pub AuthUser);
+
+fn unauthorized(detail: &str) -> ApiError {
+    ApiError::Unauthorized(detail.to_owned())
+}
+
+/// The bearer token of a request, if it has a well-formed Authorization header.
+pub fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| unauthorized("the Authorization header is not valid"))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(unauthorized("use `Authorization: Bearer <access token>`")),
+    }
+}
+
+/// Resolves a bearer token to a live user.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let claims = state.tokens.verify(token).ok_or_else(|| unauthorized("the access token is invalid or expired"))?;
+    let user =
+        store::by_id(&state.db, claims.sub).await?.ok_or_else(|| unauthorized("the account no longer exists"))?;
+    if user.disabled_at.is_some() {
+        return Err(unauthorized("the account is disabled"));
+    }
+    if user.token_version != claims.ver {
+        return Err(unauthorized("the session has ended; log in again"));
+    }
+    Ok(AuthUser { id: user.user_id, role: user.role() })
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req).map(|t| t.map(str::to_owned));
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let token =
+                token?.ok_or_else(|| unauthorized("this operation needs `Authorization: Bearer <access token>`"))?;
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))?;
+            authenticate(&state, &token).await
+        })
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            match user.role {
+                Role::Admin => Ok(AdminUser(user)),
+                Role::Learner => Err(ApiError::Forbidden("this operation is for admins".to_owned())),
+            }
+        })
+    }
+}

@@ -1,0 +1,15 @@
+//! Accounts and authentication: password policy and hashing, JWT access tokens with
+//! rotating refresh tokens, login throttling, and the extractors every protected
+//! handler uses.
+
+pub mod email;
+pub mod extractor;
+pub mod model;
+pub mod password;
+pub mod routes;
+pub mod store;
+pub mod throttle;
+pub mod tokens;
+
+pub use extractor::{AdminUser, AuthUser};
+pub use model::Role;

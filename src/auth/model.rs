@@ -1,0 +1,100 @@
+//! Request and response bodies of the auth and account endpoints.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// What a user may do: learners study; admins also edit content.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Learner,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Learner => "learner",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "learner" => Some(Role::Learner),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Registration. Only these fields are accepted; anything else (such as `role`) is a 422.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ann@example.com", "password": "correct horse battery staple", "display_name": "Ann"}))]
+pub struct RegisterRequest {
+    /// Compared case-insensitively (and after Unicode NFKC normalisation).
+    pub email: String,
+    /// 8 to 1024 bytes, and not one of the most common passwords.
+    pub password: String,
+    /// 1 to 80 characters.
+    pub display_name: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ann@example.com", "password": "correct horse battery staple"}))]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "q0VYgk2m1Jtq9b4u0dH3yQx8fZr6LwS2pN7cA5eK1oM"}))]
+pub struct RefreshRequest {
+    /// The refresh token from the last login or refresh; it is single-use.
+    pub refresh_token: String,
+}
+
+/// The caller's account.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "email": "ann@example.com", "display_name": "Ann",
+    "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z"
+}))]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub email_verified: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// Tokens for a session. Refresh before `expires_in` runs out; on a 401, refresh once
+/// and retry.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI1ZjBjIn0.sig",
+    "token_type": "Bearer", "expires_in": 900,
+    "refresh_token": "q0VYgk2m1Jtq9b4u0dH3yQx8fZr6LwS2pN7cA5eK1oM", "refresh_expires_in": 2592000,
+    "account": {"id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "email": "ann@example.com", "display_name": "Ann",
+                "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z"}
+}))]
+pub struct TokenResponse {
+    /// JWT for `Authorization: Bearer ...`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Opaque, single-use; exchange at `POST /auth/refresh`.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: u64,
+    pub account: Account,
+}

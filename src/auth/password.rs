@@ -1,0 +1,125 @@
+//! Password policy and argon2id hashing on a bounded blocking pool.
+//!
+//! Each hash costs 19 MiB and tens of milliseconds of CPU. Running it on the async
+//! executor would stall every other request; running it unbounded on the blocking pool
+//! lets a login burst allocate memory without limit. So hashes wait for one of
+//! `hash_concurrency` permits, then run on the blocking pool.
+
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+pub const MIN_CHARS: usize = 8;
+/// Long enough for any passphrase, short enough that hashing it costs nothing extra.
+pub const MAX_BYTES: usize = 1024;
+
+/// The shipped list of common passwords (`data/common-passwords.txt`), lower-cased.
+static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    include_str!("../../data/common-passwords.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+});
+
+/// Checks a new password against the policy; `Err` is the message for the client.
+pub fn check_policy(password: &str, email: &str) -> Result<(), String> {
+    if password.len() > MAX_BYTES {
+        return Err(format!("must be at most {MAX_BYTES} bytes"));
+    }
+    if password.chars().count() < MIN_CHARS {
+        return Err(format!("must be at least {MIN_CHARS} characters"));
+    }
+    if password.contains('\0') {
+        return Err("must not contain NUL characters".to_owned());
+    }
+    let lower = password.to_lowercase();
+    if COMMON.contains(&lower) {
+        return Err("is one of the most commonly used passwords; choose another".to_owned());
+    }
+    if !email.is_empty() && lower == email.to_lowercase() {
+        return Err("must not be your email address".to_owned());
+    }
+    Ok(())
+}
+
+/// OWASP's argon2id parameters: 19 MiB, 2 iterations, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    /// Verified against when the account does not exist, so timing reveals nothing.
+    dummy_hash: Arc<String>,
+}
+
+impl PasswordHasher {
+    pub fn new(concurrency: usize) -> anyhow::Result<Self> {
+        let dummy = hash_blocking("studytrack-dummy-password-for-timing")?;
+        Ok(PasswordHasher { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: Arc::new(dummy) })
+    }
+
+    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
+        let _permit = self.permits.acquire().await?;
+        tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+    }
+
+    /// Verifies `password` against `hash`, or against a dummy hash when there is no
+    /// account, taking the same time either way.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> anyhow::Result<bool> {
+        let exists = hash.is_some();
+        let hash = hash.unwrap_or_else(|| self.dummy_hash.as_ref().clone());
+        let _permit = self.permits.acquire().await?;
+        let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash)).await??;
+        Ok(ok && exists)
+    }
+}
+
+fn hash_blocking(password: &str) -> anyhow::Result<String> {
+    argon2()
+        .hash_password(password.as_bytes())
+        .map(|h: PasswordHash| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+}
+
+fn verify_blocking(password: &str, hash: &str) -> anyhow::Result<bool> {
+    let parsed = PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("stored hash is malformed: {e}"))?;
+    Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy() {
+        assert!(check_policy("short", "a@b.co").is_err());
+        assert!(check_policy("password1", "a@b.co").is_err(), "common passwords are refused");
+        assert!(check_policy("PASSWORD1", "a@b.co").is_err(), "case-insensitively");
+        assert!(check_policy(&"x".repeat(1025), "a@b.co").is_err());
+        assert!(check_policy(&"long passphrase ".repeat(64), "a@b.co").is_ok(), "1024 bytes are allowed");
+        assert!(check_policy("ann@example.com", "ann@example.com").is_err());
+        assert!(check_policy("tangerine-orbit-42", "a@b.co").is_ok());
+        assert!(check_policy("ünïcödé-pässwörd", "a@b.co").is_ok());
+    }
+
+    #[test]
+    fn the_common_list_is_large() {
+        assert!(COMMON.len() >= 10_000, "only {} common passwords", COMMON.len());
+    }
+
+    #[test]
+    fn hashes_are_argon2id_with_owasp_parameters() {
+        let hash = hash_blocking("tangerine-orbit-42").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(verify_blocking("tangerine-orbit-42", &hash).unwrap());
+        assert!(!verify_blocking("tangerine-orbit-43", &hash).unwrap());
+    }
+}

@@ -1,0 +1,213 @@
+//! SQL for users and refresh-token families.
+
+use sqlx::{FromRow, PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{Account, Role};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub email_verified: bool,
+    pub disabled_at: Option<OffsetDateTime>,
+    pub token_version: i32,
+    pub created_at: OffsetDateTime,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Learner)
+    }
+
+    pub fn account(&self) -> Account {
+        Account {
+            id: self.user_id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            email_verified: self.email_verified,
+            created_at: self.created_at,
+        }
+    }
+}
+
+const USER_COLUMNS: &str =
+    "user_id, email, display_name, password_hash, role, email_verified, disabled_at, token_version, created_at";
+
+pub async fn by_email(pool: &PgPool, normalized: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM app_user WHERE email_normalized = $1")))
+        .bind(normalized)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn by_id(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM app_user WHERE user_id = $1")))
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Inserts a user; `None` when the (normalised) email is taken.
+pub async fn insert(
+    pool: &PgPool,
+    email: &str,
+    normalized: &str,
+    display_name: &str,
+    password_hash: &str,
+    role: Role,
+) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        r#"INSERT INTO app_user (email, email_normalized, display_name, password_hash, role)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (email_normalized) DO NOTHING
+           RETURNING {USER_COLUMNS}"#
+    )))
+    .bind(email)
+    .bind(normalized)
+    .bind(display_name)
+    .bind(password_hash)
+    .bind(role.as_str())
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn set_display_name(pool: &PgPool, user_id: Uuid, name: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE app_user SET display_name = $2, updated_at = now() WHERE user_id = $1 RETURNING {USER_COLUMNS}"
+    )))
+    .bind(user_id)
+    .bind(name)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Replaces the password hash and ends every session: bumps the token version and
+/// revokes all refresh tokens. Returns the new token version.
+pub async fn set_password(conn: &mut PgConnection, user_id: Uuid, hash: &str) -> sqlx::Result<i32> {
+    let version = sqlx::query_scalar(
+        "UPDATE app_user SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE user_id = $1 RETURNING token_version",
+    )
+    .bind(user_id)
+    .bind(hash)
+    .fetch_one(&mut *conn)
+    .await?;
+    revoke_all(&mut *conn, user_id).await?;
+    Ok(version)
+}
+
+/// Ends every session of a user: refresh tokens revoked, access tokens invalidated.
+pub async fn end_all_sessions(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE app_user SET token_version = token_version + 1, updated_at = now() WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    revoke_all(conn, user_id).await
+}
+
+async fn revoke_all(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(pool: &PgPool, user_id: Uuid) -> sqlx::Result<bool> {
+    Ok(sqlx::query("DELETE FROM app_user WHERE user_id = $1").bind(user_id).execute(pool).await?.rows_affected() == 1)
+}
+
+/// Sets a user's role (CLI only) and invalidates their outstanding access tokens.
+pub async fn set_role(pool: &PgPool, normalized_email: &str, role: Role) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE app_user SET role = $2, token_version = token_version + 1, updated_at = now() WHERE email_normalized = $1",
+    )
+    .bind(normalized_email)
+    .bind(role.as_str())
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn insert_refresh(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    family_id: Uuid,
+    hash: &[u8],
+    expires_at: OffsetDateTime,
+    user_agent: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO refresh_token (family_id, user_id, token_hash, expires_at, user_agent) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(family_id)
+    .bind(user_id)
+    .bind(hash)
+    .bind(expires_at)
+    .bind(user_agent)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, FromRow)]
+pub struct RefreshRow {
+    pub token_id: Uuid,
+    pub family_id: Uuid,
+    pub user_id: Uuid,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// Locks the refresh token row so two concurrent refreshes cannot both rotate it.
+pub async fn lock_refresh(conn: &mut PgConnection, hash: &[u8]) -> sqlx::Result<Option<RefreshRow>> {
+    sqlx::query_as(
+        "SELECT token_id, family_id, user_id, expires_at, used_at, revoked_at FROM refresh_token WHERE token_hash = $1 FOR UPDATE",
+    )
+    .bind(hash)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn mark_used(conn: &mut PgConnection, token_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE refresh_token SET used_at = now() WHERE token_id = $1").bind(token_id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> sqlx::Result<u64> {
+    Ok(sqlx::query("UPDATE refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL")
+        .bind(family_id)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
+/// One session (refresh-token family) as exported to its owner.
+#[derive(Debug, FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionExport {
+    pub family_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_refreshed_at: OffsetDateTime,
+    pub active: bool,
+    pub user_agent: Option<String>,
+}
+
+pub async fn sessions(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<SessionExport>> {
+    sqlx::query_as(
+        r#"SELECT family_id, min(issued_at) AS started_at, max(issued_at) AS last_refreshed_at,
+                  bool_or(revoked_at IS NULL AND used_at IS NULL AND expires_at > now()) AS active,
+                  (array_agg(user_agent ORDER BY issued_at DESC))[1] AS user_agent
+           FROM refresh_token WHERE user_id = $1 GROUP BY family_id ORDER BY min(issued_at)"#,
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
