@@ -26,7 +26,7 @@ async fn register_login_and_read_the_account(pool: PgPool) {
     let res = app.login("ann.lee@EXAMPLE.COM", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::OK, "emails compare case-insensitively");
     assert_eq!(res.headers()["cache-control"], "no-store");
-    let user = user_from("ann.lee@example.com", PASSWORD, &res.json().await.unwrap());
+    let user = user_from("ann.lee@example.com", &res.json().await.unwrap());
     let me: Value = app.get_as("/api/v1/me", &user.access).await.json().await.unwrap();
     assert_eq!(me["email"], "Ann.Lee@Example.com");
     assert_eq!(me["display_name"], "Test User");
@@ -181,7 +181,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family(pool: PgPool) {
     let res = app.refresh(&user.refresh).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["cache-control"], "no-store");
-    let second = user_from(&user.email, PASSWORD, &res.json().await.unwrap());
+    let second = user_from(&user.email, &res.json().await.unwrap());
     assert_ne!(second.refresh, user.refresh);
     assert_eq!(app.get_as("/api/v1/me", &second.access).await.status(), StatusCode::OK);
 
@@ -189,7 +189,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family(pool: PgPool) {
     assert_problem(app.refresh(&user.refresh).await, StatusCode::UNAUTHORIZED).await;
     assert_problem(app.refresh(&second.refresh).await, StatusCode::UNAUTHORIZED).await;
     // Another login (another family) is unaffected.
-    let other = user_from(&user.email, PASSWORD, &app.login(&user.email, PASSWORD).await.json().await.unwrap());
+    let other = user_from(&user.email, &app.login(&user.email, PASSWORD).await.json().await.unwrap());
     assert_eq!(app.refresh(&other.refresh).await.status(), StatusCode::OK);
     for junk in ["", "garbage", &"x".repeat(5000)] {
         assert_problem(app.refresh(junk).await, StatusCode::UNAUTHORIZED).await;
@@ -200,7 +200,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family(pool: PgPool) {
 async fn logout_ends_the_session_and_logout_all_ends_every_one(pool: PgPool) {
     let app = spawn_app(pool).await;
     let a = app.new_user("ann@example.com").await;
-    let b = user_from(&a.email, PASSWORD, &app.login(&a.email, PASSWORD).await.json().await.unwrap());
+    let b = user_from(&a.email, &app.login(&a.email, PASSWORD).await.json().await.unwrap());
     let res = app.post_json("/api/v1/auth/logout", &json!({"refresh_token": a.refresh})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_problem(app.refresh(&a.refresh).await, StatusCode::UNAUTHORIZED).await;
@@ -219,7 +219,7 @@ async fn logout_ends_the_session_and_logout_all_ends_every_one(pool: PgPool) {
 async fn password_change_ends_other_sessions(pool: PgPool) {
     let app = spawn_app(pool).await;
     let a = app.new_user("ann@example.com").await;
-    let b = user_from(&a.email, PASSWORD, &app.login(&a.email, PASSWORD).await.json().await.unwrap());
+    let b = user_from(&a.email, &app.login(&a.email, PASSWORD).await.json().await.unwrap());
     let wrong = app
         .request_as(Method::POST, "/api/v1/me/password", &a.access)
         .json(&json!({"current_password": "not-it-at-all", "new_password": "orbit-tangerine-43"}))
@@ -234,7 +234,7 @@ async fn password_change_ends_other_sessions(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let fresh = user_from(&a.email, "orbit-tangerine-43", &res.json().await.unwrap());
+    let fresh = user_from(&a.email, &res.json().await.unwrap());
     assert_eq!(app.get_as("/api/v1/me", &fresh.access).await.status(), StatusCode::OK, "this session continues");
     assert_problem(app.get_as("/api/v1/me", &b.access).await, StatusCode::UNAUTHORIZED).await;
     assert_problem(app.get_as("/api/v1/me", &a.access).await, StatusCode::UNAUTHORIZED).await;

@@ -13,14 +13,12 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: PgPool,
-    pub settings: Settings,
 }
 
 /// A registered learner and their tokens.
 #[derive(Debug, Clone)]
 pub struct TestUser {
     pub email: String,
-    pub password: String,
     pub access: String,
     pub refresh: String,
     pub id: String,
@@ -54,11 +52,11 @@ pub async fn spawn_app_unseeded(pool: PgPool) -> TestApp {
 }
 
 pub async fn spawn_with_settings(pool: PgPool, settings: Settings) -> TestApp {
-    let app = Application::build(settings.clone(), pool.clone()).expect("failed to build the app");
+    let app = Application::build(settings, pool.clone()).expect("failed to build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.into_server());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, client, pool, settings }
+    TestApp { address, client, pool }
 }
 
 impl TestApp {
@@ -101,7 +99,7 @@ impl TestApp {
         let status = res.status();
         let body: Value = res.json().await.unwrap();
         assert_eq!(status, StatusCode::CREATED, "register failed: {body}");
-        user_from(email, PASSWORD, &body)
+        user_from(email, &body)
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Response {
@@ -147,10 +145,9 @@ impl TestApp {
 }
 
 /// A `TestUser` from a token response.
-pub fn user_from(email: &str, password: &str, body: &Value) -> TestUser {
+pub fn user_from(email: &str, body: &Value) -> TestUser {
     TestUser {
         email: email.to_owned(),
-        password: password.to_owned(),
         access: body["access_token"].as_str().expect("no access_token").to_owned(),
         refresh: body["refresh_token"].as_str().expect("no refresh_token").to_owned(),
         id: body["account"]["id"].as_str().expect("no account id").to_owned(),
