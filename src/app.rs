@@ -23,7 +23,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::openapi::ApiDoc;
 use crate::web::{extractors, fallback, request_id};
-use crate::{account, auth, catalog, health};
+use crate::{account, admin, auth, catalog, health};
 
 /// Shared by every handler.
 pub struct AppState {
@@ -58,7 +58,8 @@ fn register(cfg: &mut ServiceConfig) {
         scope::scope("/api/v1")
             .configure(catalog::routes::configure)
             .configure(auth::routes::configure)
-            .configure(account::routes::configure),
+            .configure(account::routes::configure)
+            .configure(admin::users::configure),
     )
     .service(health::live)
     .service(health::ready);

@@ -4,6 +4,7 @@
 //! so the integration tests in `tests/` drive the same server users get.
 
 pub mod account;
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod catalog;

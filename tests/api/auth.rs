@@ -398,3 +398,59 @@ async fn json_bodies_get_400_413_415_422(pool: PgPool) {
         .unwrap();
     assert_problem(res, StatusCode::BAD_REQUEST).await;
 }
+
+#[sqlx::test]
+async fn admin_operations_are_401_anonymous_403_for_learners_200_for_admins(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let learner = app.new_user("learner@example.com").await;
+    let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.to_owned()).await.unwrap();
+    studytrack::auth::store::insert(
+        &app.pool,
+        "root@example.com",
+        "root@example.com",
+        "Root",
+        &hash,
+        studytrack::auth::Role::Admin,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let admin = user_from("root@example.com", &app.login("root@example.com", PASSWORD).await.json().await.unwrap());
+
+    let doc = app.get_json("/openapi.json").await;
+    let admin_ops: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .iter()
+                .filter(|(_, op)| op["tags"].as_array().is_some_and(|t| t.contains(&json!("admin"))))
+                .map(move |(m, _)| (m.clone(), path.clone()))
+        })
+        .collect();
+    assert!(!admin_ops.is_empty());
+    for (method, path) in &admin_ops {
+        let method: Method = method.to_uppercase().parse().unwrap();
+        assert_problem(
+            app.client.request(method.clone(), app.url(path)).send().await.unwrap(),
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+        assert_problem(
+            app.request_as(method.clone(), path, &learner.access).send().await.unwrap(),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let page = app.get_as("/api/v1/admin/users?email_prefix=LEARN", &admin.access).await.json::<Value>().await.unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"][0]["email"], "learner@example.com");
+    let pages = app.all_pages_as("/api/v1/admin/users?limit=1", &admin.access).await;
+    assert_eq!(pages.len(), 2);
+
+    // Demoting an admin (CLI) ends their tokens at once.
+    studytrack::auth::store::set_role(&app.pool, "root@example.com", studytrack::auth::Role::Learner).await.unwrap();
+    assert_problem(app.get_as("/api/v1/admin/users", &admin.access).await, StatusCode::UNAUTHORIZED).await;
+}

@@ -124,6 +124,14 @@ impl TestApp {
 
     /// Follows `next_cursor` from `path` (which must not hold a cursor) to the end.
     pub async fn all_pages(&self, path: &str) -> Vec<Vec<Value>> {
+        self.pages(path, None).await
+    }
+
+    pub async fn all_pages_as(&self, path: &str, token: &str) -> Vec<Vec<Value>> {
+        self.pages(path, Some(token)).await
+    }
+
+    async fn pages(&self, path: &str, token: Option<&str>) -> Vec<Vec<Value>> {
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut pages = Vec::new();
         let mut cursor: Option<String> = None;
@@ -132,7 +140,14 @@ impl TestApp {
                 Some(c) => format!("{path}{sep}cursor={c}"),
                 None => path.to_owned(),
             };
-            let page = self.get_json(&url).await;
+            let page: Value = match token {
+                None => self.get_json(&url).await,
+                Some(token) => {
+                    let res = self.get_as(&url, token).await;
+                    assert_eq!(res.status(), StatusCode::OK, "GET {url}");
+                    res.json().await.unwrap()
+                }
+            };
             pages.push(page["items"].as_array().unwrap().clone());
             match page["next_cursor"].as_str() {
                 Some(next) => cursor = Some(next.to_owned()),

@@ -1,0 +1,103 @@
+//! Listing accounts, for admins supporting learners.
+
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::AdminUser;
+use crate::auth::model::Account;
+use crate::auth::store::UserRow;
+use crate::error::ApiError;
+use crate::openapi::responses::{BadRequest, Forbidden, InternalError, Unauthorized, Unavailable, Unprocessable};
+use crate::pagination;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_users);
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// Only accounts whose (normalised) email starts with this.
+    #[param(example = "ann")]
+    email_prefix: Option<String>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    cursor: Option<String>,
+}
+
+/// A page of accounts, ordered by email.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountPage {
+    pub items: Vec<Account>,
+    pub next_cursor: Option<String>,
+}
+
+/// List accounts (admin).
+///
+/// Accounts ordered by normalised email, optionally filtered by an email prefix.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "list_users",
+    security(("bearer_auth" = [])),
+    params(UserQuery),
+    responses(
+        (status = 200, description = "A page of accounts", body = AccountPage),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 403, response = inline(Forbidden)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[get("/admin/users")]
+pub async fn list_users(
+    _admin: AdminUser,
+    state: web::Data<AppState>,
+    query: web::Query<UserQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(String, Uuid)> = query.cursor.as_deref().map(pagination::decode).transpose()?;
+    let prefix = query.email_prefix.as_deref().map(crate::auth::email::normalize).filter(|p| !p.is_empty());
+    if prefix.as_ref().is_some_and(|p| p.len() > 254 || p.contains('\0')) {
+        return Err(ApiError::invalid("email_prefix", "must be at most 254 characters, without NUL"));
+    }
+    let pattern = prefix.map(|p| format!("{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let mut rows: Vec<(String, UserRow)> = sqlx::query_as::<_, UserWithKey>(
+        r#"SELECT email_normalized, user_id, email, display_name, password_hash, role, email_verified, disabled_at,
+                  token_version, created_at
+           FROM app_user
+           WHERE ($1::text IS NULL OR email_normalized LIKE $1)
+             AND ($2::text IS NULL OR (email_normalized, user_id) > ($2, $3))
+           ORDER BY email_normalized, user_id LIMIT $4"#,
+    )
+    .bind(pattern)
+    .bind(after.as_ref().map(|a| a.0.as_str()))
+    .bind(after.as_ref().map(|a| a.1))
+    .bind(limit + 1)
+    .fetch_all(&state.db)
+    .await?
+    .into_iter()
+    .map(|r| (r.email_normalized, r.user))
+    .collect();
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|(key, user)| pagination::encode(&(key, user.user_id)))
+    } else {
+        None
+    };
+    let page = AccountPage { items: rows.into_iter().map(|(_, u)| u.account()).collect(), next_cursor: next };
+    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(page))
+}
+
+#[derive(sqlx::FromRow)]
+struct UserWithKey {
+    email_normalized: String,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
