@@ -29,6 +29,8 @@ const PROTECTED_FIELDS: [&str; 7] = ["id", "user_id", "role", "email_verified", 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"display_name": "Ann L."}))]
 pub struct UpdateAccount {
+    /// 1 to 80 characters.
+    #[schema(min_length = 1, max_length = 80)]
     pub display_name: Option<String>,
     #[serde(flatten)]
     #[schema(ignore)]

@@ -36,10 +36,13 @@ impl Role {
 #[schema(example = json!({"email": "ann@example.com", "password": "correct horse battery staple", "display_name": "Ann"}))]
 pub struct RegisterRequest {
     /// Compared case-insensitively (and after Unicode NFKC normalisation).
+    #[schema(format = "email", max_length = 254)]
     pub email: String,
-    /// 8 to 1024 bytes, and not one of the most common passwords.
+    /// 8 characters to 1024 bytes, and not one of the most common passwords.
+    #[schema(min_length = 8, max_length = 1024, format = "password")]
     pub password: String,
     /// 1 to 80 characters.
+    #[schema(min_length = 1, max_length = 80)]
     pub display_name: String,
 }
 
@@ -47,7 +50,9 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "ann@example.com", "password": "correct horse battery staple"}))]
 pub struct LoginRequest {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 1024, format = "password")]
     pub password: String,
 }
 
