@@ -23,7 +23,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::openapi::ApiDoc;
 use crate::web::{extractors, fallback, request_id};
-use crate::{account, admin, auth, catalog, health};
+use crate::{account, admin, auth, catalog, health, progress};
 
 /// Shared by every handler.
 pub struct AppState {
@@ -59,6 +59,7 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(catalog::routes::configure)
             .configure(auth::routes::configure)
             .configure(account::routes::configure)
+            .configure(progress::routes::configure)
             .configure(admin::users::configure),
     )
     .service(health::live)

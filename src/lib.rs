@@ -15,5 +15,6 @@ pub mod error;
 pub mod health;
 pub mod openapi;
 pub mod pagination;
+pub mod progress;
 pub mod telemetry;
 pub mod web;

@@ -16,6 +16,8 @@ use crate::error::{ApiError, FieldError};
 use crate::openapi::responses::{
     BadRequest, InternalError, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
 };
+use crate::progress::activity;
+use crate::progress::store::{self as progress_store, MarkExport};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_me).service(update_me).service(delete_me).service(change_password).service(export_me);
@@ -24,14 +26,18 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 /// Fields a client may never set on an account, named so the 422 can say so.
 const PROTECTED_FIELDS: [&str; 7] = ["id", "user_id", "role", "email_verified", "created_at", "email", "password"];
 
-/// Changes to the caller's account. Only `display_name` can change here; trying to
-/// set `role`, `email_verified`, ids or anything else is a 422 naming each field.
+/// Changes to the caller's account. Only `display_name` and `timezone` can change
+/// here; trying to set `role`, `email_verified`, ids or anything else is a 422 naming
+/// each field.
 #[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"display_name": "Ann L."}))]
+#[schema(example = json!({"display_name": "Ann L.", "timezone": "Europe/Berlin"}))]
 pub struct UpdateAccount {
     /// 1 to 80 characters.
     #[schema(min_length = 1, max_length = 80)]
     pub display_name: Option<String>,
+    /// An IANA time zone name such as `Europe/Berlin`.
+    #[schema(max_length = 64)]
+    pub timezone: Option<String>,
     #[serde(flatten)]
     #[schema(ignore)]
     pub other: BTreeMap<String, serde_json::Value>,
@@ -61,6 +67,11 @@ pub struct AccountExport {
     pub account: Account,
     /// Login sessions (refresh-token families); tokens themselves are never exported.
     pub sessions: Vec<SessionExport>,
+    /// Question marks, including those on content since retired.
+    pub question_marks: Vec<MarkExport>,
+    pub topic_marks: Vec<MarkExport>,
+    /// Number of recorded activities (marks, quizzes, reviews).
+    pub activity_count: i64,
 }
 
 /// Get the caller's account.
@@ -130,14 +141,18 @@ pub async fn update_me(
         }
         None => None,
     };
+    let timezone = body.timezone.as_deref().map(str::trim);
+    if let Some(tz) = timezone
+        && !activity::is_time_zone(&state.db, tz).await?
+    {
+        errors.push(FieldError::new("timezone", "is not an IANA time zone name (such as Europe/Berlin)"));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation { detail: "the update is invalid".into(), errors });
     }
-    let row = match name {
-        Some(name) => store::set_display_name(&state.db, user.id, &name).await?,
-        None => store::by_id(&state.db, user.id).await?,
-    }
-    .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let row = store::update_profile(&state.db, user.id, name.as_deref(), timezone)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
     Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(row.account()))
 }
 
@@ -244,10 +259,17 @@ pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<Htt
     let row = store::by_id(&state.db, user.id)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let activity_count: i64 = sqlx::query_scalar("SELECT count(*) FROM activity WHERE user_id = $1")
+        .bind(user.id)
+        .fetch_one(&state.db)
+        .await?;
     let export = AccountExport {
         exported_at: OffsetDateTime::now_utc(),
         account: row.account(),
         sessions: store::sessions(&state.db, user.id).await?,
+        question_marks: progress_store::export_question_marks(&state.db, user.id).await?,
+        topic_marks: progress_store::export_topic_marks(&state.db, user.id).await?,
+        activity_count,
     };
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))

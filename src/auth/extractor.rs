@@ -23,6 +23,22 @@ pub struct AuthUser {
     pub role: Role,
 }
 
+/// The caller when a bearer token is present (which must then be valid: a bad token
+/// is a 401, never silently anonymous), or `None` for anonymous calls.
+#[derive(Debug, Clone, Copy)]
+pub struct MaybeUser(pub Option<AuthUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let present = req.headers().contains_key(header::AUTHORIZATION);
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move { if present { Ok(MaybeUser(Some(user.await?))) } else { Ok(MaybeUser(None)) } })
+    }
+}
+
 /// An authenticated admin; a learner gets 403.
 #[derive(Debug, Clone, Copy)]
 pub struct AdminUser(pub AuthUser);

@@ -11,5 +11,5 @@ pub mod store;
 pub mod throttle;
 pub mod tokens;
 
-pub use extractor::{AdminUser, AuthUser};
+pub use extractor::{AdminUser, AuthUser, MaybeUser};
 pub use model::Role;

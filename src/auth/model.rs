@@ -68,7 +68,7 @@ pub struct RefreshRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "email": "ann@example.com", "display_name": "Ann",
-    "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z"
+    "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z", "timezone": "UTC"
 }))]
 pub struct Account {
     pub id: Uuid,
@@ -78,6 +78,8 @@ pub struct Account {
     pub email_verified: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// IANA time zone; activity days and streaks are counted in it.
+    pub timezone: String,
 }
 
 /// Tokens for a session. Refresh before `expires_in` runs out; on a 401, refresh once
@@ -88,7 +90,7 @@ pub struct Account {
     "token_type": "Bearer", "expires_in": 900,
     "refresh_token": "q0VYgk2m1Jtq9b4u0dH3yQx8fZr6LwS2pN7cA5eK1oM", "refresh_expires_in": 2592000,
     "account": {"id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "email": "ann@example.com", "display_name": "Ann",
-                "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z"}
+                "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z", "timezone": "UTC"}
 }))]
 pub struct TokenResponse {
     /// JWT for `Authorization: Bearer ...`.

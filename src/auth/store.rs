@@ -17,6 +17,7 @@ pub struct UserRow {
     pub disabled_at: Option<OffsetDateTime>,
     pub token_version: i32,
     pub created_at: OffsetDateTime,
+    pub timezone: String,
 }
 
 impl UserRow {
@@ -32,12 +33,12 @@ impl UserRow {
             role: self.role(),
             email_verified: self.email_verified,
             created_at: self.created_at,
+            timezone: self.timezone.clone(),
         }
     }
 }
 
-const USER_COLUMNS: &str =
-    "user_id, email, display_name, password_hash, role, email_verified, disabled_at, token_version, created_at";
+const USER_COLUMNS: &str = "user_id, email, display_name, password_hash, role, email_verified, disabled_at, token_version, created_at, timezone";
 
 pub async fn by_email(pool: &PgPool, normalized: &str) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM app_user WHERE email_normalized = $1")))
@@ -77,12 +78,21 @@ pub async fn insert(
     .await
 }
 
-pub async fn set_display_name(pool: &PgPool, user_id: Uuid, name: &str) -> sqlx::Result<Option<UserRow>> {
+/// Applies the given changes (None leaves a field as it is).
+pub async fn update_profile(
+    pool: &PgPool,
+    user_id: Uuid,
+    name: Option<&str>,
+    timezone: Option<&str>,
+) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE app_user SET display_name = $2, updated_at = now() WHERE user_id = $1 RETURNING {USER_COLUMNS}"
+        r#"UPDATE app_user SET display_name = coalesce($2, display_name), timezone = coalesce($3, timezone),
+                  updated_at = now()
+           WHERE user_id = $1 RETURNING {USER_COLUMNS}"#
     )))
     .bind(user_id)
     .bind(name)
+    .bind(timezone)
     .fetch_optional(pool)
     .await
 }

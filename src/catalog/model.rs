@@ -99,6 +99,9 @@ pub struct RoadmapTopic {
     /// Slugs of topics a learner should have done first.
     pub prerequisites: Vec<String>,
     pub counts: TopicCounts,
+    /// The caller's progress; present only when called with a bearer token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<crate::progress::model::TopicProgress>,
 }
 
 /// Content counts of one topic.
@@ -121,6 +124,9 @@ pub struct RoadmapStage {
     /// 0-based; walk stages in this order.
     pub position: i32,
     pub topics: Vec<RoadmapTopic>,
+    /// The caller's fill of the stage; present only with a bearer token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<crate::progress::model::Fill>,
 }
 
 /// A track's roadmap: stages in order, each with its topics in order, then the
@@ -136,6 +142,9 @@ pub struct Roadmap {
     /// Topics outside the critical path, in suggested order.
     pub electives: Vec<RoadmapTopic>,
     pub counts: ContentCounts,
+    /// The caller's fill of the track; present only with a bearer token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<crate::progress::model::Fill>,
 }
 
 /// A reference to a track, stage or topic by slug and title.

@@ -16,6 +16,7 @@ fn topic(row: &PlacementRow) -> RoadmapTopic {
         elective: row.elective,
         prerequisites: row.prerequisites.clone(),
         counts: TopicCounts { questions: row.questions, flashcards: row.flashcards, quiz_items: row.quiz_items },
+        progress: None,
     }
 }
 
@@ -54,6 +55,7 @@ pub fn build(track: TrackRow, stages: Vec<StageRow>, placements: &[PlacementRow]
             summary: s.summary,
             position: s.position,
             topics: by_stage.remove(&s.stage_id).unwrap_or_default(),
+            progress: None,
         })
         .collect();
     Roadmap {
@@ -64,6 +66,7 @@ pub fn build(track: TrackRow, stages: Vec<StageRow>, placements: &[PlacementRow]
         stages,
         electives,
         counts: counts(placements),
+        progress: None,
     }
 }
 

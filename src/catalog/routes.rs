@@ -9,9 +9,12 @@ use super::model::*;
 use super::queries::{self, QuestionFilter};
 use super::roadmap;
 use crate::app::AppState;
+use crate::auth::MaybeUser;
 use crate::content::validate::is_slug;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, InternalError, NotFound, NotModified, Unavailable, Unprocessable};
+use crate::openapi::responses::{
+    BadRequest, InternalError, NotFound, NotModified, Unauthorized, Unavailable, Unprocessable,
+};
 use crate::pagination;
 use crate::web::etag;
 
@@ -77,14 +80,19 @@ pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result
 /// Get a track's roadmap.
 ///
 /// The whole path in one response: stages in order, each with its topics in order and
-/// their content counts, then the electives (outside the critical path).
+/// their content counts, then the electives (outside the critical path). Called with
+/// a bearer token, every topic, stage and the track also carry the caller's
+/// `progress` (as in `GET /me/tracks/{track}/progress`), so one request draws the
+/// filled-in path. Without one, it is the same for everybody.
 #[utoipa::path(
     tag = "catalog",
     operation_id = "get_track",
     params(TrackPath),
+    security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The track's roadmap", body = Roadmap),
         (status = 304, response = inline(NotModified)),
+        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
         (status = 500, response = inline(InternalError)),
         (status = 503, response = inline(Unavailable)),
@@ -93,16 +101,27 @@ pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result
 #[get("/tracks/{track}")]
 pub async fn get_track(
     req: HttpRequest,
+    user: MaybeUser,
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let track = find_track(&state, &path.track).await?;
-    let (stages, placements) = tokio::try_join!(
-        queries::stages(&state.db, Some(track.track_id)),
-        queries::placements(&state.db, Some(track.track_id))
-    )?;
-    let stages = stages.into_iter().map(|(_, s)| s).collect();
-    etag::json_response(&req, &roadmap::build(track, stages, &placements))
+    let roadmap = match user.0 {
+        None => {
+            let track = find_track(&state, &path.track).await?;
+            let (stages, placements) = tokio::try_join!(
+                queries::stages(&state.db, Some(track.track_id)),
+                queries::placements(&state.db, Some(track.track_id))
+            )?;
+            let stages = stages.into_iter().map(|(_, s)| s).collect();
+            roadmap::build(track, stages, &placements)
+        }
+        Some(user) => {
+            let (mut roadmap, inputs) = crate::progress::routes::load(&state, user.id, &path.track).await?;
+            crate::progress::fill::overlay(&mut roadmap, &inputs);
+            roadmap
+        }
+    };
+    etag::json_response(&req, &roadmap)
 }
 
 /// Get a topic of a track.
@@ -482,6 +501,18 @@ fn bounded_filter<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a 
 fn parse_difficulty(value: &str) -> Result<Difficulty, ApiError> {
     Difficulty::parse(value)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown difficulty {value:?} in the database")))
+}
+
+/// A list entry for a question row (borrowed).
+pub fn summary_of(row: &queries::QuestionRow) -> Result<QuestionSummary, ApiError> {
+    Ok(QuestionSummary {
+        id: row.question_id,
+        slug: row.slug.clone(),
+        title: row.title.clone(),
+        difficulty: parse_difficulty(&row.difficulty)?,
+        tags: row.tags.clone(),
+        topic: SlugRef { slug: row.topic_slug.clone(), title: row.topic_title.clone() },
+    })
 }
 
 fn question_summary(row: queries::QuestionRow) -> Result<QuestionSummary, ApiError> {

@@ -350,7 +350,11 @@ async fn every_bearer_operation_in_the_spec_is_401_without_a_token(pool: PgPool)
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let secured = op["security"].as_array().is_some_and(|s| s.iter().any(|r| r.get("bearer_auth").is_some()));
+            // Secured means every listed requirement needs the bearer token (an empty
+            // requirement `{}` marks optional authentication).
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|reqs| !reqs.is_empty() && reqs.iter().all(|r| r.get("bearer_auth").is_some()));
             if !secured {
                 continue;
             }

@@ -8,4 +8,5 @@ mod health;
 mod helpers;
 mod openapi;
 mod pagination;
+mod progress;
 mod seed;

@@ -1,0 +1,297 @@
+//! Request and response bodies of the progress endpoints.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::catalog::model::{QuestionSummary, SlugRef};
+
+/// How well the learner has a question down.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionStatus {
+    New,
+    Learning,
+    GotIt,
+}
+
+impl QuestionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionStatus::New => "new",
+            QuestionStatus::Learning => "learning",
+            QuestionStatus::GotIt => "got_it",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "new" => Some(QuestionStatus::New),
+            "learning" => Some(QuestionStatus::Learning),
+            "got_it" => Some(QuestionStatus::GotIt),
+            _ => None,
+        }
+    }
+}
+
+/// Where the learner is with a topic.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicStatus {
+    NotStarted,
+    Learning,
+    Done,
+    Skipped,
+}
+
+impl TopicStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TopicStatus::NotStarted => "not_started",
+            TopicStatus::Learning => "learning",
+            TopicStatus::Done => "done",
+            TopicStatus::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "not_started" => Some(TopicStatus::NotStarted),
+            "learning" => Some(TopicStatus::Learning),
+            "done" => Some(TopicStatus::Done),
+            "skipped" => Some(TopicStatus::Skipped),
+            _ => None,
+        }
+    }
+}
+
+/// Mark a question. Sending the same body twice is one change. Between devices the
+/// mark with the later `marked_at` wins; an older write is ignored and the response
+/// shows the mark that stands.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "got_it", "marked_at": "2026-11-24T12:00:00Z"}))]
+pub struct SetQuestionStatus {
+    pub status: QuestionStatus,
+    /// When the learner made the mark (device clock). Defaults to the server's time;
+    /// at most 5 minutes in the future.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub marked_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "done"}))]
+pub struct SetTopicStatus {
+    pub status: TopicStatus,
+    /// As for questions: the last-writer-wins key. Defaults to the server's time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub marked_at: Option<OffsetDateTime>,
+}
+
+/// The mark that stands after a PUT.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "question_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "status": "got_it",
+    "marked_at": "2026-11-24T12:00:00Z", "applied": true
+}))]
+pub struct QuestionMark {
+    pub question_id: Uuid,
+    pub status: QuestionStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub marked_at: OffsetDateTime,
+    /// False when this write was older than the stored mark (or changed nothing).
+    pub applied: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "topic_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "topic": "fundamentals", "status": "done",
+    "marked_at": "2026-11-24T12:00:00Z", "applied": true
+}))]
+pub struct TopicMark {
+    pub topic_id: Uuid,
+    pub topic: String,
+    pub status: TopicStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub marked_at: OffsetDateTime,
+    pub applied: bool,
+}
+
+/// Question marks of a topic, over live questions only.
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+#[schema(example = json!({"total": 12, "got_it": 5, "learning": 3}))]
+pub struct QuestionCounts {
+    pub total: i64,
+    pub got_it: i64,
+    pub learning: i64,
+}
+
+/// Quiz results in a topic (null until the learner has answered its quiz items).
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+#[schema(example = json!({"answered": 14, "best_accuracy": 0.9, "recent_accuracy": 0.75}))]
+pub struct QuizStats {
+    /// Quiz items of the topic answered in submitted attempts.
+    pub answered: i64,
+    /// Best share of correct answers in one attempt (0 to 1), if any.
+    pub best_accuracy: Option<f64>,
+    /// Share correct in the most recent attempt that covered the topic (0 to 1).
+    pub recent_accuracy: Option<f64>,
+}
+
+/// One topic's progress.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[schema(example = json!({
+    "status": "learning", "marked": false, "questions": {"total": 12, "got_it": 5, "learning": 3},
+    "quiz": {"answered": 0, "best_accuracy": null, "recent_accuracy": null},
+    "flashcards_due": 0, "fill": 0.5416, "percent": 54, "counts_toward_track": true
+}))]
+pub struct TopicProgress {
+    /// The learner's own mark when there is one, else derived from question marks
+    /// (`not_started` with none, `done` when every question is got-it, else `learning`).
+    pub status: TopicStatus,
+    /// Whether `status` is the learner's explicit mark.
+    pub marked: bool,
+    pub questions: QuestionCounts,
+    pub quiz: QuizStats,
+    /// Flashcards of the topic due for review now.
+    pub flashcards_due: i64,
+    /// 0 to 1; see the fill rule in the operation's description.
+    pub fill: f64,
+    /// `fill` as a whole percentage, rounded down (100 only when complete).
+    pub percent: i32,
+    /// Core topics always count; an elective counts once started, never when skipped.
+    pub counts_toward_track: bool,
+}
+
+/// A fill for a stage or a track.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[schema(example = json!({"fill": 0.4, "percent": 40}))]
+pub struct Fill {
+    pub fill: f64,
+    pub percent: i32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopicProgressEntry {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub elective: bool,
+    pub progress: TopicProgress,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StageProgress {
+    pub slug: String,
+    pub title: String,
+    #[serde(flatten)]
+    pub fill: Fill,
+    pub topics: Vec<TopicProgressEntry>,
+}
+
+/// Totals over the track.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(example = json!({"questions_total": 190, "questions_got_it": 40, "topics_total": 14, "topics_done": 3}))]
+pub struct ProgressTotals {
+    pub questions_total: i64,
+    pub questions_got_it: i64,
+    /// Core topics.
+    pub topics_total: i64,
+    /// Core topics at 100%.
+    pub topics_done: i64,
+}
+
+/// The learner's filled-in roadmap.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrackProgress {
+    pub track: SlugRef,
+    #[serde(flatten)]
+    pub fill: Fill,
+    pub stages: Vec<StageProgress>,
+    pub electives: Vec<TopicProgressEntry>,
+    pub totals: ProgressTotals,
+}
+
+/// Why a topic is recommended.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NextReason {
+    /// The first core topic in order that is not finished, and not started yet.
+    NextInOrder,
+    /// The first core topic in order that is not finished, already under way.
+    ContinueInProgress,
+    /// Every core topic is finished; this is the first unfinished elective.
+    CoreComplete,
+    /// Nothing left: every topic is finished or skipped.
+    TrackComplete,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NextTopic {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub stage: Option<SlugRef>,
+    pub elective: bool,
+    pub progress: TopicProgress,
+}
+
+/// What to study now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "topic": null, "reason_code": "track_complete",
+    "reason": "Every topic on the track is finished or skipped.", "questions": [], "also_in_progress": []
+}))]
+pub struct NextUp {
+    /// Null when the track is complete.
+    pub topic: Option<NextTopic>,
+    pub reason_code: NextReason,
+    /// The reason in a sentence, for display.
+    pub reason: String,
+    /// Up to three questions of the topic not yet got-it, in study order.
+    pub questions: Vec<QuestionSummary>,
+    /// Electives the learner chose (marked `learning`) and has not finished.
+    pub also_in_progress: Vec<SlugRef>,
+}
+
+/// A machine-readable reason a topic is weak.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SoftSpotCode {
+    /// An earlier-stage core topic is unfinished while a later stage is being worked.
+    OutOfOrder,
+    /// Marked done, but some of its questions are not got-it.
+    DoneWithOpenQuestions,
+    /// Quiz accuracy in the topic is below 60%.
+    LowQuizAccuracy,
+    /// Questions self-marked got-it whose quiz items were then answered wrong.
+    Overconfidence,
+    /// Flashcards of the topic are overdue for review.
+    OverdueFlashcards,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"code": "out_of_order", "message": "Unfinished while you work on the later stage \"Advanced & Tooling\"."}))]
+pub struct SoftSpotReason {
+    pub code: SoftSpotCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SoftSpot {
+    pub topic: SlugRef,
+    pub stage: Option<SlugRef>,
+    /// Higher is weaker; the list is sorted by it, then by roadmap order.
+    pub score: i32,
+    pub progress: TopicProgress,
+    pub reasons: Vec<SoftSpotReason>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SoftSpots {
+    pub items: Vec<SoftSpot>,
+    /// Always null: every soft spot of a track fits on one page.
+    pub next_cursor: Option<String>,
+}

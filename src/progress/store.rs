@@ -1,0 +1,197 @@
+//! SQL for marks and the per-topic figures progress is computed from.
+
+use std::collections::HashMap;
+
+use sqlx::{FromRow, PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::activity;
+use super::fill::TopicInput;
+use super::model::{QuestionCounts, TopicStatus};
+
+/// Whether a question is live (marks can only be set on visible content).
+pub async fn question_is_live(pool: &PgPool, question_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        r#"SELECT EXISTS (SELECT 1 FROM question q JOIN topic t ON t.topic_id = q.topic_id
+                          WHERE q.question_id = $1 AND q.retired_at IS NULL AND t.retired_at IS NULL)"#,
+    )
+    .bind(question_id)
+    .fetch_one(pool)
+    .await
+}
+
+/// Last-writer-wins upsert: a write applies when it is newer than the stored mark and
+/// changes it (ties on time go to the later status in `new < learning < got_it` order,
+/// so every device converges on the same row). Returns the standing mark and whether
+/// this write changed it; a change is also recorded as activity, in one transaction.
+pub async fn set_question_mark(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    question_id: Uuid,
+    status: &str,
+    marked_at: OffsetDateTime,
+) -> sqlx::Result<(String, OffsetDateTime, bool)> {
+    let applied: Option<(String, OffsetDateTime)> = sqlx::query_as(
+        r#"
+        INSERT INTO question_mark (user_id, question_id, status, marked_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (user_id, question_id) DO UPDATE
+        SET status = excluded.status, marked_at = excluded.marked_at, updated_at = now()
+        WHERE question_mark.status <> excluded.status
+          AND (excluded.marked_at > question_mark.marked_at
+               OR (excluded.marked_at = question_mark.marked_at
+                   AND array_position(ARRAY['new','learning','got_it'], excluded.status)
+                       > array_position(ARRAY['new','learning','got_it'], question_mark.status)))
+        RETURNING status, marked_at
+        "#,
+    )
+    .bind(user_id)
+    .bind(question_id)
+    .bind(status)
+    .bind(marked_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((status, marked_at)) = applied {
+        activity::record(&mut *conn, user_id, "question_mark").await?;
+        return Ok((status, marked_at, true));
+    }
+    let (status, marked_at): (String, OffsetDateTime) =
+        sqlx::query_as("SELECT status, marked_at FROM question_mark WHERE user_id = $1 AND question_id = $2")
+            .bind(user_id)
+            .bind(question_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok((status, marked_at, false))
+}
+
+/// As [`set_question_mark`], for topics.
+pub async fn set_topic_mark(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    topic_id: Uuid,
+    status: &str,
+    marked_at: OffsetDateTime,
+) -> sqlx::Result<(String, OffsetDateTime, bool)> {
+    let applied: Option<(String, OffsetDateTime)> = sqlx::query_as(
+        r#"
+        INSERT INTO topic_mark (user_id, topic_id, status, marked_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (user_id, topic_id) DO UPDATE
+        SET status = excluded.status, marked_at = excluded.marked_at, updated_at = now()
+        WHERE topic_mark.status <> excluded.status
+          AND (excluded.marked_at > topic_mark.marked_at
+               OR (excluded.marked_at = topic_mark.marked_at
+                   AND array_position(ARRAY['not_started','learning','done','skipped'], excluded.status)
+                       > array_position(ARRAY['not_started','learning','done','skipped'], topic_mark.status)))
+        RETURNING status, marked_at
+        "#,
+    )
+    .bind(user_id)
+    .bind(topic_id)
+    .bind(status)
+    .bind(marked_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((status, marked_at)) = applied {
+        activity::record(&mut *conn, user_id, "topic_mark").await?;
+        return Ok((status, marked_at, true));
+    }
+    let (status, marked_at): (String, OffsetDateTime) =
+        sqlx::query_as("SELECT status, marked_at FROM topic_mark WHERE user_id = $1 AND topic_id = $2")
+            .bind(user_id)
+            .bind(topic_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok((status, marked_at, false))
+}
+
+#[derive(FromRow)]
+struct CountsRow {
+    topic_id: Uuid,
+    total: i64,
+    got_it: i64,
+    learning: i64,
+}
+
+/// Everything progress needs about `topics` for one learner, in two queries.
+pub async fn topic_inputs(pool: &PgPool, user_id: Uuid, topics: &[Uuid]) -> sqlx::Result<HashMap<Uuid, TopicInput>> {
+    let counts: Vec<CountsRow> = sqlx::query_as(
+        r#"
+        SELECT q.topic_id, count(*) AS total,
+               count(*) FILTER (WHERE m.status = 'got_it') AS got_it,
+               count(*) FILTER (WHERE m.status = 'learning') AS learning
+        FROM question q
+        LEFT JOIN question_mark m ON m.question_id = q.question_id AND m.user_id = $1
+        WHERE q.topic_id = ANY ($2) AND q.retired_at IS NULL
+        GROUP BY q.topic_id
+        "#,
+    )
+    .bind(user_id)
+    .bind(topics)
+    .fetch_all(pool)
+    .await?;
+    let marks: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT topic_id, status FROM topic_mark WHERE user_id = $1 AND topic_id = ANY ($2)")
+            .bind(user_id)
+            .bind(topics)
+            .fetch_all(pool)
+            .await?;
+    let mut inputs: HashMap<Uuid, TopicInput> = HashMap::new();
+    for c in counts {
+        inputs.entry(c.topic_id).or_default().questions =
+            QuestionCounts { total: c.total, got_it: c.got_it, learning: c.learning };
+    }
+    for (topic_id, status) in marks {
+        inputs.entry(topic_id).or_default().mark = TopicStatus::parse(&status);
+    }
+    Ok(inputs)
+}
+
+/// Live questions of a topic the learner has not got yet, in study order.
+pub async fn open_questions(pool: &PgPool, user_id: Uuid, topic_id: Uuid, limit: i64) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        r#"SELECT q.question_id FROM question q
+           LEFT JOIN question_mark m ON m.question_id = q.question_id AND m.user_id = $1
+           WHERE q.topic_id = $2 AND q.retired_at IS NULL AND m.status IS DISTINCT FROM 'got_it'
+           ORDER BY q.position, q.slug LIMIT $3"#,
+    )
+    .bind(user_id)
+    .bind(topic_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// A learner's marks, for the export.
+#[derive(Debug, FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct MarkExport {
+    /// Question or topic id.
+    pub id: Uuid,
+    pub slug: String,
+    pub status: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub marked_at: OffsetDateTime,
+    /// Whether the content is retired (the mark is kept regardless).
+    pub retired: bool,
+}
+
+pub async fn export_question_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<MarkExport>> {
+    sqlx::query_as(
+        r#"SELECT q.question_id AS id, q.slug, m.status, m.marked_at, q.retired_at IS NOT NULL AS retired
+           FROM question_mark m JOIN question q ON q.question_id = m.question_id
+           WHERE m.user_id = $1 ORDER BY m.marked_at, q.slug"#,
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn export_topic_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<MarkExport>> {
+    sqlx::query_as(
+        r#"SELECT t.topic_id AS id, t.slug, m.status, m.marked_at, t.retired_at IS NOT NULL AS retired
+           FROM topic_mark m JOIN topic t ON t.topic_id = m.topic_id
+           WHERE m.user_id = $1 ORDER BY m.marked_at, t.slug"#,
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
