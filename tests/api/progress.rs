@@ -229,7 +229,7 @@ async fn the_same_put_twice_is_one_change_and_concurrent_puts_end_in_one_row(poo
 
     let same = (0..20).map(|_| {
         let req = app
-            .request_as(Method::PUT, &format!("/api/v1/me/tracks/alpha/topics/advanced/status"), &user.access)
+            .request_as(Method::PUT, "/api/v1/me/tracks/alpha/topics/advanced/status", &user.access)
             .json(&json!({"status": "learning"}));
         async move { req.send().await.unwrap().status() }
     });
