@@ -20,10 +20,11 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenKeys;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::openapi::ApiDoc;
 use crate::web::{extractors, fallback, request_id};
-use crate::{account, admin, auth, catalog, health, progress};
+use crate::{account, admin, auth, catalog, health, progress, quiz, review};
 
 /// Shared by every handler.
 pub struct AppState {
@@ -31,6 +32,7 @@ pub struct AppState {
     pub settings: Settings,
     pub tokens: TokenKeys,
     pub hasher: PasswordHasher,
+    pub clock: Clock,
     shutting_down: AtomicBool,
 }
 
@@ -39,6 +41,7 @@ impl AppState {
         Ok(AppState {
             tokens: TokenKeys::new(&settings.jwt_secret),
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
+            clock: Clock::default(),
             db,
             settings,
             shutting_down: AtomicBool::new(false),
@@ -60,6 +63,8 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(auth::routes::configure)
             .configure(account::routes::configure)
             .configure(progress::routes::configure)
+            .configure(quiz::routes::configure)
+            .configure(review::routes::configure)
             .configure(admin::users::configure),
     )
     .service(health::live)

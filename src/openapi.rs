@@ -19,6 +19,8 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
         (name = "catalog", description = "Public content: tracks, roadmaps, topics, questions, flashcards, articles."),
         (name = "auth", description = "Registration, login and token refresh. Access tokens last 15 minutes; refresh tokens are single-use and rotate."),
         (name = "account", description = "The caller's own account."),
+        (name = "quizzes", description = "Quizzes graded by the server: draw an attempt, submit it, read the history."),
+        (name = "reviews", description = "Flashcard reviews on an FSRS spaced-repetition schedule."),
         (name = "progress", description = "The learner's marks, filled-in roadmap, next topic, soft spots and activity."),
         (name = "admin", description = "Admin-only operations: 401 without a token, 403 for learners."),
         (name = "operations", description = "Health checks for load balancers and orchestrators."),

@@ -38,6 +38,12 @@ pub struct UpdateAccount {
     /// An IANA time zone name such as `Europe/Berlin`.
     #[schema(max_length = 64)]
     pub timezone: Option<String>,
+    /// Target recall probability for flashcards, 0.7 to 0.97 (default 0.9).
+    #[schema(minimum = 0.7, maximum = 0.97)]
+    pub desired_retention: Option<f64>,
+    /// New flashcards offered per day, 0 to 500 (default 20).
+    #[schema(minimum = 0, maximum = 500)]
+    pub new_cards_per_day: Option<i64>,
     #[serde(flatten)]
     #[schema(ignore)]
     pub other: BTreeMap<String, serde_json::Value>,
@@ -147,10 +153,18 @@ pub async fn update_me(
     {
         errors.push(FieldError::new("timezone", "is not an IANA time zone name (such as Europe/Berlin)"));
     }
+    if body.desired_retention.is_some_and(|r| !(0.7..=0.97).contains(&r)) {
+        errors.push(FieldError::new("desired_retention", "must be between 0.7 and 0.97"));
+    }
+    if body.new_cards_per_day.is_some_and(|n| !(0..=500).contains(&n)) {
+        errors.push(FieldError::new("new_cards_per_day", "must be between 0 and 500"));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation { detail: "the update is invalid".into(), errors });
     }
-    let row = store::update_profile(&state.db, user.id, name.as_deref(), timezone)
+    let retention = body.desired_retention.map(|r| r as f32);
+    let cap = body.new_cards_per_day.map(|n| n as i32);
+    let row = store::update_profile(&state.db, user.id, name.as_deref(), timezone, retention, cap)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
     Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(row.account()))

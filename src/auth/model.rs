@@ -68,7 +68,8 @@ pub struct RefreshRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "email": "ann@example.com", "display_name": "Ann",
-    "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z", "timezone": "UTC"
+    "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z", "timezone": "UTC",
+    "desired_retention": 0.9, "new_cards_per_day": 20
 }))]
 pub struct Account {
     pub id: Uuid,
@@ -80,6 +81,10 @@ pub struct Account {
     pub created_at: OffsetDateTime,
     /// IANA time zone; activity days and streaks are counted in it.
     pub timezone: String,
+    /// Target recall probability for flashcard scheduling, 0.7 to 0.97.
+    pub desired_retention: f64,
+    /// New flashcards offered per day, 0 to 500.
+    pub new_cards_per_day: i32,
 }
 
 /// Tokens for a session. Refresh before `expires_in` runs out; on a 401, refresh once
@@ -90,7 +95,8 @@ pub struct Account {
     "token_type": "Bearer", "expires_in": 900,
     "refresh_token": "q0VYgk2m1Jtq9b4u0dH3yQx8fZr6LwS2pN7cA5eK1oM", "refresh_expires_in": 2592000,
     "account": {"id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "email": "ann@example.com", "display_name": "Ann",
-                "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z", "timezone": "UTC"}
+                "role": "learner", "email_verified": false, "created_at": "2026-11-24T12:00:00Z", "timezone": "UTC",
+                "desired_retention": 0.9, "new_cards_per_day": 20}
 }))]
 pub struct TokenResponse {
     /// JWT for `Authorization: Bearer ...`.

@@ -18,6 +18,8 @@ pub struct UserRow {
     pub token_version: i32,
     pub created_at: OffsetDateTime,
     pub timezone: String,
+    pub desired_retention: f32,
+    pub new_cards_per_day: i32,
 }
 
 impl UserRow {
@@ -34,11 +36,13 @@ impl UserRow {
             email_verified: self.email_verified,
             created_at: self.created_at,
             timezone: self.timezone.clone(),
+            desired_retention: (f64::from(self.desired_retention) * 1000.0).round() / 1000.0,
+            new_cards_per_day: self.new_cards_per_day,
         }
     }
 }
 
-const USER_COLUMNS: &str = "user_id, email, display_name, password_hash, role, email_verified, disabled_at, token_version, created_at, timezone";
+const USER_COLUMNS: &str = "user_id, email, display_name, password_hash, role, email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day";
 
 pub async fn by_email(pool: &PgPool, normalized: &str) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM app_user WHERE email_normalized = $1")))
@@ -84,15 +88,20 @@ pub async fn update_profile(
     user_id: Uuid,
     name: Option<&str>,
     timezone: Option<&str>,
+    desired_retention: Option<f32>,
+    new_cards_per_day: Option<i32>,
 ) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         r#"UPDATE app_user SET display_name = coalesce($2, display_name), timezone = coalesce($3, timezone),
-                  updated_at = now()
+                  desired_retention = coalesce($4, desired_retention),
+                  new_cards_per_day = coalesce($5, new_cards_per_day), updated_at = now()
            WHERE user_id = $1 RETURNING {USER_COLUMNS}"#
     )))
     .bind(user_id)
     .bind(name)
     .bind(timezone)
+    .bind(desired_retention)
+    .bind(new_cards_per_day)
     .fetch_optional(pool)
     .await
 }

@@ -148,7 +148,7 @@ pub struct Roadmap {
 }
 
 /// A reference to a track, stage or topic by slug and title.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema, PartialEq)]
 #[schema(example = json!({"slug": "foundations", "title": "Foundations"}))]
 pub struct SlugRef {
     pub slug: String,

@@ -1,0 +1,170 @@
+//! Request and response bodies of the quiz endpoints.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::catalog::model::SlugRef;
+
+/// What to draw items from: a whole track, one stage of a track, or a list of topics.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"track": "python", "stage": "foundations"}))]
+pub struct QuizScope {
+    /// Track slug (alone: the whole track, electives included).
+    pub track: Option<String>,
+    /// Stage slug; needs `track`.
+    pub stage: Option<String>,
+    /// 1 to 20 topic slugs (instead of `track`).
+    pub topics: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum QuizMode {
+    /// No time limit.
+    Practice,
+    /// A deadline; answers submitted after it are marked late and do not score.
+    Exam,
+}
+
+impl QuizMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuizMode::Practice => "practice",
+            QuizMode::Exam => "exam",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"scope": {"track": "python", "stage": "foundations"}, "size": 10, "mode": "exam", "time_limit_secs": 600}))]
+pub struct CreateQuiz {
+    pub scope: QuizScope,
+    /// Number of items, 1 to 50 (fewer when the scope holds fewer).
+    #[schema(minimum = 1, maximum = 50)]
+    pub size: i64,
+    pub mode: QuizMode,
+    /// Exam only: 30 to 7200 seconds (default 60 per item).
+    #[schema(minimum = 30, maximum = 7200)]
+    pub time_limit_secs: Option<i64>,
+}
+
+/// An item as shown while the attempt is open: no correct answer, no explanation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "position": 0, "topic": {"slug": "fundamentals", "title": "Fundamentals"}, "kind": "predict_output",
+    "prompt": "What does this print?", "code": "a = [1]\nb = a\na += [2]\nprint(b)",
+    "options": ["[1, 2]", "[1]", "TypeError", "[2]"]
+}))]
+pub struct QuizItemView {
+    pub position: i32,
+    pub topic: SlugRef,
+    /// `single_choice`, `multiple_choice`, `true_false` or `predict_output`.
+    pub kind: String,
+    /// Markdown.
+    pub prompt: String,
+    /// The snippet of a `predict_output` item.
+    pub code: Option<String>,
+    /// In this attempt's order; answer with 0-based indices into it.
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"position": 0, "selected": [0]}))]
+pub struct Answer {
+    pub position: i32,
+    /// 0-based indices into the item's options; several for multiple choice.
+    pub selected: Vec<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"answers": [{"position": 0, "selected": [0]}, {"position": 1, "selected": [1, 3]}]}))]
+pub struct Submission {
+    /// At most one answer per position; unanswered items count as wrong.
+    pub answers: Vec<Answer>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GradedItem {
+    pub position: i32,
+    pub topic: SlugRef,
+    pub kind: String,
+    pub prompt: String,
+    pub code: Option<String>,
+    pub options: Vec<String>,
+    pub selected: Vec<i32>,
+    pub correct_options: Vec<i32>,
+    pub correct: bool,
+    /// Submitted after the exam's deadline: graded, but not scored.
+    pub late: bool,
+    pub explanation: String,
+    /// The interview question this item tests, if any.
+    pub question_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"topic": {"slug": "fundamentals", "title": "Fundamentals"}, "correct": 3, "total": 4}))]
+pub struct TopicScore {
+    pub topic: SlugRef,
+    pub correct: i32,
+    pub total: i32,
+}
+
+/// A graded attempt. Submitting again returns this same document.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct QuizResult {
+    pub id: Uuid,
+    pub mode: QuizMode,
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: OffsetDateTime,
+    /// The submission came after the exam's deadline.
+    pub late: bool,
+    /// Correct answers that count (on time). Multiple choice is all-or-nothing.
+    pub score: i32,
+    pub total: i32,
+    /// `score / total`.
+    pub accuracy: f64,
+    pub items: Vec<GradedItem>,
+    pub by_topic: Vec<TopicScore>,
+}
+
+/// An attempt: open (items without answers) or submitted (with its result).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuizAttempt {
+    pub id: Uuid,
+    pub mode: QuizMode,
+    /// `open` or `submitted`.
+    pub status: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub deadline: Option<OffsetDateTime>,
+    pub scope: QuizScope,
+    pub items: Vec<QuizItemView>,
+    /// Present once submitted.
+    pub result: Option<QuizResult>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuizSummary {
+    pub id: Uuid,
+    pub mode: QuizMode,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    pub score: Option<i32>,
+    pub total: i32,
+    pub scope: QuizScope,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuizPage {
+    pub items: Vec<QuizSummary>,
+    pub next_cursor: Option<String>,
+}

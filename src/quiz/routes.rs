@@ -1,0 +1,440 @@
+//! Quiz handlers: create an attempt, submit it, read history.
+
+use std::collections::{BTreeMap, HashSet};
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::grading;
+use super::model::*;
+use super::store::{self, AttemptRow};
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::catalog::model::SlugRef;
+use crate::catalog::queries;
+use crate::content::validate::is_slug;
+use crate::error::{ApiError, FieldError};
+use crate::openapi::responses::{
+    BadRequest, InternalError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
+};
+use crate::pagination;
+use crate::progress::activity;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_quiz).service(submit_quiz).service(list_quizzes).service(get_quiz);
+}
+
+/// Seconds of grace after an exam deadline, for network latency.
+const DEADLINE_GRACE_SECS: i64 = 5;
+
+/// Resolves a scope to topic ids, checking it names live content.
+async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, ApiError> {
+    match (&scope.track, &scope.stage, &scope.topics) {
+        (Some(track), stage, None) => {
+            let not_found = || ApiError::invalid("scope.track", format!("no track {track:?}"));
+            if !is_slug(track) {
+                return Err(not_found());
+            }
+            let row = queries::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
+            let placements = queries::placements(&state.db, Some(row.track_id)).await?;
+            let ids: Vec<Uuid> = match stage {
+                None => placements.iter().map(|p| p.topic_id).collect(),
+                Some(stage) => {
+                    let stages = queries::stages(&state.db, Some(row.track_id)).await?;
+                    let stage_id = stages
+                        .iter()
+                        .find(|(_, s)| &s.slug == stage)
+                        .map(|(_, s)| s.stage_id)
+                        .ok_or_else(|| ApiError::invalid("scope.stage", format!("no stage {stage:?} on track {track:?}")))?;
+                    placements.iter().filter(|p| p.stage_id == Some(stage_id)).map(|p| p.topic_id).collect()
+                }
+            };
+            Ok(ids)
+        }
+        (None, None, Some(topics)) => {
+            if topics.is_empty() || topics.len() > 20 {
+                return Err(ApiError::invalid("scope.topics", "must list 1 to 20 topic slugs"));
+            }
+            let valid: Vec<&str> = topics.iter().map(String::as_str).filter(|t| is_slug(t)).collect();
+            let found: Vec<(Uuid, String)> =
+                sqlx::query_as("SELECT topic_id, slug FROM topic WHERE slug = ANY ($1) AND retired_at IS NULL")
+                    .bind(&valid)
+                    .fetch_all(&state.db)
+                    .await?;
+            let errors: Vec<FieldError> = topics
+                .iter()
+                .filter(|t| !found.iter().any(|(_, slug)| slug == *t))
+                .map(|t| FieldError::new("scope.topics", format!("no topic {t:?}")))
+                .collect();
+            if !errors.is_empty() {
+                return Err(ApiError::Validation { detail: "the scope names unknown topics".into(), errors });
+            }
+            Ok(found.into_iter().map(|(id, _)| id).collect())
+        }
+        _ => Err(ApiError::invalid("scope", "give `track` (optionally with `stage`), or `topics`")),
+    }
+}
+
+/// Start a quiz.
+///
+/// Draws `size` items from the scope, biased toward items the learner got wrong last
+/// time and items never seen, over ones already answered correctly. Options are
+/// shuffled for this attempt. The attempt is a snapshot: later content edits do not
+/// change it. The response holds no correct answers or explanations. `exam` mode sets
+/// a deadline (`time_limit_secs`, default 60 s per item).
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "create_quiz",
+    security(("bearer_auth" = [])),
+    request_body = CreateQuiz,
+    responses(
+        (status = 201, description = "The attempt, without answers", body = QuizAttempt),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/me/quizzes")]
+pub async fn create_quiz(user: AuthUser, state: web::Data<AppState>, body: web::Json<CreateQuiz>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    if !(1..=50).contains(&body.size) {
+        return Err(ApiError::invalid("size", "must be between 1 and 50"));
+    }
+    let limit = match (body.mode, body.time_limit_secs) {
+        (QuizMode::Practice, Some(_)) => return Err(ApiError::invalid("time_limit_secs", "only exams have a time limit")),
+        (QuizMode::Practice, None) => None,
+        (QuizMode::Exam, Some(secs)) if !(30..=7200).contains(&secs) => {
+            return Err(ApiError::invalid("time_limit_secs", "must be between 30 and 7200"));
+        }
+        (QuizMode::Exam, secs) => Some(secs.unwrap_or(60 * body.size)),
+    };
+    let topics = scope_topics(&state, &body.scope).await?;
+    let drawn = store::draw(&state.db, user.id, &topics, body.size).await?;
+    if drawn.is_empty() {
+        return Err(ApiError::invalid("scope", "the scope holds no quiz items"));
+    }
+    let now = state.clock.now();
+    let deadline = limit.map(|secs| now + Duration::seconds(secs));
+    let mut tx = state.db.begin().await?;
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO quiz_attempt (user_id, mode, scope, created_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6) RETURNING attempt_id",
+    )
+    .bind(user.id)
+    .bind(body.mode.as_str())
+    .bind(sqlx::types::Json(&body.scope))
+    .bind(now)
+    .bind(deadline)
+    .bind(drawn.len() as i32)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut items = Vec::with_capacity(drawn.len());
+    for (position, c) in drawn.into_iter().enumerate() {
+        let (options, correct) = grading::shuffle(&c.options, &c.correct);
+        sqlx::query(
+            r#"INSERT INTO quiz_attempt_item (attempt_id, position, quiz_item_id, topic_id, question_id, kind, prompt, code,
+                                              options, correct, explanation)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"#,
+        )
+        .bind(id)
+        .bind(position as i32)
+        .bind(c.quiz_item_id)
+        .bind(c.topic_id)
+        .bind(c.question_id)
+        .bind(&c.kind)
+        .bind(&c.prompt)
+        .bind(&c.code)
+        .bind(&options)
+        .bind(&correct)
+        .bind(&c.explanation)
+        .execute(&mut *tx)
+        .await?;
+        items.push(QuizItemView {
+            position: position as i32,
+            topic: SlugRef { slug: c.topic_slug, title: c.topic_title },
+            kind: c.kind,
+            prompt: c.prompt,
+            code: c.code,
+            options,
+        });
+    }
+    tx.commit().await?;
+    let attempt = QuizAttempt {
+        id,
+        mode: body.mode,
+        status: "open".into(),
+        created_at: now,
+        deadline,
+        scope: body.scope,
+        items,
+        result: None,
+    };
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/me/quizzes/{id}")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(attempt))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AttemptPath {
+    /// Attempt id.
+    id: Uuid,
+}
+
+/// Submit answers and get the graded result.
+///
+/// Grades every item on the server: per item right or wrong (multiple choice is
+/// all-or-nothing: a partial selection scores nothing), the correct options and the
+/// explanation; the score and a per-topic breakdown. Submitting the same attempt again
+/// returns the same result and never counts twice. An exam submitted after its
+/// deadline is graded with every item marked late, and late items do not score.
+/// Another learner's attempt is a 404.
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "submit_quiz",
+    security(("bearer_auth" = [])),
+    params(AttemptPath),
+    request_body = Submission,
+    responses(
+        (status = 200, description = "The graded attempt", body = QuizResult),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 404, response = inline(NotFound)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/me/quizzes/{id}/submission")]
+pub async fn submit_quiz(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<AttemptPath>,
+    body: web::Json<Submission>,
+) -> Result<HttpResponse, ApiError> {
+    let mut tx = state.db.begin().await?;
+    let attempt = store::attempt(&mut tx, user.id, path.id, true).await?.ok_or_else(|| not_found(path.id))?;
+    if let Some(result) = attempt.result {
+        return Ok(no_store().json(result.0));
+    }
+    let items = store::attempt_items(&mut tx, path.id).await?;
+    let mut selected: BTreeMap<i32, Vec<i16>> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (i, answer) in body.answers.iter().enumerate() {
+        let field = format!("answers[{i}]");
+        let Some(item) = items.iter().find(|it| it.position == answer.position) else {
+            errors.push(FieldError::new(field, format!("no item at position {}", answer.position)));
+            continue;
+        };
+        if selected.contains_key(&answer.position) {
+            errors.push(FieldError::new(field, "answers this position twice"));
+            continue;
+        }
+        let distinct: HashSet<i32> = answer.selected.iter().copied().collect();
+        if distinct.len() != answer.selected.len() || answer.selected.iter().any(|&s| s < 0 || s as usize >= item.options.len()) {
+            errors.push(FieldError::new(field, format!("selected must be distinct indices from 0 to {}", item.options.len() - 1)));
+            continue;
+        }
+        selected.insert(answer.position, answer.selected.iter().map(|&s| s as i16).collect());
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation { detail: "the submission is invalid".into(), errors });
+    }
+    let now = state.clock.now();
+    let late = attempt.deadline.is_some_and(|d| now > d + Duration::seconds(DEADLINE_GRACE_SECS));
+    let mut graded = Vec::with_capacity(items.len());
+    let mut by_topic: BTreeMap<String, TopicScore> = BTreeMap::new();
+    for item in &items {
+        let chosen = selected.get(&item.position).cloned().unwrap_or_default();
+        let correct = grading::is_correct(&item.correct, &chosen);
+        sqlx::query("UPDATE quiz_attempt_item SET selected = $3, is_correct = $4 WHERE attempt_id = $1 AND position = $2")
+            .bind(path.id)
+            .bind(item.position)
+            .bind(&chosen)
+            .bind(correct)
+            .execute(&mut *tx)
+            .await?;
+        let topic = SlugRef { slug: item.topic_slug.clone(), title: item.topic_title.clone() };
+        let score = by_topic.entry(item.topic_slug.clone()).or_insert(TopicScore { topic: topic.clone(), correct: 0, total: 0 });
+        score.total += 1;
+        score.correct += i32::from(correct && !late);
+        graded.push(GradedItem {
+            position: item.position,
+            topic,
+            kind: item.kind.clone(),
+            prompt: item.prompt.clone(),
+            code: item.code.clone(),
+            options: item.options.clone(),
+            selected: chosen.iter().map(|&s| i32::from(s)).collect(),
+            correct_options: item.correct.iter().map(|&s| i32::from(s)).collect(),
+            correct,
+            late,
+            explanation: item.explanation.clone(),
+            question_id: item.question_id,
+        });
+    }
+    let score = graded.iter().filter(|g| g.correct && !g.late).count() as i32;
+    let total = graded.len() as i32;
+    let mode = if attempt.mode == "exam" { QuizMode::Exam } else { QuizMode::Practice };
+    let result = QuizResult {
+        id: path.id,
+        mode,
+        submitted_at: now,
+        late,
+        score,
+        total,
+        accuracy: if total > 0 { (score as f64 / total as f64 * 10_000.0).round() / 10_000.0 } else { 0.0 },
+        items: graded,
+        by_topic: by_topic.into_values().collect(),
+    };
+    sqlx::query("UPDATE quiz_attempt SET submitted_at = $2, late = $3, score = $4, result = $5 WHERE attempt_id = $1")
+        .bind(path.id)
+        .bind(now)
+        .bind(late)
+        .bind(score)
+        .bind(sqlx::types::Json(&result))
+        .execute(&mut *tx)
+        .await?;
+    activity::record(&mut tx, user.id, "quiz").await?;
+    tx.commit().await?;
+    Ok(no_store().json(result))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    cursor: Option<String>,
+}
+
+/// The learner's quiz history.
+///
+/// Attempts newest first, open and submitted.
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "list_quizzes",
+    security(("bearer_auth" = [])),
+    params(HistoryQuery),
+    responses(
+        (status = 200, description = "A page of attempts", body = QuizPage),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[get("/me/quizzes")]
+pub async fn list_quizzes(user: AuthUser, state: web::Data<AppState>, query: web::Query<HistoryQuery>) -> Result<HttpResponse, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(OffsetDateTime, Uuid)> = query
+        .cursor
+        .as_deref()
+        .map(pagination::decode::<(i128, Uuid)>)
+        .transpose()?
+        .map(|(nanos, id)| OffsetDateTime::from_unix_timestamp_nanos(nanos).map(|t| (t, id)))
+        .transpose()
+        .map_err(|_| ApiError::BadRequest("cursor is not valid; use the next_cursor of a previous page".into()))?;
+    let mut rows: Vec<AttemptRow> = sqlx::query_as(
+        r#"SELECT attempt_id, user_id, mode, scope, created_at, deadline, submitted_at, score, total, NULL::jsonb AS result
+           FROM quiz_attempt
+           WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, attempt_id) < ($2, $3))
+           ORDER BY created_at DESC, attempt_id DESC LIMIT $4"#,
+    )
+    .bind(user.id)
+    .bind(after.map(|a| a.0))
+    .bind(after.map(|a| a.1))
+    .bind(limit + 1)
+    .fetch_all(&state.db)
+    .await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| pagination::encode(&(r.created_at.unix_timestamp_nanos(), r.attempt_id)))
+    } else {
+        None
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| QuizSummary {
+            id: r.attempt_id,
+            mode: if r.mode == "exam" { QuizMode::Exam } else { QuizMode::Practice },
+            created_at: r.created_at,
+            submitted_at: r.submitted_at,
+            score: r.score,
+            total: r.total,
+            scope: serde_json::from_value(r.scope.0).unwrap_or(QuizScope { track: None, stage: None, topics: None }),
+        })
+        .collect();
+    Ok(no_store().json(QuizPage { items, next_cursor: next }))
+}
+
+/// Get one attempt.
+///
+/// While open: its items, without answers. Once submitted: also the graded result.
+/// Another learner's attempt is a 404.
+#[utoipa::path(
+    tag = "quizzes",
+    operation_id = "get_quiz",
+    security(("bearer_auth" = [])),
+    params(AttemptPath),
+    responses(
+        (status = 200, description = "The attempt", body = QuizAttempt),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 404, response = inline(NotFound)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[get("/me/quizzes/{id}")]
+pub async fn get_quiz(user: AuthUser, state: web::Data<AppState>, path: web::Path<AttemptPath>) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    let attempt = store::attempt(&mut conn, user.id, path.id, false).await?.ok_or_else(|| not_found(path.id))?;
+    let items = store::attempt_items(&mut conn, path.id).await?;
+    let result: Option<QuizResult> = attempt.result.and_then(|r| serde_json::from_value(r.0).ok());
+    let view = QuizAttempt {
+        id: attempt.attempt_id,
+        mode: if attempt.mode == "exam" { QuizMode::Exam } else { QuizMode::Practice },
+        status: if attempt.submitted_at.is_some() { "submitted".into() } else { "open".into() },
+        created_at: attempt.created_at,
+        deadline: attempt.deadline,
+        scope: serde_json::from_value(attempt.scope.0).unwrap_or(QuizScope { track: None, stage: None, topics: None }),
+        items: items
+            .into_iter()
+            .map(|i| QuizItemView {
+                position: i.position,
+                topic: SlugRef { slug: i.topic_slug, title: i.topic_title },
+                kind: i.kind,
+                prompt: i.prompt,
+                code: i.code,
+                options: i.options,
+            })
+            .collect(),
+        result,
+    };
+    let _ = attempt.user_id;
+    Ok(no_store().json(view))
+}
+
+fn not_found(id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("no quiz attempt {id}"))
+}
+
+fn no_store() -> actix_web::HttpResponseBuilder {
+    let mut builder = HttpResponse::Ok();
+    builder.insert_header((header::CACHE_CONTROL, "no-store"));
+    builder
+}

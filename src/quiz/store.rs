@@ -1,0 +1,156 @@
+//! SQL for quiz attempts and the per-topic quiz figures progress uses.
+
+use std::collections::HashMap;
+
+use sqlx::{FromRow, PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A live quiz item eligible for a draw, with the learner's weight for it.
+#[derive(Debug, FromRow)]
+pub struct Candidate {
+    pub quiz_item_id: Uuid,
+    pub topic_id: Uuid,
+    pub topic_slug: String,
+    pub topic_title: String,
+    pub question_id: Option<Uuid>,
+    pub kind: String,
+    pub prompt: String,
+    pub code: Option<String>,
+    pub options: Vec<String>,
+    pub correct: Vec<i16>,
+    pub explanation: String,
+}
+
+/// Draws up to `size` items from `topics`, weighted toward what the learner got wrong
+/// last time (4) or has never answered (3) over what they got right (1): a weighted
+/// random sample without replacement (Efraimidis–Spirakis keys).
+pub async fn draw(pool: &PgPool, user_id: Uuid, topics: &[Uuid], size: i64) -> sqlx::Result<Vec<Candidate>> {
+    sqlx::query_as(
+        r#"
+        SELECT i.quiz_item_id, i.topic_id, t.slug AS topic_slug, t.title AS topic_title,
+               (SELECT q.question_id FROM question q WHERE q.question_id = i.question_id AND q.retired_at IS NULL) AS question_id,
+               i.kind, i.prompt, i.code, i.options, i.correct, i.explanation
+        FROM quiz_item i
+        JOIN topic t ON t.topic_id = i.topic_id AND t.retired_at IS NULL
+        LEFT JOIN LATERAL (
+            SELECT ai.is_correct FROM quiz_attempt_item ai JOIN quiz_attempt a ON a.attempt_id = ai.attempt_id
+            WHERE a.user_id = $1 AND ai.quiz_item_id = i.quiz_item_id AND a.submitted_at IS NOT NULL
+            ORDER BY a.submitted_at DESC LIMIT 1
+        ) last ON true
+        WHERE i.retired_at IS NULL AND i.topic_id = ANY ($2)
+        ORDER BY -ln(1.0 - random()) / CASE WHEN last.is_correct IS NULL THEN 3.0 WHEN last.is_correct THEN 1.0 ELSE 4.0 END
+        LIMIT $3
+        "#,
+    )
+    .bind(user_id)
+    .bind(topics)
+    .bind(size)
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(Debug, FromRow)]
+pub struct AttemptRow {
+    pub attempt_id: Uuid,
+    pub user_id: Uuid,
+    pub mode: String,
+    pub scope: sqlx::types::Json<serde_json::Value>,
+    pub created_at: OffsetDateTime,
+    pub deadline: Option<OffsetDateTime>,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub score: Option<i32>,
+    pub total: i32,
+    pub result: Option<sqlx::types::Json<serde_json::Value>>,
+}
+
+const ATTEMPT_COLUMNS: &str = "attempt_id, user_id, mode, scope, created_at, deadline, submitted_at, score, total, result";
+
+/// The caller's attempt (None for another user's: callers answer 404 either way).
+pub async fn attempt(conn: &mut PgConnection, user_id: Uuid, id: Uuid, lock: bool) -> sqlx::Result<Option<AttemptRow>> {
+    let sql = format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempt WHERE attempt_id = $1 AND user_id = $2{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).bind(user_id).fetch_optional(conn).await
+}
+
+#[derive(Debug, FromRow)]
+pub struct AttemptItemRow {
+    pub position: i32,
+    pub topic_slug: String,
+    pub topic_title: String,
+    pub question_id: Option<Uuid>,
+    pub kind: String,
+    pub prompt: String,
+    pub code: Option<String>,
+    pub options: Vec<String>,
+    pub correct: Vec<i16>,
+    pub explanation: String,
+}
+
+pub async fn attempt_items(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Vec<AttemptItemRow>> {
+    sqlx::query_as(
+        r#"SELECT ai.position, t.slug AS topic_slug, t.title AS topic_title, ai.question_id, ai.kind, ai.prompt, ai.code,
+                  ai.options, ai.correct, ai.explanation
+           FROM quiz_attempt_item ai JOIN topic t ON t.topic_id = ai.topic_id
+           WHERE ai.attempt_id = $1 ORDER BY ai.position"#,
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Per topic: (best accuracy, most recent accuracy, answered) over submitted attempts.
+pub async fn topic_accuracy(
+    pool: &PgPool,
+    user_id: Uuid,
+    topics: &[Uuid],
+) -> sqlx::Result<HashMap<Uuid, (f64, f64, i64)>> {
+    let rows: Vec<(Uuid, OffsetDateTime, i64, i64)> = sqlx::query_as(
+        r#"SELECT ai.topic_id, a.submitted_at, count(*) AS total, count(*) FILTER (WHERE ai.is_correct) AS correct
+           FROM quiz_attempt a JOIN quiz_attempt_item ai ON ai.attempt_id = a.attempt_id
+           WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.topic_id = ANY ($2)
+           GROUP BY ai.topic_id, a.attempt_id, a.submitted_at
+           ORDER BY a.submitted_at"#,
+    )
+    .bind(user_id)
+    .bind(topics)
+    .fetch_all(pool)
+    .await?;
+    let mut out: HashMap<Uuid, (f64, f64, i64)> = HashMap::new();
+    for (topic, _, total, correct) in rows {
+        let accuracy = if total > 0 { correct as f64 / total as f64 } else { 0.0 };
+        let entry = out.entry(topic).or_insert((0.0, 0.0, 0));
+        entry.0 = entry.0.max(accuracy);
+        entry.1 = accuracy; // rows are oldest first, so the last one is the most recent
+        entry.2 += total;
+    }
+    Ok(out)
+}
+
+/// Per topic: questions the learner marked got-it and then answered wrong in a quiz
+/// (their latest answer to a linked item, given after the mark).
+pub async fn overconfident(pool: &PgPool, user_id: Uuid, topics: &[Uuid]) -> sqlx::Result<HashMap<Uuid, i64>> {
+    let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+        r#"
+        WITH latest AS (
+            SELECT DISTINCT ON (ai.quiz_item_id) ai.topic_id, ai.question_id, ai.is_correct, a.submitted_at
+            FROM quiz_attempt_item ai JOIN quiz_attempt a ON a.attempt_id = ai.attempt_id
+            WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.topic_id = ANY ($2)
+              AND ai.is_correct IS NOT NULL AND ai.question_id IS NOT NULL
+            ORDER BY ai.quiz_item_id, a.submitted_at DESC
+        )
+        SELECT l.topic_id, count(DISTINCT l.question_id)
+        FROM latest l
+        JOIN question_mark m ON m.question_id = l.question_id AND m.user_id = $1 AND m.status = 'got_it'
+        WHERE NOT l.is_correct AND l.submitted_at >= m.marked_at
+        GROUP BY l.topic_id
+        "#,
+    )
+    .bind(user_id)
+    .bind(topics)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
