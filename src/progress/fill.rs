@@ -26,6 +26,8 @@ pub struct TopicInput {
     pub mark: Option<TopicStatus>,
     pub quiz: QuizStats,
     pub flashcards_due: i64,
+    pub flashcards_overdue: i64,
+    pub overconfident_questions: i64,
 }
 
 /// Rounds to 4 decimals so equal progress always serialises (and hashes) equally.
@@ -67,6 +69,8 @@ pub fn topic_progress(input: &TopicInput, elective: bool) -> TopicProgress {
         questions: q.clone(),
         quiz: input.quiz.clone(),
         flashcards_due: input.flashcards_due,
+        flashcards_overdue: input.flashcards_overdue,
+        overconfident_questions: input.overconfident_questions,
         fill,
         percent,
         counts_toward_track: counts,

@@ -145,7 +145,7 @@ pub struct QuizStats {
 #[schema(example = json!({
     "status": "learning", "marked": false, "questions": {"total": 12, "got_it": 5, "learning": 3},
     "quiz": {"answered": 0, "best_accuracy": null, "recent_accuracy": null},
-    "flashcards_due": 0, "fill": 0.5416, "percent": 54, "counts_toward_track": true
+    "flashcards_due": 0, "flashcards_overdue": 0, "overconfident_questions": 0, "fill": 0.5416, "percent": 54, "counts_toward_track": true
 }))]
 pub struct TopicProgress {
     /// The learner's own mark when there is one, else derived from question marks
@@ -157,6 +157,10 @@ pub struct TopicProgress {
     pub quiz: QuizStats,
     /// Flashcards of the topic due for review now.
     pub flashcards_due: i64,
+    /// Of those, due for more than a day.
+    pub flashcards_overdue: i64,
+    /// Questions marked got-it whose quiz items the learner then answered wrong.
+    pub overconfident_questions: i64,
     /// 0 to 1; see the fill rule in the operation's description.
     pub fill: f64,
     /// `fill` as a whole percentage, rounded down (100 only when complete).

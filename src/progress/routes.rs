@@ -184,7 +184,24 @@ pub async fn load(
     let stages = stages.into_iter().map(|(_, s)| s).collect();
     let roadmap = roadmap::build(row, stages, &placements);
     let topic_ids: Vec<Uuid> = placements.iter().map(|p| p.topic_id).collect();
-    let inputs = store::topic_inputs(&state.db, user_id, &topic_ids).await?;
+    let (mut inputs, accuracy, overconfident, due) = tokio::try_join!(
+        store::topic_inputs(&state.db, user_id, &topic_ids),
+        crate::quiz::store::topic_accuracy(&state.db, user_id, &topic_ids),
+        crate::quiz::store::overconfident(&state.db, user_id, &topic_ids),
+        store::due_cards(&state.db, user_id, &topic_ids, state.clock.now()),
+    )?;
+    for (topic, (best, recent, answered)) in accuracy {
+        let input = inputs.entry(topic).or_default();
+        input.quiz = QuizStats { answered, best_accuracy: Some(round4(best)), recent_accuracy: Some(round4(recent)) };
+    }
+    for (topic, n) in overconfident {
+        inputs.entry(topic).or_default().overconfident_questions = n;
+    }
+    for (topic, (due, overdue)) in due {
+        let input = inputs.entry(topic).or_default();
+        input.flashcards_due = due;
+        input.flashcards_overdue = overdue;
+    }
     Ok((roadmap, inputs))
 }
 
@@ -306,11 +323,13 @@ pub async fn get_next(
 
 /// Where the learner is weak.
 ///
-/// Topics ranked by weakness, each with machine-readable reasons and a sentence:
-/// `out_of_order` (an earlier-stage core topic unfinished while a later stage is being
-/// worked, weight 3), `done_with_open_questions` (marked done with questions not
-/// got-it, weight 2). Quiz- and review-based reasons (`low_quiz_accuracy`,
-/// `overconfidence`, `overdue_flashcards`) join as those signals exist.
+/// Topics ranked by weakness (the sum of their reasons' weights), each with
+/// machine-readable reasons and a sentence: `out_of_order` (an earlier-stage core topic
+/// unfinished while a later stage is being worked; weight 3), `overconfidence`
+/// (questions marked got-it whose quiz items were then answered wrong; 3),
+/// `done_with_open_questions` (marked done with questions not got-it; 2),
+/// `low_quiz_accuracy` (latest quiz in the topic below 60% with at least 3 answers; 2),
+/// `overdue_flashcards` (cards more than a day overdue; 1).
 #[utoipa::path(
     tag = "progress",
     operation_id = "get_soft_spots",
@@ -369,15 +388,40 @@ pub fn soft_spots(progress: &TrackProgress) -> Vec<SoftSpot> {
                     ),
                 });
             }
+            let p = &topic.progress;
+            if let Some(recent) = p.quiz.recent_accuracy
+                && p.quiz.answered >= MIN_ANSWERED
+                && recent < LOW_ACCURACY
+            {
+                reasons.push(SoftSpotReason {
+                    code: SoftSpotCode::LowQuizAccuracy,
+                    message: format!("Your latest quiz in this topic scored {:.0}%.", recent * 100.0),
+                });
+            }
+            if p.overconfident_questions > 0 {
+                reasons.push(SoftSpotReason {
+                    code: SoftSpotCode::Overconfidence,
+                    message: format!(
+                        "{} question(s) you marked got-it were answered wrong in a quiz afterwards.",
+                        p.overconfident_questions
+                    ),
+                });
+            }
+            if p.flashcards_overdue > 0 {
+                reasons.push(SoftSpotReason {
+                    code: SoftSpotCode::OverdueFlashcards,
+                    message: format!("{} flashcard(s) are more than a day overdue.", p.flashcards_overdue),
+                });
+            }
             if reasons.is_empty() {
                 continue;
             }
             let score = reasons
                 .iter()
                 .map(|r| match r.code {
-                    SoftSpotCode::OutOfOrder => 3,
-                    SoftSpotCode::DoneWithOpenQuestions => 2,
-                    _ => 1,
+                    SoftSpotCode::OutOfOrder | SoftSpotCode::Overconfidence => 3,
+                    SoftSpotCode::DoneWithOpenQuestions | SoftSpotCode::LowQuizAccuracy => 2,
+                    SoftSpotCode::OverdueFlashcards => 1,
                 })
                 .sum();
             spots.push((
@@ -498,6 +542,14 @@ pub async fn get_activity(
         longest_streak,
     }))
 }
+
+fn round4(value: f64) -> f64 {
+    (value * 10_000.0).round() / 10_000.0
+}
+
+/// Below this recent accuracy (with at least [`MIN_ANSWERED`] answers) a topic is weak.
+const LOW_ACCURACY: f64 = 0.6;
+const MIN_ANSWERED: i64 = 3;
 
 fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
     builder.insert_header(("cache-control", "no-store"));

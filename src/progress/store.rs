@@ -146,6 +146,27 @@ pub async fn topic_inputs(pool: &PgPool, user_id: Uuid, topics: &[Uuid]) -> sqlx
     Ok(inputs)
 }
 
+/// Per topic: flashcards due now, and due for more than a day.
+pub async fn due_cards(
+    pool: &PgPool,
+    user_id: Uuid,
+    topics: &[Uuid],
+    now: OffsetDateTime,
+) -> sqlx::Result<HashMap<Uuid, (i64, i64)>> {
+    let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+        r#"SELECT f.topic_id, count(*), count(*) FILTER (WHERE c.due_at < $3 - interval '1 day')
+           FROM card_state c JOIN flashcard f ON f.flashcard_id = c.flashcard_id AND f.retired_at IS NULL
+           WHERE c.user_id = $1 AND f.topic_id = ANY ($2) AND c.due_at <= $3
+           GROUP BY f.topic_id"#,
+    )
+    .bind(user_id)
+    .bind(topics)
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(t, due, overdue)| (t, (due, overdue))).collect())
+}
+
 /// Live questions of a topic the learner has not got yet, in study order.
 pub async fn open_questions(pool: &PgPool, user_id: Uuid, topic_id: Uuid, limit: i64) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(

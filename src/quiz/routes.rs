@@ -19,7 +19,8 @@ use crate::catalog::queries;
 use crate::content::validate::is_slug;
 use crate::error::{ApiError, FieldError};
 use crate::openapi::responses::{
-    BadRequest, InternalError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
+    BadRequest, InternalError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
+    UnsupportedMediaType,
 };
 use crate::pagination;
 use crate::progress::activity;
@@ -45,11 +46,10 @@ async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, 
                 None => placements.iter().map(|p| p.topic_id).collect(),
                 Some(stage) => {
                     let stages = queries::stages(&state.db, Some(row.track_id)).await?;
-                    let stage_id = stages
-                        .iter()
-                        .find(|(_, s)| &s.slug == stage)
-                        .map(|(_, s)| s.stage_id)
-                        .ok_or_else(|| ApiError::invalid("scope.stage", format!("no stage {stage:?} on track {track:?}")))?;
+                    let stage_id =
+                        stages.iter().find(|(_, s)| &s.slug == stage).map(|(_, s)| s.stage_id).ok_or_else(|| {
+                            ApiError::invalid("scope.stage", format!("no stage {stage:?} on track {track:?}"))
+                        })?;
                     placements.iter().filter(|p| p.stage_id == Some(stage_id)).map(|p| p.topic_id).collect()
                 }
             };
@@ -103,13 +103,19 @@ async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, 
     )
 )]
 #[post("/me/quizzes")]
-pub async fn create_quiz(user: AuthUser, state: web::Data<AppState>, body: web::Json<CreateQuiz>) -> Result<HttpResponse, ApiError> {
+pub async fn create_quiz(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<CreateQuiz>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     if !(1..=50).contains(&body.size) {
         return Err(ApiError::invalid("size", "must be between 1 and 50"));
     }
     let limit = match (body.mode, body.time_limit_secs) {
-        (QuizMode::Practice, Some(_)) => return Err(ApiError::invalid("time_limit_secs", "only exams have a time limit")),
+        (QuizMode::Practice, Some(_)) => {
+            return Err(ApiError::invalid("time_limit_secs", "only exams have a time limit"));
+        }
         (QuizMode::Practice, None) => None,
         (QuizMode::Exam, Some(secs)) if !(30..=7200).contains(&secs) => {
             return Err(ApiError::invalid("time_limit_secs", "must be between 30 and 7200"));
@@ -241,8 +247,13 @@ pub async fn submit_quiz(
             continue;
         }
         let distinct: HashSet<i32> = answer.selected.iter().copied().collect();
-        if distinct.len() != answer.selected.len() || answer.selected.iter().any(|&s| s < 0 || s as usize >= item.options.len()) {
-            errors.push(FieldError::new(field, format!("selected must be distinct indices from 0 to {}", item.options.len() - 1)));
+        if distinct.len() != answer.selected.len()
+            || answer.selected.iter().any(|&s| s < 0 || s as usize >= item.options.len())
+        {
+            errors.push(FieldError::new(
+                field,
+                format!("selected must be distinct indices from 0 to {}", item.options.len() - 1),
+            ));
             continue;
         }
         selected.insert(answer.position, answer.selected.iter().map(|&s| s as i16).collect());
@@ -257,15 +268,21 @@ pub async fn submit_quiz(
     for item in &items {
         let chosen = selected.get(&item.position).cloned().unwrap_or_default();
         let correct = grading::is_correct(&item.correct, &chosen);
-        sqlx::query("UPDATE quiz_attempt_item SET selected = $3, is_correct = $4 WHERE attempt_id = $1 AND position = $2")
-            .bind(path.id)
-            .bind(item.position)
-            .bind(&chosen)
-            .bind(correct)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE quiz_attempt_item SET selected = $3, is_correct = $4 WHERE attempt_id = $1 AND position = $2",
+        )
+        .bind(path.id)
+        .bind(item.position)
+        .bind(&chosen)
+        .bind(correct)
+        .execute(&mut *tx)
+        .await?;
         let topic = SlugRef { slug: item.topic_slug.clone(), title: item.topic_title.clone() };
-        let score = by_topic.entry(item.topic_slug.clone()).or_insert(TopicScore { topic: topic.clone(), correct: 0, total: 0 });
+        let score = by_topic.entry(item.topic_slug.clone()).or_insert(TopicScore {
+            topic: topic.clone(),
+            correct: 0,
+            total: 0,
+        });
         score.total += 1;
         score.correct += i32::from(correct && !late);
         graded.push(GradedItem {
@@ -338,7 +355,11 @@ pub struct HistoryQuery {
     )
 )]
 #[get("/me/quizzes")]
-pub async fn list_quizzes(user: AuthUser, state: web::Data<AppState>, query: web::Query<HistoryQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_quizzes(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let after: Option<(OffsetDateTime, Uuid)> = query
         .cursor
@@ -400,7 +421,11 @@ pub async fn list_quizzes(user: AuthUser, state: web::Data<AppState>, query: web
     )
 )]
 #[get("/me/quizzes/{id}")]
-pub async fn get_quiz(user: AuthUser, state: web::Data<AppState>, path: web::Path<AttemptPath>) -> Result<HttpResponse, ApiError> {
+pub async fn get_quiz(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<AttemptPath>,
+) -> Result<HttpResponse, ApiError> {
     let mut conn = state.db.acquire().await?;
     let attempt = store::attempt(&mut conn, user.id, path.id, false).await?.ok_or_else(|| not_found(path.id))?;
     let items = store::attempt_items(&mut conn, path.id).await?;

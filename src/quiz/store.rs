@@ -64,7 +64,8 @@ pub struct AttemptRow {
     pub result: Option<sqlx::types::Json<serde_json::Value>>,
 }
 
-const ATTEMPT_COLUMNS: &str = "attempt_id, user_id, mode, scope, created_at, deadline, submitted_at, score, total, result";
+const ATTEMPT_COLUMNS: &str =
+    "attempt_id, user_id, mode, scope, created_at, deadline, submitted_at, score, total, result";
 
 /// The caller's attempt (None for another user's: callers answer 404 either way).
 pub async fn attempt(conn: &mut PgConnection, user_id: Uuid, id: Uuid, lock: bool) -> sqlx::Result<Option<AttemptRow>> {

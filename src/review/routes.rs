@@ -64,15 +64,24 @@ async fn scope(state: &AppState, track: Option<&str>, topic: Option<&str>) -> Re
             let row = queries::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
             queries::placements(&state.db, Some(row.track_id)).await?.into_iter().map(|p| p.topic_id).collect()
         }
-        None => sqlx::query_scalar("SELECT topic_id FROM topic WHERE retired_at IS NULL ORDER BY slug").fetch_all(&state.db).await?,
+        None => {
+            sqlx::query_scalar("SELECT topic_id FROM topic WHERE retired_at IS NULL ORDER BY slug")
+                .fetch_all(&state.db)
+                .await?
+        }
     };
     if let Some(topic) = topic {
         let id: Option<Uuid> = if is_slug(topic) {
-            sqlx::query_scalar("SELECT topic_id FROM topic WHERE slug = $1 AND retired_at IS NULL").bind(topic).fetch_optional(&state.db).await?
+            sqlx::query_scalar("SELECT topic_id FROM topic WHERE slug = $1 AND retired_at IS NULL")
+                .bind(topic)
+                .fetch_optional(&state.db)
+                .await?
         } else {
             None
         };
-        let id = id.filter(|id| ids.contains(id)).ok_or_else(|| ApiError::NotFound(format!("no topic {topic:?} in scope")))?;
+        let id = id
+            .filter(|id| ids.contains(id))
+            .ok_or_else(|| ApiError::NotFound(format!("no topic {topic:?} in scope")))?;
         ids = vec![id];
     }
     Ok(ids)
@@ -99,9 +108,15 @@ async fn scope(state: &AppState, track: Option<&str>, topic: Option<&str>) -> Re
     )
 )]
 #[get("/me/reviews/due")]
-pub async fn due_cards(user: AuthUser, state: web::Data<AppState>, query: web::Query<DueQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn due_cards(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    query: web::Query<DueQuery>,
+) -> Result<HttpResponse, ApiError> {
     let limit = crate::pagination::limit(query.limit)?;
-    let account = users::by_id(&state.db, user.id).await?.ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let account = users::by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
     let topics = scope(&state, query.track.as_deref(), query.topic.as_deref()).await?;
     let now = state.clock.now();
     let due: Vec<CardRow> = sqlx::query_as(
@@ -152,7 +167,13 @@ pub async fn due_cards(user: AuthUser, state: web::Data<AppState>, query: web::Q
             state: r.state.as_deref().and_then(CardState::parse).unwrap_or(CardState::New),
             due_at: r.due_at,
             topic: SlugRef { slug: r.topic_slug, title: r.topic_title },
-            flashcard: Flashcard { id: r.flashcard_id, slug: r.slug, front: r.front, back: r.back, question_id: r.question_id },
+            flashcard: Flashcard {
+                id: r.flashcard_id,
+                slug: r.slug,
+                front: r.front,
+                back: r.back,
+                question_id: r.question_id,
+            },
         })
         .collect();
     Ok(no_store().json(DueCards { items, new_remaining_today: new_remaining, next_cursor: None }))
@@ -193,7 +214,11 @@ struct StateRow {
     )
 )]
 #[post("/me/reviews")]
-pub async fn record_review(user: AuthUser, state: web::Data<AppState>, body: web::Json<ReviewRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn record_review(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<ReviewRequest>,
+) -> Result<HttpResponse, ApiError> {
     let live: bool = sqlx::query_scalar(
         r#"SELECT EXISTS (SELECT 1 FROM flashcard f JOIN topic t ON t.topic_id = f.topic_id
                           WHERE f.flashcard_id = $1 AND f.retired_at IS NULL AND t.retired_at IS NULL)"#,
@@ -204,13 +229,18 @@ pub async fn record_review(user: AuthUser, state: web::Data<AppState>, body: web
     if !live {
         return Err(ApiError::NotFound(format!("no flashcard with id {}", body.flashcard_id)));
     }
-    let account = users::by_id(&state.db, user.id).await?.ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let account = users::by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
     let mut tx = state.db.begin().await?;
     // Serialise every review of this learner: retries of one review id (or two devices
     // reviewing at once) apply exactly once, in order.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7))").bind(user.id).execute(&mut *tx).await?;
     let replay: Option<(Uuid, sqlx::types::Json<ReviewOutcome>)> =
-        sqlx::query_as("SELECT user_id, response FROM review_log WHERE review_id = $1").bind(body.review_id).fetch_optional(&mut *tx).await?;
+        sqlx::query_as("SELECT user_id, response FROM review_log WHERE review_id = $1")
+            .bind(body.review_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     if let Some((owner, response)) = replay {
         if owner != user.id {
             return Err(ApiError::Conflict("this review_id is already used; generate a new one".into()));
@@ -308,7 +338,9 @@ pub async fn record_review(user: AuthUser, state: web::Data<AppState>, body: web
 )]
 #[get("/me/reviews/stats")]
 pub async fn review_stats(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let account = users::by_id(&state.db, user.id).await?.ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let account = users::by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
     let now = state.clock.now();
     let per_day: Vec<(time::Date, i64)> = sqlx::query_as(
         r#"SELECT (reviewed_at AT TIME ZONE $2)::date AS day, count(*) FROM review_log
@@ -348,7 +380,12 @@ pub async fn review_stats(user: AuthUser, state: web::Data<AppState>) -> Result<
         reviews_total: total,
         retention: share(kept, total),
         retention_30d: share(kept_30, total_30),
-        cards_by_state: CardsByState { new: (live - learning - review - relearning).max(0), learning, review, relearning },
+        cards_by_state: CardsByState {
+            new: (live - learning - review - relearning).max(0),
+            learning,
+            review,
+            relearning,
+        },
         desired_retention: (f64::from(account.desired_retention) * 1000.0).round() / 1000.0,
         new_cards_per_day: account.new_cards_per_day,
     }))

@@ -13,6 +13,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: PgPool,
+    /// The server's clock; tests move it forward instead of sleeping.
+    pub clock: studytrack::clock::Clock,
 }
 
 /// A registered learner and their tokens.
@@ -54,9 +56,10 @@ pub async fn spawn_app_unseeded(pool: PgPool) -> TestApp {
 pub async fn spawn_with_settings(pool: PgPool, settings: Settings) -> TestApp {
     let app = Application::build(settings, pool.clone()).expect("failed to build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let clock = app.state().clock.clone();
     tokio::spawn(app.into_server());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, client, pool }
+    TestApp { address, client, pool, clock }
 }
 
 impl TestApp {

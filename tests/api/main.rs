@@ -9,4 +9,6 @@ mod helpers;
 mod openapi;
 mod pagination;
 mod progress;
+mod quizzes;
+mod reviews;
 mod seed;
