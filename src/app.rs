@@ -56,7 +56,7 @@ impl AppState {
 
 /// Every documented route. Used for the server and for the OpenAPI document, so the
 /// document can only describe handlers that are really mounted.
-fn register(cfg: &mut ServiceConfig) {
+fn register(cfg: &mut ServiceConfig, import_limit: usize) {
     cfg.service(
         scope::scope("/api/v1")
             .configure(catalog::routes::configure)
@@ -65,7 +65,7 @@ fn register(cfg: &mut ServiceConfig) {
             .configure(progress::routes::configure)
             .configure(quiz::routes::configure)
             .configure(review::routes::configure)
-            .configure(admin::users::configure),
+            .service(admin::scope(import_limit)),
     )
     .service(health::live)
     .service(health::ready);
@@ -73,7 +73,8 @@ fn register(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(register).split_for_parts();
+    let (_, doc) =
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(|cfg| register(cfg, 0)).split_for_parts();
     doc
 }
 
@@ -88,6 +89,9 @@ impl Application {
     /// Binds the listener (port 0 picks a free one) and builds the server; it does not
     /// start serving until [`Application::run_until_stopped`] or the server is awaited.
     pub fn build(settings: Settings, db: PgPool) -> anyhow::Result<Self> {
+        if let Some(problem) = &settings.jwt_secret_problem {
+            anyhow::bail!("{problem}");
+        }
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let doc = openapi();
@@ -102,7 +106,7 @@ impl Application {
             let settings = &app_state.settings;
             App::new()
                 .into_utoipa_app()
-                .configure(register)
+                .configure(|cfg| register(cfg, settings.import_limit))
                 .into_app()
                 .app_data(app_state.clone())
                 .app_data(table.clone())

@@ -27,6 +27,8 @@ pub struct Settings {
     pub cors_origins: Option<Vec<String>>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Largest body of admin requests (a whole track's import bundle), in bytes.
+    pub import_limit: usize,
     /// Connections in the pool.
     pub db_max_connections: u32,
     /// How long a request waits for a pooled connection before answering 503.
@@ -43,6 +45,10 @@ pub struct Settings {
     pub environment: Environment,
     /// HS256 key for access tokens: at least 256 bits.
     pub jwt_secret: Vec<u8>,
+    /// Why the signing key is unusable (missing or weak outside development). Only
+    /// `serve` needs a key, so only it refuses to start; `seed`, `export` and friends
+    /// run without one.
+    pub jwt_secret_problem: Option<String>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     /// Failed logins allowed per account, and per client address, within the window.
@@ -131,26 +137,28 @@ impl Settings {
             Some("development") => Environment::Development,
             Some(other) => bail!("STUDYTRACK_ENV must be development or production, got {other:?}"),
         };
+        let mut jwt_secret_problem = None;
         let jwt_secret = match (get("STUDYTRACK_JWT_SECRET"), environment) {
             (Some(secret), env) => {
                 if let Err(why) = check_secret(secret.as_bytes()) {
                     if env == Environment::Production {
-                        bail!("STUDYTRACK_JWT_SECRET is too weak: {why} (generate one with `openssl rand -base64 48`)");
+                        jwt_secret_problem = Some(format!(
+                            "STUDYTRACK_JWT_SECRET is too weak: {why} (generate one with `openssl rand -base64 48`)"
+                        ));
+                    } else {
+                        eprintln!(
+                            "warning: STUDYTRACK_JWT_SECRET is too weak ({why}); accepted only because STUDYTRACK_ENV=development"
+                        );
                     }
-                    eprintln!(
-                        "warning: STUDYTRACK_JWT_SECRET is too weak ({why}); accepted only because STUDYTRACK_ENV=development"
-                    );
                 }
                 secret.into_bytes()
             }
-            (None, Environment::Development) => {
-                eprintln!("warning: STUDYTRACK_JWT_SECRET is unset; using a random key (tokens die on restart)");
-                random_secret()
-            }
+            (None, Environment::Development) => random_secret(),
             (None, Environment::Production) => {
-                bail!(
+                jwt_secret_problem = Some(format!(
                     "STUDYTRACK_JWT_SECRET is required outside development (at least {MIN_SECRET_BYTES} random bytes)"
-                )
+                ));
+                Vec::new()
             }
         };
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
@@ -165,6 +173,7 @@ impl Settings {
         Ok(Settings {
             environment,
             jwt_secret,
+            jwt_secret_problem,
             access_token_ttl: Duration::from_secs(parse_num("STUDYTRACK_ACCESS_TOKEN_TTL_SECS", 15 * 60)?),
             refresh_token_ttl: Duration::from_secs(parse_num("STUDYTRACK_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?),
             login_failures_per_account: small("STUDYTRACK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
@@ -179,6 +188,8 @@ impl Settings {
             auto_seed,
             cors_origins,
             body_limit: usize::try_from(body_limit).context("STUDYTRACK_BODY_LIMIT_BYTES is too large")?,
+            import_limit: usize::try_from(parse_num("STUDYTRACK_IMPORT_LIMIT_BYTES", 32 * 1024 * 1024)?)
+                .context("STUDYTRACK_IMPORT_LIMIT_BYTES is too large")?,
             db_max_connections: u32::try_from(db_max_connections)
                 .context("STUDYTRACK_DB_MAX_CONNECTIONS is too large")?,
             db_acquire_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_ACQUIRE_TIMEOUT_MS", 2000)?),
@@ -235,6 +246,7 @@ impl fmt::Debug for Settings {
             .field("auto_seed", &self.auto_seed)
             .field("cors_origins", &self.cors_origins)
             .field("body_limit", &self.body_limit)
+            .field("import_limit", &self.import_limit)
             .field("db_max_connections", &self.db_max_connections)
             .field("db_acquire_timeout", &self.db_acquire_timeout)
             .field("db_statement_timeout", &self.db_statement_timeout)
@@ -243,6 +255,7 @@ impl fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("environment", &self.environment)
             .field("jwt_secret", &"<redacted>")
+            .field("jwt_secret_problem", &self.jwt_secret_problem)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("refresh_token_ttl", &self.refresh_token_ttl)
             .field("login_failures_per_account", &self.login_failures_per_account)
@@ -265,18 +278,17 @@ mod tests {
 
     #[test]
     fn production_refuses_missing_or_weak_keys() {
-        assert!(Settings::from_lookup(|_| None).is_err(), "no key in production");
-        let weak = Settings::from_lookup(|k| {
-            (k == "STUDYTRACK_JWT_SECRET").then(|| "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into())
-        });
-        assert!(weak.is_err(), "repetitive key accepted");
-        let short = Settings::from_lookup(|k| (k == "STUDYTRACK_JWT_SECRET").then(|| "Zx8#kq2!".into()));
-        assert!(short.is_err(), "short key accepted");
-        let good = Settings::from_lookup(|k| {
-            (k == "STUDYTRACK_JWT_SECRET").then(|| "q8F2mZr7LxP0vW4nK9sT1yB6hD3jG5cA".into())
-        });
-        assert!(good.is_ok());
-        assert!(Settings::from_lookup(dev).is_ok(), "development generates a key");
+        let problem = |secret: Option<&str>| {
+            Settings::from_lookup(|k| if k == "STUDYTRACK_JWT_SECRET" { secret.map(str::to_owned) } else { None })
+                .unwrap()
+                .jwt_secret_problem
+        };
+        assert!(problem(None).is_some(), "no key in production");
+        assert!(problem(Some("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")).is_some(), "repetitive key accepted");
+        assert!(problem(Some("Zx8#kq2!")).is_some(), "short key accepted");
+        assert!(problem(Some("q8F2mZr7LxP0vW4nK9sT1yB6hD3jG5cA")).is_none());
+        let dev = Settings::from_lookup(dev).unwrap();
+        assert!(dev.jwt_secret_problem.is_none() && dev.jwt_secret.len() >= 32, "development generates a key");
     }
 
     #[test]

@@ -74,6 +74,10 @@ pub enum ApiError {
     Validation { detail: String, errors: Vec<FieldError> },
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("{0}")]
+    PreconditionRequired(String),
     #[error("too many attempts; retry in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("the database is unavailable")]
@@ -101,6 +105,8 @@ impl ApiError {
             ApiError::Validation { .. } => "validation",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::PreconditionFailed(_) => "precondition-failed",
+            ApiError::PreconditionRequired(_) => "precondition-required",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -162,6 +168,8 @@ impl ResponseError for ApiError {
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

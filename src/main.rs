@@ -33,6 +33,13 @@ enum Command {
         /// Seed directory (default: STUDYTRACK_SEED_DIR or ./seed).
         dir: Option<PathBuf>,
     },
+    /// Write a track's live content as seed files (the same bundle as GET /admin/export/{track}).
+    Export {
+        /// Track slug.
+        track: String,
+        /// Directory to write the seed layout into (created if missing).
+        dir: PathBuf,
+    },
     /// Print the OpenAPI document (the same one the server serves at /openapi.json).
     Openapi,
     /// Manage admin accounts (the only way to make an admin).
@@ -105,6 +112,14 @@ fn main() -> ExitCode {
 async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => {
+            if let Some(problem) = &settings.jwt_secret_problem {
+                anyhow::bail!("{problem}");
+            }
+            if settings.environment == studytrack::config::Environment::Development
+                && std::env::var_os("STUDYTRACK_JWT_SECRET").is_none()
+            {
+                tracing::warn!("STUDYTRACK_JWT_SECRET is unset; using a random key (tokens end on restart)");
+            }
             let started = Instant::now();
             let pool = db::connect_and_migrate(&settings).await?;
             if settings.auto_seed
@@ -144,6 +159,16 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { command } => admin(command, &settings).await,
+        Command::Export { track, dir } => {
+            let pool = db::connect_and_migrate(&settings).await?;
+            let Some(bundle) = content::export::track(&pool, &track).await? else {
+                eprintln!("no live track with slug {track:?}");
+                return Ok(ExitCode::from(1));
+            };
+            let written = content::files::write_dir(&bundle, &dir)?;
+            println!("wrote {written} files for track {track} to {}", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Openapi => Ok(ExitCode::SUCCESS),
     }
 }

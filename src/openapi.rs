@@ -132,6 +132,22 @@ pub mod responses {
         "the request body must be JSON (Content-Type: application/json)"
     );
     problem_response!(
+        PreconditionFailed,
+        "`If-Match` does not match the current ETag: someone changed it since you read it.",
+        "precondition-failed",
+        "Precondition Failed",
+        412,
+        "the entity changed since you read it; GET it again and reapply your change"
+    );
+    problem_response!(
+        PreconditionRequired,
+        "Updates must carry `If-Match` with the ETag from the last read.",
+        "precondition-required",
+        "Precondition Required",
+        428,
+        "send If-Match with the ETag from GET; updates never overwrite blindly"
+    );
+    problem_response!(
         TooManyRequests,
         "Throttled; retry after the `Retry-After` seconds.",
         "too-many-requests",

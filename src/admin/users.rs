@@ -14,7 +14,7 @@ use crate::openapi::responses::{BadRequest, Forbidden, InternalError, Unauthoriz
 use crate::pagination;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_users);
+    cfg.service(list_users).service(super::audit::list_audit);
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -55,7 +55,7 @@ pub struct AccountPage {
         (status = 503, response = inline(Unavailable)),
     )
 )]
-#[get("/admin/users")]
+#[get("/users")]
 pub async fn list_users(
     _admin: AdminUser,
     state: web::Data<AppState>,

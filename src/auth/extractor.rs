@@ -39,6 +39,26 @@ impl FromRequest for MaybeUser {
     }
 }
 
+/// Middleware for the admin scope: 401 without a valid token, 403 for a non-admin,
+/// before the route's own extractors (body, path) get a say.
+pub async fn require_admin(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let token = bearer(req.request())?
+        .map(str::to_owned)
+        .ok_or_else(|| unauthorized("this operation needs `Authorization: Bearer <access token>`"))?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))?;
+    let user = authenticate(&state, &token).await?;
+    if user.role != Role::Admin {
+        return Err(ApiError::Forbidden("this operation is for admins".to_owned()).into());
+    }
+    next.call(req).await
+}
+
 /// An authenticated admin; a learner gets 403.
 #[derive(Debug, Clone, Copy)]
 pub struct AdminUser(pub AuthUser);

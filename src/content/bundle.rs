@@ -5,9 +5,10 @@
 //! applied to any database and re-applied without creating duplicates.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Everything one seed directory (or import document) holds.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
     #[serde(default)]
@@ -18,7 +19,7 @@ pub struct Bundle {
     pub articles: Vec<ArticleDoc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackDoc {
     #[serde(default)]
@@ -35,7 +36,7 @@ pub struct TrackDoc {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageDoc {
     pub slug: String,
@@ -47,7 +48,7 @@ pub struct StageDoc {
     pub topics: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopicDoc {
     #[serde(default)]
@@ -69,7 +70,7 @@ pub struct TopicDoc {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionDoc {
     #[serde(default)]
@@ -88,7 +89,7 @@ pub struct QuestionDoc {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlashcardDoc {
     pub slug: String,
@@ -98,7 +99,7 @@ pub struct FlashcardDoc {
     pub question: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuizItemDoc {
     pub slug: String,
@@ -114,7 +115,7 @@ pub struct QuizItemDoc {
     pub question: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleDoc {
     #[serde(default)]

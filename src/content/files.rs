@@ -209,6 +209,99 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Writes a bundle as files in the seed layout (the inverse of [`read_dir`]), so
+/// content edited through the API can go back into git.
+pub fn write_dir(bundle: &Bundle, dir: &Path) -> anyhow::Result<usize> {
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    struct TrackFile<'a> {
+        title: &'a str,
+        summary: &'a str,
+        electives: &'a [String],
+        stages: &'a [super::bundle::StageDoc],
+    }
+    #[derive(Serialize)]
+    struct TopicFront<'a> {
+        title: &'a str,
+        key_points: &'a [String],
+        prerequisites: &'a [String],
+    }
+    #[derive(Serialize)]
+    struct QuestionFront<'a> {
+        title: &'a str,
+        difficulty: &'a str,
+        tags: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        order: Option<i32>,
+        prompt: &'a str,
+    }
+    #[derive(Serialize)]
+    struct ArticleFront<'a> {
+        title: &'a str,
+        summary: &'a str,
+        topics: &'a [String],
+    }
+    #[derive(Serialize)]
+    struct Cards<'a> {
+        cards: &'a [FlashcardDoc],
+    }
+    #[derive(Serialize)]
+    struct Items<'a> {
+        items: &'a [QuizItemDoc],
+    }
+
+    fn front_matter<T: Serialize>(meta: &T, body: &str) -> anyhow::Result<String> {
+        Ok(format!("+++\n{}+++\n{}\n", toml::to_string(meta)?, body))
+    }
+
+    let mut written = 0;
+    let mut write = |path: std::path::PathBuf, text: String| -> anyhow::Result<()> {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&path, text)?;
+        written += 1;
+        Ok(())
+    };
+    for track in &bundle.tracks {
+        let file = TrackFile {
+            title: &track.title,
+            summary: &track.summary,
+            electives: &track.electives,
+            stages: &track.stages,
+        };
+        write(dir.join("tracks").join(format!("{}.toml", track.slug)), toml::to_string(&file)?)?;
+    }
+    for topic in &bundle.topics {
+        let tdir = dir.join("topics").join(&topic.slug);
+        let front =
+            TopicFront { title: &topic.title, key_points: &topic.key_points, prerequisites: &topic.prerequisites };
+        write(tdir.join("topic.md"), front_matter(&front, &topic.summary)?)?;
+        for q in &topic.questions {
+            let front = QuestionFront {
+                title: &q.title,
+                difficulty: &q.difficulty,
+                tags: &q.tags,
+                order: q.order,
+                prompt: &q.prompt,
+            };
+            write(tdir.join("questions").join(format!("{}.md", q.slug)), front_matter(&front, &q.answer)?)?;
+        }
+        if !topic.flashcards.is_empty() {
+            write(tdir.join("flashcards.toml"), toml::to_string(&Cards { cards: &topic.flashcards })?)?;
+        }
+        if !topic.quiz.is_empty() {
+            write(tdir.join("quiz.toml"), toml::to_string(&Items { items: &topic.quiz })?)?;
+        }
+    }
+    for article in &bundle.articles {
+        let front = ArticleFront { title: &article.title, summary: &article.summary, topics: &article.topics };
+        write(dir.join("articles").join(format!("{}.md", article.slug)), front_matter(&front, &article.body)?)?;
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

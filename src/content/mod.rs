@@ -2,6 +2,7 @@
 //! upsert that the `seed` command (and later the admin import) share.
 
 pub mod bundle;
+pub mod export;
 pub mod files;
 pub mod problems;
 pub mod report;
@@ -17,7 +18,7 @@ pub use problems::{InvalidContent, Problem, Problems};
 pub use report::SeedReport;
 
 /// Serialises concurrent seeds/imports (several instances starting at once).
-const SEED_LOCK: i64 = 0x5354_5544_5953_4545; // "STUDYSEE"
+pub const SEED_LOCK: i64 = 0x5354_5544_5953_4545; // "STUDYSEE"
 
 /// Reads and validates a seed directory; every problem is returned at once.
 pub fn load_dir(dir: &Path) -> Result<Bundle, InvalidContent> {
@@ -27,11 +28,38 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, InvalidContent> {
     if problems.is_empty() { Ok(bundle) } else { Err(InvalidContent(problems.0)) }
 }
 
-/// Validates an in-memory bundle (an import document).
-pub fn check_bundle(bundle: &Bundle) -> Result<(), InvalidContent> {
+/// Validates an import document; it may refer to topics already in the database.
+pub async fn check_import(pool: &PgPool, bundle: &Bundle) -> Result<Result<(), InvalidContent>, sqlx::Error> {
+    let known: std::collections::HashSet<String> =
+        sqlx::query_scalar("SELECT slug FROM topic WHERE retired_at IS NULL")
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect();
     let mut problems = Problems::default();
-    validate::validate(bundle, &mut problems);
-    if problems.is_empty() { Ok(()) } else { Err(InvalidContent(problems.0)) }
+    validate::validate_with(bundle, &known, &mut problems);
+    Ok(if problems.is_empty() { Ok(()) } else { Err(InvalidContent(problems.0)) })
+}
+
+/// Applies an import (only what the bundle names; see [`upsert::Scope::Bundle`]) in
+/// one transaction, rolled back for a dry run. `before_commit` runs inside the
+/// transaction (the admin door records its audit entry there).
+pub async fn import(
+    pool: &PgPool,
+    bundle: &Bundle,
+    dry_run: bool,
+    before_commit: impl AsyncFnOnce(&mut sqlx::PgConnection, &SeedReport) -> sqlx::Result<()>,
+) -> sqlx::Result<SeedReport> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
+    let report = upsert::apply(&mut tx, bundle, upsert::Scope::Bundle).await?;
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        before_commit(&mut tx, &report).await?;
+        tx.commit().await?;
+    }
+    Ok(report)
 }
 
 /// Applies a validated bundle in one transaction; with `dry_run` the transaction is
@@ -39,7 +67,7 @@ pub fn check_bundle(bundle: &Bundle) -> Result<(), InvalidContent> {
 pub async fn apply(pool: &PgPool, bundle: &Bundle, dry_run: bool) -> sqlx::Result<SeedReport> {
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
-    let report = upsert::apply(&mut tx, bundle).await?;
+    let report = upsert::apply(&mut tx, bundle, upsert::Scope::Catalogue).await?;
     if dry_run {
         tx.rollback().await?;
     } else {
@@ -62,7 +90,7 @@ pub async fn seed_if_empty(pool: &PgPool, dir: &Path) -> anyhow::Result<Option<S
     if seeded {
         return Ok(None);
     }
-    let report = upsert::apply(&mut tx, &bundle).await?;
+    let report = upsert::apply(&mut tx, &bundle, upsert::Scope::Catalogue).await?;
     tx.commit().await?;
     Ok(Some(report))
 }

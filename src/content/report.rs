@@ -32,6 +32,18 @@ impl Kind {
         }
     }
 
+    /// SQL naming a retired row in reports (evaluated in `RETURNING`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Tracks | Kind::Topics | Kind::Articles => "slug",
+            Kind::Stages => "(SELECT t.slug FROM track t WHERE t.track_id = stage.track_id) || '/' || slug",
+            Kind::Questions => "(SELECT t.slug FROM topic t WHERE t.topic_id = question.topic_id) || '/' || slug",
+            Kind::Flashcards => "(SELECT t.slug FROM topic t WHERE t.topic_id = flashcard.topic_id) || '/' || slug",
+            Kind::QuizItems => "(SELECT t.slug FROM topic t WHERE t.topic_id = quiz_item.topic_id) || '/' || slug",
+            Kind::Placements => "topic_id::text",
+        }
+    }
+
     /// Table and id column holding this kind (placements have a composite key).
     pub fn table(self) -> (&'static str, &'static str) {
         match self {
@@ -56,23 +68,40 @@ pub struct Counts {
     pub retired: u64,
 }
 
+/// Per kind: the slugs (placements: `track/topic`) created, updated and retired.
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq, Eq)]
+pub struct Changes {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub retired: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct SeedReport {
     pub kinds: BTreeMap<&'static str, Counts>,
+    pub changes: BTreeMap<&'static str, Changes>,
 }
 
 impl SeedReport {
-    pub fn count(&mut self, kind: Kind, outcome: &str) {
+    pub fn count(&mut self, kind: Kind, outcome: &str, name: &str) {
         let counts = self.kinds.entry(kind.name()).or_default();
+        let changes = self.changes.entry(kind.name()).or_default();
         match outcome {
-            "created" => counts.created += 1,
-            "updated" => counts.updated += 1,
+            "created" => {
+                counts.created += 1;
+                changes.created.push(name.to_owned());
+            }
+            "updated" => {
+                counts.updated += 1;
+                changes.updated.push(name.to_owned());
+            }
             _ => counts.unchanged += 1,
         }
     }
 
-    pub fn add_retired(&mut self, kind: Kind, n: u64) {
-        self.kinds.entry(kind.name()).or_default().retired += n;
+    pub fn add_retired(&mut self, kind: Kind, names: Vec<String>) {
+        self.kinds.entry(kind.name()).or_default().retired += names.len() as u64;
+        self.changes.entry(kind.name()).or_default().retired.extend(names);
     }
 
     pub fn get(&self, kind: Kind) -> Counts {

@@ -21,15 +21,50 @@ enum Outcome {
     Unchanged,
 }
 
-/// Applies `bundle` as the whole catalogue. The caller owns the transaction.
-pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<SeedReport> {
+/// How far a bundle reaches when it comes to retiring what it does not mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The bundle is the whole catalogue (the seed directory): anything it does not
+    /// hold is retired.
+    Catalogue,
+    /// The bundle covers only what it names (an import of one track): stages and
+    /// placements of its tracks, and questions, flashcards and quiz items of its
+    /// topics, are retired when missing; other tracks, topics and articles are left
+    /// alone.
+    Bundle,
+}
+
+/// Applies `bundle` within `scope`. The caller owns the transaction.
+pub async fn apply(conn: &mut PgConnection, bundle: &Bundle, scope: Scope) -> sqlx::Result<SeedReport> {
     let mut report = SeedReport::default();
-    let mut topic_ids: HashMap<&str, Uuid> = HashMap::new();
     let mut seen: HashMap<Kind, Vec<Uuid>> = HashMap::new();
+    // Topics the bundle refers to without holding them (validated to exist).
+    let mut topic_ids: HashMap<&str, Uuid> = HashMap::new();
+    let held: std::collections::HashSet<&str> = bundle.topics.iter().map(|t| t.slug.as_str()).collect();
+    let referenced: Vec<&str> = bundle
+        .tracks
+        .iter()
+        .flat_map(|t| t.stages.iter().flat_map(|s| s.topics.iter()).chain(t.electives.iter()))
+        .chain(bundle.topics.iter().flat_map(|t| t.prerequisites.iter()))
+        .chain(bundle.articles.iter().flat_map(|a| a.topics.iter()))
+        .map(String::as_str)
+        .filter(|slug| !held.contains(slug))
+        .collect();
+    if !referenced.is_empty() {
+        let rows: Vec<(String, Uuid)> = sqlx::query_as("SELECT slug, topic_id FROM topic WHERE slug = ANY ($1)")
+            .bind(&referenced)
+            .fetch_all(&mut *conn)
+            .await?;
+        for (slug, id) in rows {
+            if let Some(s) = referenced.iter().find(|r| **r == slug) {
+                topic_ids.insert(s, id);
+            }
+        }
+    }
 
     for topic in &bundle.topics {
         let (id, outcome) = upsert_topic(conn, &topic.slug, &topic.title, &topic.summary, &topic.key_points).await?;
-        report.count(Kind::Topics, outcome_name(&outcome));
+        report.count(Kind::Topics, outcome_name(&outcome), &topic.slug);
         seen.entry(Kind::Topics).or_default().push(id);
         topic_ids.insert(topic.slug.as_str(), id);
     }
@@ -38,17 +73,17 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
     let mut placed_topics = Vec::new();
     for track in &bundle.tracks {
         let (track_id, outcome) = upsert_track(conn, &track.slug, &track.title, &track.summary).await?;
-        report.count(Kind::Tracks, outcome_name(&outcome));
+        report.count(Kind::Tracks, outcome_name(&outcome), &track.slug);
         seen.entry(Kind::Tracks).or_default().push(track_id);
         for (stage_pos, stage) in track.stages.iter().enumerate() {
             let (stage_id, outcome) =
                 upsert_stage(conn, track_id, &stage.slug, &stage.title, &stage.summary, position(stage_pos)).await?;
-            report.count(Kind::Stages, outcome_name(&outcome));
+            report.count(Kind::Stages, outcome_name(&outcome), &format!("{}/{}", track.slug, stage.slug));
             seen.entry(Kind::Stages).or_default().push(stage_id);
             for (pos, topic) in stage.topics.iter().enumerate() {
                 let topic_id = topic_ids[topic.as_str()];
                 let outcome = upsert_placement(conn, track_id, topic_id, Some(stage_id), position(pos), false).await?;
-                report.count(Kind::Placements, outcome_name(&outcome));
+                report.count(Kind::Placements, outcome_name(&outcome), &format!("{}/{}", track.slug, topic));
                 placed_tracks.push(track_id);
                 placed_topics.push(topic_id);
             }
@@ -56,7 +91,7 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
         for (pos, topic) in track.electives.iter().enumerate() {
             let topic_id = topic_ids[topic.as_str()];
             let outcome = upsert_placement(conn, track_id, topic_id, None, position(pos), true).await?;
-            report.count(Kind::Placements, outcome_name(&outcome));
+            report.count(Kind::Placements, outcome_name(&outcome), &format!("{}/{}", track.slug, topic));
             placed_tracks.push(track_id);
             placed_topics.push(topic_id);
         }
@@ -103,7 +138,7 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
                 &q.slug,
             )
             .await?;
-            report.count(Kind::Questions, outcome_name(&outcome));
+            report.count(Kind::Questions, outcome_name(&outcome), &format!("{}/{}", topic.slug, q.slug));
             seen.entry(Kind::Questions).or_default().push(id);
             question_ids.insert(q.slug.as_str(), id);
         }
@@ -139,7 +174,7 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
                 &card.slug,
             )
             .await?;
-            report.count(Kind::Flashcards, outcome_name(&outcome));
+            report.count(Kind::Flashcards, outcome_name(&outcome), &format!("{}/{}", topic.slug, card.slug));
             seen.entry(Kind::Flashcards).or_default().push(id);
         }
 
@@ -182,7 +217,7 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
                 &item.slug,
             )
             .await?;
-            report.count(Kind::QuizItems, outcome_name(&outcome));
+            report.count(Kind::QuizItems, outcome_name(&outcome), &format!("{}/{}", topic.slug, item.slug));
             seen.entry(Kind::QuizItems).or_default().push(id);
         }
     }
@@ -217,36 +252,60 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle) -> sqlx::Result<See
                 Outcome::Unchanged,
             ),
         };
-        report.count(Kind::Articles, outcome_name(&outcome));
+        report.count(Kind::Articles, outcome_name(&outcome), &article.slug);
         seen.entry(Kind::Articles).or_default().push(id);
         let topics: Vec<Uuid> = article.topics.iter().map(|t| topic_ids[t.as_str()]).collect();
         sync_article_topics(conn, id, &topics).await?;
     }
 
+    // What the bundle is responsible for: everything, or its own tracks and topics.
+    let bundle_tracks: Option<Vec<Uuid>> =
+        (scope == Scope::Bundle).then(|| seen.get(&Kind::Tracks).cloned().unwrap_or_default());
+    let bundle_topics: Option<Vec<Uuid>> = (scope == Scope::Bundle)
+        .then(|| bundle.topics.iter().filter_map(|t| topic_ids.get(t.slug.as_str()).copied()).collect());
     for kind in
         [Kind::Articles, Kind::QuizItems, Kind::Flashcards, Kind::Questions, Kind::Stages, Kind::Tracks, Kind::Topics]
     {
+        let parent = match kind {
+            Kind::QuizItems | Kind::Flashcards | Kind::Questions => bundle_topics.as_ref().map(|ids| ("topic_id", ids)),
+            Kind::Stages => bundle_tracks.as_ref().map(|ids| ("track_id", ids)),
+            _ if scope == Scope::Bundle => continue,
+            _ => None,
+        };
         let ids = seen.remove(&kind).unwrap_or_default();
         let (table, id_col) = kind.table();
-        let sql = format!(
-            "UPDATE {table} SET retired_at = now(), updated_at = now() WHERE retired_at IS NULL AND {id_col} <> ALL($1)"
-        );
-        let retired = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&ids).execute(&mut *conn).await?.rows_affected();
+        let sql = match parent {
+            None => format!(
+                "UPDATE {table} SET retired_at = now(), updated_at = now() WHERE retired_at IS NULL AND {id_col} <> ALL($1) AND $2::uuid[] IS NULL"
+            ),
+            Some((parent_col, _)) => format!(
+                "UPDATE {table} SET retired_at = now(), updated_at = now() WHERE retired_at IS NULL AND {id_col} <> ALL($1) AND {parent_col} = ANY($2)"
+            ),
+        };
+        let parents: Option<&Vec<Uuid>> = parent.map(|(_, ids)| ids);
+        let retired: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{sql} RETURNING {}", kind.label())))
+            .bind(&ids)
+            .bind(parents)
+            .fetch_all(&mut *conn)
+            .await?;
         report.add_retired(kind, retired);
     }
-    let retired = sqlx::query(
+    let retired: Vec<String> = sqlx::query_scalar(
         r#"
         UPDATE track_topic SET retired_at = now(), updated_at = now()
         WHERE retired_at IS NULL
+          AND ($3::uuid[] IS NULL OR track_id = ANY ($3))
           AND NOT EXISTS (SELECT 1 FROM unnest($1::uuid[], $2::uuid[]) AS kept(track_id, topic_id)
                           WHERE kept.track_id = track_topic.track_id AND kept.topic_id = track_topic.topic_id)
+        RETURNING (SELECT tr.slug FROM track tr WHERE tr.track_id = track_topic.track_id) || '/'
+                  || (SELECT tp.slug FROM topic tp WHERE tp.topic_id = track_topic.topic_id)
         "#,
     )
     .bind(&placed_tracks)
     .bind(&placed_topics)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    .bind(bundle_tracks.as_ref())
+    .fetch_all(&mut *conn)
+    .await?;
     report.add_retired(Kind::Placements, retired);
     Ok(report)
 }

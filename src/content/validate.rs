@@ -29,7 +29,14 @@ pub fn is_tag(value: &str) -> bool {
 }
 
 pub fn validate(bundle: &Bundle, problems: &mut Problems) {
-    let topic_slugs: HashSet<&str> = bundle.topics.iter().map(|t| t.slug.as_str()).collect();
+    validate_with(bundle, &HashSet::new(), problems);
+}
+
+/// Validates a bundle that may refer to topics already in the database (`known`), as
+/// an import of one track may name prerequisites on another.
+pub fn validate_with(bundle: &Bundle, known: &HashSet<String>, problems: &mut Problems) {
+    let mut topic_slugs: HashSet<&str> = bundle.topics.iter().map(|t| t.slug.as_str()).collect();
+    topic_slugs.extend(known.iter().map(String::as_str));
 
     let mut seen_tracks = HashSet::new();
     for track in &bundle.tracks {

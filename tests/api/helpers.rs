@@ -105,6 +105,18 @@ impl TestApp {
         user_from(email, &body)
     }
 
+    /// An admin account (made the way the CLI makes one) and its tokens.
+    pub async fn new_admin(&self, email: &str) -> TestUser {
+        let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.to_owned()).await.unwrap();
+        studytrack::auth::store::insert(&self.pool, email, email, "Admin", &hash, studytrack::auth::Role::Admin)
+            .await
+            .unwrap()
+            .expect("admin email taken");
+        let res = self.login(email, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        user_from(email, &res.json().await.unwrap())
+    }
+
     pub async fn refresh(&self, refresh_token: &str) -> Response {
         self.post_json("/api/v1/auth/refresh", &serde_json::json!({"refresh_token": refresh_token})).await
     }

@@ -1,6 +1,7 @@
 //! Black-box tests: the real server on port 0, a real PostgreSQL database per test
 //! (`#[sqlx::test]` creates, migrates and drops it), requests over HTTP.
 
+mod admin;
 mod auth;
 mod catalog;
 mod errors;

@@ -1,0 +1,178 @@
+//! The audit log of admin writes, and `GET /admin/audit`.
+
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::{FromRow, PgConnection};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::AdminUser;
+use crate::error::ApiError;
+use crate::openapi::responses::{BadRequest, Forbidden, InternalError, Unauthorized, Unavailable, Unprocessable};
+use crate::pagination;
+
+/// A compact diff: for every top-level field that changed, `{before, after}`.
+pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
+    let empty = Map::new();
+    let b = before.and_then(Value::as_object).unwrap_or(&empty);
+    let a = after.and_then(Value::as_object).unwrap_or(&empty);
+    let mut out = Map::new();
+    for key in b.keys().chain(a.keys()) {
+        if out.contains_key(key) {
+            continue;
+        }
+        let (old, new) = (b.get(key), a.get(key));
+        if old != new {
+            out.insert(key.clone(), serde_json::json!({"before": old, "after": new}));
+        }
+    }
+    Value::Object(out)
+}
+
+/// Records one admin write inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    kind: &str,
+    entity_id: Option<Uuid>,
+    entity: &str,
+    action: &str,
+    diff: &Value,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        r#"INSERT INTO audit_log (actor_id, actor_email, kind, entity_id, entity, action, diff)
+           VALUES ($1, (SELECT email FROM app_user WHERE user_id = $1), $2, $3, $4, $5, $6)"#,
+    )
+    .bind(actor)
+    .bind(kind)
+    .bind(entity_id)
+    .bind(entity)
+    .bind(action)
+    .bind(sqlx::types::Json(diff))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, ToSchema, FromRow)]
+#[schema(example = json!({
+    "id": 42, "actor_id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "actor_email": "admin@example.com",
+    "at": "2026-11-24T12:00:00Z", "kind": "question", "entity_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11",
+    "entity": "fundamentals/plus-equals-vs-plus", "action": "update",
+    "diff": {"title": {"before": "Old title", "after": "New title"}}
+}))]
+pub struct AuditEntry {
+    #[sqlx(rename = "audit_id")]
+    pub id: i64,
+    pub actor_id: Option<Uuid>,
+    pub actor_email: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// `track`, `topic`, `question`, `flashcard`, `quiz_item`, `article` or `bundle`.
+    pub kind: String,
+    pub entity_id: Option<Uuid>,
+    /// Slug path of the entity (`topic/question` for children).
+    pub entity: String,
+    /// `create`, `update`, `retire`, `restore` or `import`.
+    pub action: String,
+    #[schema(value_type = Object)]
+    pub diff: sqlx::types::Json<Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only entries of this kind.
+    kind: Option<String>,
+    /// Only this action.
+    action: Option<String>,
+    /// Only writes by this admin.
+    actor_id: Option<Uuid>,
+    /// Only entries about this entity.
+    entity_id: Option<Uuid>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    cursor: Option<String>,
+}
+
+/// The audit log (admin).
+///
+/// Every admin write, newest first, with who, when, what and a before/after diff.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "list_audit_entries",
+    security(("bearer_auth" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "A page of audit entries", body = AuditPage),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 403, response = inline(Forbidden)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[get("/audit")]
+pub async fn list_audit(
+    _admin: AdminUser,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<i64> = query.cursor.as_deref().map(pagination::decode).transpose()?;
+    for (field, value) in [("kind", &query.kind), ("action", &query.action)] {
+        if value.as_ref().is_some_and(|v| v.len() > 40 || v.contains('\0')) {
+            return Err(ApiError::invalid(field, "is not a known value"));
+        }
+    }
+    let mut rows: Vec<AuditEntry> = sqlx::query_as(
+        r#"SELECT audit_id, actor_id, actor_email, at, kind, entity_id, entity, action, diff FROM audit_log
+           WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR action = $2)
+             AND ($3::uuid IS NULL OR actor_id = $3) AND ($4::uuid IS NULL OR entity_id = $4)
+             AND ($5::bigint IS NULL OR audit_id < $5)
+           ORDER BY audit_id DESC LIMIT $6"#,
+    )
+    .bind(&query.kind)
+    .bind(&query.action)
+    .bind(query.actor_id)
+    .bind(query.entity_id)
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(&state.db)
+    .await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| pagination::encode(&r.id))
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(AuditPage { items: rows, next_cursor: next }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_lists_only_changed_fields() {
+        let d = diff(Some(&json!({"a": 1, "b": 2})), Some(&json!({"a": 1, "b": 3, "c": 4})));
+        assert_eq!(d, json!({"b": {"before": 2, "after": 3}, "c": {"before": null, "after": 4}}));
+        assert_eq!(diff(Some(&json!({"a": 1})), Some(&json!({"a": 1}))), json!({}));
+    }
+}

@@ -1,0 +1,166 @@
+//! Reading content back out of the database as a bundle: what `GET /admin/export/{track}`
+//! returns and `studytrack export` writes as files. Importing an export changes
+//! nothing: values come out exactly as the upsert stores them, and each question
+//! carries its position as `order` so the study order survives the round trip.
+
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::bundle::{ArticleDoc, Bundle, FlashcardDoc, QuestionDoc, QuizItemDoc, StageDoc, TopicDoc, TrackDoc};
+
+/// The live content of one track: the track, its topics in full, and the articles
+/// linked to those topics. `None` when there is no such live track.
+pub async fn track(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Bundle>> {
+    let Some((track_id, title, summary)): Option<(Uuid, String, String)> =
+        sqlx::query_as("SELECT track_id, title, summary FROM track WHERE slug = $1 AND retired_at IS NULL")
+            .bind(slug)
+            .fetch_optional(pool)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let stages: Vec<(Uuid, String, String, String)> = sqlx::query_as(
+        "SELECT stage_id, slug, title, summary FROM stage WHERE track_id = $1 AND retired_at IS NULL ORDER BY position",
+    )
+    .bind(track_id)
+    .fetch_all(pool)
+    .await?;
+    let placements: Vec<(Option<Uuid>, bool, Uuid, String)> = sqlx::query_as(
+        r#"SELECT tt.stage_id, tt.elective, t.topic_id, t.slug FROM track_topic tt
+           JOIN topic t ON t.topic_id = tt.topic_id AND t.retired_at IS NULL
+           WHERE tt.track_id = $1 AND tt.retired_at IS NULL ORDER BY tt.position"#,
+    )
+    .bind(track_id)
+    .fetch_all(pool)
+    .await?;
+    let doc = TrackDoc {
+        slug: slug.to_owned(),
+        title,
+        summary,
+        stages: stages
+            .iter()
+            .map(|(id, slug, title, summary)| StageDoc {
+                slug: slug.clone(),
+                title: title.clone(),
+                summary: summary.clone(),
+                topics: placements.iter().filter(|p| p.0 == Some(*id) && !p.1).map(|p| p.3.clone()).collect(),
+            })
+            .collect(),
+        electives: placements.iter().filter(|p| p.1).map(|p| p.3.clone()).collect(),
+        source: String::new(),
+    };
+    let topic_ids: Vec<Uuid> = placements.iter().map(|p| p.2).collect();
+    let mut topics = Vec::new();
+    let mut conn = pool.acquire().await?;
+    for id in &topic_ids {
+        topics.push(topic(&mut conn, *id).await?);
+    }
+    let articles = articles(pool, &topic_ids).await?;
+    Ok(Some(Bundle { tracks: vec![doc], topics, articles }))
+}
+
+/// One topic in full (live questions, flashcards and quiz items), as a bundle holds it.
+pub async fn topic(conn: &mut PgConnection, topic_id: Uuid) -> sqlx::Result<TopicDoc> {
+    let (slug, title, summary, key_points): (String, String, String, Vec<String>) =
+        sqlx::query_as("SELECT slug, title, summary, key_points FROM topic WHERE topic_id = $1")
+            .bind(topic_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let prerequisites: Vec<String> = sqlx::query_scalar(
+        r#"SELECT p.slug FROM topic_prerequisite pr JOIN topic p ON p.topic_id = pr.prerequisite_id
+           WHERE pr.topic_id = $1 AND p.retired_at IS NULL ORDER BY p.slug"#,
+    )
+    .bind(topic_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    #[allow(clippy::type_complexity)]
+    let questions: Vec<(String, String, String, Vec<String>, i32, String, String)> = sqlx::query_as(
+        r#"SELECT slug, title, difficulty, tags, position, prompt, answer FROM question
+           WHERE topic_id = $1 AND retired_at IS NULL ORDER BY position"#,
+    )
+    .bind(topic_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let flashcards: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        r#"SELECT f.slug, f.front, f.back, q.slug FROM flashcard f
+           LEFT JOIN question q ON q.question_id = f.question_id AND q.retired_at IS NULL
+           WHERE f.topic_id = $1 AND f.retired_at IS NULL ORDER BY f.position"#,
+    )
+    .bind(topic_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    #[allow(clippy::type_complexity)]
+    let quiz: Vec<(String, String, String, Option<String>, Vec<String>, Vec<i16>, String, Option<String>)> =
+        sqlx::query_as(
+            r#"SELECT i.slug, i.kind, i.prompt, i.code, i.options, i.correct, i.explanation, q.slug FROM quiz_item i
+               LEFT JOIN question q ON q.question_id = i.question_id AND q.retired_at IS NULL
+               WHERE i.topic_id = $1 AND i.retired_at IS NULL ORDER BY i.position"#,
+        )
+        .bind(topic_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(TopicDoc {
+        slug,
+        title,
+        summary,
+        key_points,
+        prerequisites,
+        questions: questions
+            .into_iter()
+            .map(|(slug, title, difficulty, tags, position, prompt, answer)| QuestionDoc {
+                slug,
+                title,
+                difficulty,
+                tags,
+                order: Some(position),
+                prompt,
+                answer,
+                source: String::new(),
+            })
+            .collect(),
+        flashcards: flashcards
+            .into_iter()
+            .map(|(slug, front, back, question)| FlashcardDoc { slug, front, back, question })
+            .collect(),
+        quiz: quiz
+            .into_iter()
+            .map(|(slug, kind, prompt, code, options, correct, explanation, question)| QuizItemDoc {
+                slug,
+                kind,
+                prompt,
+                code,
+                options,
+                correct: correct.into_iter().map(i64::from).collect(),
+                explanation,
+                question,
+            })
+            .collect(),
+        source: String::new(),
+    })
+}
+
+async fn articles(pool: &PgPool, topic_ids: &[Uuid]) -> sqlx::Result<Vec<ArticleDoc>> {
+    let rows: Vec<(String, String, String, String, Vec<String>)> = sqlx::query_as(
+        r#"SELECT a.slug, a.title, a.summary, a.body,
+                  ARRAY(SELECT t.slug FROM article_topic l JOIN topic t ON t.topic_id = l.topic_id
+                        WHERE l.article_id = a.article_id AND t.retired_at IS NULL ORDER BY l.position) AS topics
+           FROM article a
+           WHERE a.retired_at IS NULL
+             AND EXISTS (SELECT 1 FROM article_topic l WHERE l.article_id = a.article_id AND l.topic_id = ANY ($1))
+           ORDER BY a.slug"#,
+    )
+    .bind(topic_ids)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(slug, title, summary, body, topics)| ArticleDoc {
+            slug,
+            title,
+            summary,
+            topics,
+            body,
+            source: String::new(),
+        })
+        .collect())
+}
