@@ -142,26 +142,14 @@ pub async fn create_quiz(
     .fetch_one(&mut *tx)
     .await?;
     let mut items = Vec::with_capacity(drawn.len());
+    let mut rows = Vec::with_capacity(drawn.len());
     for (position, c) in drawn.into_iter().enumerate() {
         let (options, correct) = grading::shuffle(&c.options, &c.correct);
-        sqlx::query(
-            r#"INSERT INTO quiz_attempt_item (attempt_id, position, quiz_item_id, topic_id, question_id, kind, prompt, code,
-                                              options, correct, explanation)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"#,
-        )
-        .bind(id)
-        .bind(position as i32)
-        .bind(c.quiz_item_id)
-        .bind(c.topic_id)
-        .bind(c.question_id)
-        .bind(&c.kind)
-        .bind(&c.prompt)
-        .bind(&c.code)
-        .bind(&options)
-        .bind(&correct)
-        .bind(&c.explanation)
-        .execute(&mut *tx)
-        .await?;
+        rows.push(serde_json::json!({
+            "position": position, "quiz_item_id": c.quiz_item_id, "topic_id": c.topic_id, "question_id": c.question_id,
+            "kind": c.kind, "prompt": c.prompt, "code": c.code, "options": options, "correct": correct,
+            "explanation": c.explanation,
+        }));
         items.push(QuizItemView {
             position: position as i32,
             topic: SlugRef { slug: c.topic_slug, title: c.topic_title },
@@ -171,6 +159,19 @@ pub async fn create_quiz(
             options,
         });
     }
+    // One statement for all items: a 50-item quiz is one round trip, not fifty.
+    sqlx::query(
+        r#"INSERT INTO quiz_attempt_item (attempt_id, position, quiz_item_id, topic_id, question_id, kind, prompt, code,
+                                          options, correct, explanation)
+           SELECT $1, x.position, x.quiz_item_id, x.topic_id, x.question_id, x.kind, x.prompt, x.code, x.options,
+                  x.correct, x.explanation
+           FROM jsonb_to_recordset($2) AS x(position int, quiz_item_id uuid, topic_id uuid, question_id uuid, kind text,
+                                            prompt text, code text, options text[], correct smallint[], explanation text)"#,
+    )
+    .bind(id)
+    .bind(sqlx::types::Json(&rows))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     let attempt = QuizAttempt {
         id,
@@ -264,19 +265,12 @@ pub async fn submit_quiz(
     let now = state.clock.now();
     let late = attempt.deadline.is_some_and(|d| now > d + Duration::seconds(DEADLINE_GRACE_SECS));
     let mut graded = Vec::with_capacity(items.len());
+    let mut answers = Vec::with_capacity(items.len());
     let mut by_topic: BTreeMap<String, TopicScore> = BTreeMap::new();
     for item in &items {
         let chosen = selected.get(&item.position).cloned().unwrap_or_default();
         let correct = grading::is_correct(&item.correct, &chosen);
-        sqlx::query(
-            "UPDATE quiz_attempt_item SET selected = $3, is_correct = $4 WHERE attempt_id = $1 AND position = $2",
-        )
-        .bind(path.id)
-        .bind(item.position)
-        .bind(&chosen)
-        .bind(correct)
-        .execute(&mut *tx)
-        .await?;
+        answers.push(serde_json::json!({"position": item.position, "selected": chosen, "is_correct": correct}));
         let topic = SlugRef { slug: item.topic_slug.clone(), title: item.topic_title.clone() };
         let score = by_topic.entry(item.topic_slug.clone()).or_insert(TopicScore {
             topic: topic.clone(),
@@ -300,6 +294,16 @@ pub async fn submit_quiz(
             question_id: item.question_id,
         });
     }
+    // One statement for every answer, as for the draw.
+    sqlx::query(
+        r#"UPDATE quiz_attempt_item ai SET selected = x.selected, is_correct = x.is_correct
+           FROM jsonb_to_recordset($2) AS x(position int, selected smallint[], is_correct boolean)
+           WHERE ai.attempt_id = $1 AND ai.position = x.position"#,
+    )
+    .bind(path.id)
+    .bind(sqlx::types::Json(&answers))
+    .execute(&mut *tx)
+    .await?;
     let score = graded.iter().filter(|g| g.correct && !g.late).count() as i32;
     let total = graded.len() as i32;
     let mode = if attempt.mode == "exam" { QuizMode::Exam } else { QuizMode::Practice };
