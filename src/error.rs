@@ -136,7 +136,25 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
-        if is_unavailable(&err) { ApiError::Unavailable } else { ApiError::Internal(err.into()) }
+        if is_unavailable(&err) {
+            return ApiError::Unavailable;
+        }
+        // Input PostgreSQL refuses is the client's problem, not a server fault: each
+        // class gets a 4xx even where validation in front of it missed a case.
+        let code = match &err {
+            sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+            _ => None,
+        };
+        match code.as_deref() {
+            Some("22021") => ApiError::invalid("body", "text must not contain NUL (\\u0000) characters"),
+            Some("22001") => ApiError::invalid("body", "a value is longer than allowed"),
+            Some("23514") | Some("22P02") | Some("22003") => {
+                ApiError::invalid("body", "a value is outside what is allowed")
+            }
+            Some("23505") => ApiError::Conflict("this conflicts with an existing record".to_owned()),
+            Some("23503") => ApiError::Conflict("this refers to something that does not exist".to_owned()),
+            _ => ApiError::Internal(err.into()),
+        }
     }
 }
 

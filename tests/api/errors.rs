@@ -83,3 +83,52 @@ async fn cors_allows_third_party_front_ends(pool: PgPool) {
     let res = app.client.get(app.url("/api/v1/tracks")).header("Origin", "https://front.example").send().await.unwrap();
     assert!(res.headers()["access-control-expose-headers"].to_str().unwrap().contains("etag"));
 }
+
+#[sqlx::test]
+async fn nul_bytes_anywhere_are_4xx_never_500(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let user = app.new_user("ann@example.com").await;
+    let admin = app.new_admin("admin@example.com").await;
+    let cases: Vec<(reqwest::Method, &str, serde_json::Value, &str)> = vec![
+        (
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            serde_json::json!({"email": "a\u{0}b@example.com", "password": "x"}),
+            "",
+        ),
+        (reqwest::Method::POST, "/api/v1/auth/refresh", serde_json::json!({"refresh_token": "a\u{0}b"}), ""),
+        (reqwest::Method::POST, "/api/v1/auth/logout", serde_json::json!({"refresh_token": "a\u{0}b"}), ""),
+        (reqwest::Method::PATCH, "/api/v1/me", serde_json::json!({"timezone": "Europe/\u{0}"}), "user"),
+        (
+            reqwest::Method::POST,
+            "/api/v1/me/quizzes",
+            serde_json::json!({"scope": {"topics": ["a\u{0}"]}, "size": 1, "mode": "practice"}),
+            "user",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/admin/content/topics",
+            serde_json::json!({"slug": "nul-topic", "title": "T", "summary": "bad \u{0} summary"}),
+            "admin",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/admin/import",
+            serde_json::json!({"topics": [{"slug": "nul", "title": "T", "summary": "x", "key_points": ["\u{0}"]}]}),
+            "admin",
+        ),
+    ];
+    for (method, path, body, who) in cases {
+        let mut req = app.client.request(method.clone(), app.url(path)).json(&body);
+        match who {
+            "user" => req = req.bearer_auth(&user.access),
+            "admin" => req = req.bearer_auth(&admin.access),
+            _ => {}
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        // Logout is 204 for any token by design; everything else must be a 4xx.
+        let ok = if path.ends_with("/logout") { status.as_u16() == 204 } else { status.is_client_error() };
+        assert!(ok, "{method} {path} answered {status}: {}", res.text().await.unwrap());
+    }
+}
