@@ -30,6 +30,12 @@ pub fn encode<T: Serialize>(key: &T) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
 }
 
+/// The keyset to continue after: none for an absent or empty `cursor` (clients often
+/// send `cursor=` for a null `next_cursor`), else the decoded cursor.
+pub fn after<T: DeserializeOwned>(cursor: Option<&str>) -> Result<Option<T>, ApiError> {
+    cursor.filter(|c| !c.is_empty()).map(decode).transpose()
+}
+
 /// Decodes a cursor made by [`encode`]; anything else is a 400.
 pub fn decode<T: DeserializeOwned>(cursor: &str) -> Result<T, ApiError> {
     let bad = || ApiError::BadRequest("cursor is not valid; use the next_cursor of a previous page".to_owned());

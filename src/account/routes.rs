@@ -32,8 +32,9 @@ const PROTECTED_FIELDS: [&str; 7] = ["id", "user_id", "role", "email_verified", 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"display_name": "Ann L.", "timezone": "Europe/Berlin"}))]
 pub struct UpdateAccount {
-    /// 1 to 80 characters.
-    #[schema(min_length = 1, max_length = 80)]
+    /// 1 to 80 characters with at least one visible one; control characters are
+    /// dropped and surrounding space trimmed.
+    #[schema(min_length = 1, max_length = 80, pattern = r"[^\s\x00-\x1f\x7f-\x9f]")]
     pub display_name: Option<String>,
     /// An IANA time zone name such as `Europe/Berlin`.
     #[schema(max_length = 64)]

@@ -132,7 +132,7 @@ pub async fn list_audit(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
-    let after: Option<i64> = query.cursor.as_deref().map(pagination::decode).transpose()?;
+    let after: Option<i64> = pagination::after(query.cursor.as_deref())?;
     for (field, value) in [("kind", &query.kind), ("action", &query.action)] {
         if value.as_ref().is_some_and(|v| v.len() > 40 || v.contains('\0')) {
             return Err(ApiError::invalid(field, "is not a known value"));

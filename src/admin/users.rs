@@ -62,7 +62,7 @@ pub async fn list_users(
     query: web::Query<UserQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
-    let after: Option<(String, Uuid)> = query.cursor.as_deref().map(pagination::decode).transpose()?;
+    let after: Option<(String, Uuid)> = pagination::after(query.cursor.as_deref())?;
     let prefix = query.email_prefix.as_deref().map(crate::auth::email::normalize).filter(|p| !p.is_empty());
     if prefix.as_ref().is_some_and(|p| p.len() > 254 || p.contains('\0')) {
         return Err(ApiError::invalid("email_prefix", "must be at most 254 characters, without NUL"));

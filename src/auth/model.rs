@@ -41,8 +41,9 @@ pub struct RegisterRequest {
     /// 8 characters to 1024 bytes, and not one of the most common passwords.
     #[schema(min_length = 8, max_length = 1024, format = "password")]
     pub password: String,
-    /// 1 to 80 characters.
-    #[schema(min_length = 1, max_length = 80)]
+    /// 1 to 80 characters with at least one visible one; control characters are
+    /// dropped and surrounding space trimmed.
+    #[schema(min_length = 1, max_length = 80, pattern = r"[^\s\x00-\x1f\x7f-\x9f]")]
     pub display_name: String,
 }
 

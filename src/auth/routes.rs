@@ -35,17 +35,17 @@ pub fn client_address(req: &HttpRequest, state: &AppState) -> String {
     req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// Parses and checks a display name.
+/// Parses a display name: control characters are dropped (they have no place in a
+/// name and can corrupt a terminal or log), surrounding space trimmed, then 1 to 80
+/// characters must remain.
 pub fn parse_display_name(raw: &str) -> Result<String, &'static str> {
-    let name = raw.trim();
+    let cleaned: String = raw.chars().filter(|c| !c.is_control()).collect();
+    let name = cleaned.trim();
     if name.is_empty() {
-        return Err("is required");
+        return Err("must hold at least one visible character");
     }
     if name.chars().count() > MAX_DISPLAY_NAME {
         return Err("must be at most 80 characters");
-    }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters");
     }
     Ok(name.to_owned())
 }

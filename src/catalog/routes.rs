@@ -286,7 +286,7 @@ pub async fn list_questions(
     }
     let page = match text {
         Some(text) => {
-            let after: Option<queries::SearchKey> = query.cursor.as_deref().map(pagination::decode).transpose()?;
+            let after: Option<queries::SearchKey> = pagination::after(query.cursor.as_deref())?;
             let mut rows = queries::search_questions(&state.db, text, &filter, after.as_ref(), limit + 1).await?;
             let next = next_cursor(&mut rows, limit, |(_, key)| pagination::encode(key));
             QuestionPage {
@@ -295,7 +295,7 @@ pub async fn list_questions(
             }
         }
         None => {
-            let after: Option<queries::BrowseKey> = query.cursor.as_deref().map(pagination::decode).transpose()?;
+            let after: Option<queries::BrowseKey> = pagination::after(query.cursor.as_deref())?;
             let mut rows = queries::browse_questions(&state.db, &filter, after.as_ref(), limit + 1).await?;
             let next = next_cursor(&mut rows, limit, |(q, position)| {
                 pagination::encode(&(&q.topic_slug, position, q.question_id))
@@ -390,7 +390,7 @@ pub async fn list_articles(
     query: web::Query<ArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
-    let after: Option<String> = query.cursor.as_deref().map(pagination::decode).transpose()?;
+    let after: Option<String> = pagination::after(query.cursor.as_deref())?;
     let topic = bounded_filter("topic", query.topic.as_deref())?;
     let mut rows = queries::articles(&state.db, topic, after.as_deref(), limit + 1).await?;
     let next = next_cursor(&mut rows, limit, |a| pagination::encode(&a.slug));

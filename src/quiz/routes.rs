@@ -365,11 +365,7 @@ pub async fn list_quizzes(
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
-    let after: Option<(OffsetDateTime, Uuid)> = query
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<(i128, Uuid)>)
-        .transpose()?
+    let after: Option<(OffsetDateTime, Uuid)> = pagination::after::<(i128, Uuid)>(query.cursor.as_deref())?
         .map(|(nanos, id)| OffsetDateTime::from_unix_timestamp_nanos(nanos).map(|t| (t, id)))
         .transpose()
         .map_err(|_| ApiError::BadRequest("cursor is not valid; use the next_cursor of a previous page".into()))?;

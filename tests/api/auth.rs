@@ -118,7 +118,14 @@ async fn mass_assignment_is_refused(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<Value>().await.unwrap()["display_name"], "Eve");
+    assert_eq!(res.json::<Value>().await.unwrap()["display_name"], "Eve", "trimmed, control characters dropped");
+    let res = app
+        .request_as(Method::PATCH, "/api/v1/me", &user.access)
+        .json(&json!({"display_name": "\u{7}\u{9f} "}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
 }
 
 #[sqlx::test]

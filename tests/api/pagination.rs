@@ -76,3 +76,13 @@ async fn a_well_formed_cursor_past_the_end_is_an_empty_page(pool: PgPool) {
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
     assert_eq!(page["next_cursor"], serde_json::Value::Null);
 }
+
+#[sqlx::test]
+async fn an_empty_cursor_means_the_first_page(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let first = app.get_json("/api/v1/questions?limit=5").await;
+    for path in ["/api/v1/questions?limit=5&cursor=", "/api/v1/questions?limit=5&cursor"] {
+        assert_eq!(app.get_json(path).await, first, "{path}");
+    }
+    assert_eq!(app.get_json("/api/v1/articles?cursor=").await["items"].as_array().unwrap().len(), 2);
+}
