@@ -4,6 +4,9 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock rustfmt.toml ./
 COPY src ./src
 COPY migrations ./migrations
+COPY data ./data
+# Cargo.toml names the integration-test target; its sources must exist for cargo to load the manifest.
+COPY tests ./tests
 RUN cargo build --release --locked --bin studytrack
 
 FROM debian:bookworm-slim
