@@ -444,10 +444,10 @@ pub fn soft_spots(progress: &TrackProgress) -> Vec<SoftSpot> {
 #[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
     /// First day (YYYY-MM-DD, in the learner's time zone); default 364 days before `to`.
-    #[param(example = "2026-01-01")]
+    #[param(example = "2026-01-01", format = Date)]
     from: Option<String>,
     /// Last day (YYYY-MM-DD); default today in the learner's time zone.
-    #[param(example = "2026-12-31")]
+    #[param(example = "2026-12-31", format = Date)]
     to: Option<String>,
 }
 
