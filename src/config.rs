@@ -57,7 +57,8 @@ pub struct Settings {
     pub login_window: Duration,
     /// Registrations allowed per client address per hour.
     pub registrations_per_address: u32,
-    /// Password hashes computed at once (each takes 19 MiB); defaults to the core count.
+    /// Password hashes computed at once (each takes 19 MiB); defaults to one less than
+    /// the core count (at least one).
     pub hash_concurrency: usize,
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a
     /// trusted proxy; otherwise clients could pick their own throttling key).
@@ -162,7 +163,9 @@ impl Settings {
             }
         };
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let hash_concurrency = usize::try_from(parse_num("STUDYTRACK_HASH_CONCURRENCY", cores as u64)?)
+        // One core short of all of them: a login burst must leave room for other requests.
+        let default_hashers = cores.saturating_sub(1).max(1) as u64;
+        let hash_concurrency = usize::try_from(parse_num("STUDYTRACK_HASH_CONCURRENCY", default_hashers)?)
             .context("STUDYTRACK_HASH_CONCURRENCY is too large")?;
         if hash_concurrency == 0 {
             bail!("STUDYTRACK_HASH_CONCURRENCY must be at least 1");

@@ -11,7 +11,6 @@ use std::sync::{Arc, LazyLock};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
 
 pub const MIN_CHARS: usize = 8;
 /// Long enough for any passphrase, short enough that hashing it costs nothing extra.
@@ -53,9 +52,19 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// One unit of hashing work for the pool's threads.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// Hashes on a fixed set of dedicated threads fed by a queue.
+///
+/// Not tokio's blocking pool: it grows a thread per waiting task, and every thread
+/// that allocates 19 MiB leaves it cached in its own malloc arena (glibc raises its
+/// mmap threshold after the first free), so a burst of 100 logins held about 800 MB.
+/// With `concurrency` long-lived threads the memory is at most that many blocks, a
+/// burst queues, and the remaining cores keep serving other requests.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
     /// Verified against when the account does not exist, so timing reveals nothing.
     dummy_hash: Arc<String>,
 }
@@ -63,12 +72,49 @@ pub struct PasswordHasher {
 impl PasswordHasher {
     pub fn new(concurrency: usize) -> anyhow::Result<Self> {
         let dummy = hash_blocking("studytrack-dummy-password-for-timing")?;
-        Ok(PasswordHasher { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: Arc::new(dummy) })
+        // Room for a large burst; beyond it senders wait (asynchronously, see `run`).
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(1024);
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..concurrency.max(1) {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || {
+                loop {
+                    let job = match queue.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return, // every sender is gone: shut down
+                    }
+                }
+            })?;
+        }
+        Ok(PasswordHasher { jobs, dummy_hash: Arc::new(dummy) })
+    }
+
+    /// Runs `work` on a hashing thread and awaits its result.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            // 1024 jobs already queued: wait for room off the executor.
+            Err(std::sync::mpsc::TrySendError::Full(job)) => {
+                let jobs = self.jobs.clone();
+                tokio::task::spawn_blocking(move || jobs.send(job))
+                    .await?
+                    .map_err(|_| anyhow::anyhow!("hashing pool is gone"))?;
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => anyhow::bail!("hashing pool is gone"),
+        }
+        Ok(result.await?)
     }
 
     pub async fn hash(&self, password: String) -> anyhow::Result<String> {
-        let _permit = self.permits.acquire().await?;
-        tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+        self.run(move || hash_blocking(&password)).await?
     }
 
     /// Verifies `password` against `hash`, or against a dummy hash when there is no
@@ -76,8 +122,7 @@ impl PasswordHasher {
     pub async fn verify(&self, password: String, hash: Option<String>) -> anyhow::Result<bool> {
         let exists = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.as_ref().clone());
-        let _permit = self.permits.acquire().await?;
-        let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash)).await??;
+        let ok = self.run(move || verify_blocking(&password, &hash)).await??;
         Ok(ok && exists)
     }
 }
