@@ -28,16 +28,20 @@ pub struct Candidate {
 pub async fn draw(pool: &PgPool, user_id: Uuid, topics: &[Uuid], size: i64) -> sqlx::Result<Vec<Candidate>> {
     sqlx::query_as(
         r#"
+        WITH last AS (
+            -- The learner's latest graded answer to each item in scope, found from the
+            -- learner's own attempts (not by scanning every attempt of every item).
+            SELECT DISTINCT ON (ai.quiz_item_id) ai.quiz_item_id, ai.is_correct
+            FROM quiz_attempt a JOIN quiz_attempt_item ai ON ai.attempt_id = a.attempt_id
+            WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.topic_id = ANY ($2)
+            ORDER BY ai.quiz_item_id, a.submitted_at DESC
+        )
         SELECT i.quiz_item_id, i.topic_id, t.slug AS topic_slug, t.title AS topic_title,
                (SELECT q.question_id FROM question q WHERE q.question_id = i.question_id AND q.retired_at IS NULL) AS question_id,
                i.kind, i.prompt, i.code, i.options, i.correct, i.explanation
         FROM quiz_item i
         JOIN topic t ON t.topic_id = i.topic_id AND t.retired_at IS NULL
-        LEFT JOIN LATERAL (
-            SELECT ai.is_correct FROM quiz_attempt_item ai JOIN quiz_attempt a ON a.attempt_id = ai.attempt_id
-            WHERE a.user_id = $1 AND ai.quiz_item_id = i.quiz_item_id AND a.submitted_at IS NOT NULL
-            ORDER BY a.submitted_at DESC LIMIT 1
-        ) last ON true
+        LEFT JOIN last ON last.quiz_item_id = i.quiz_item_id
         WHERE i.retired_at IS NULL AND i.topic_id = ANY ($2)
         ORDER BY -ln(1.0 - random()) / CASE WHEN last.is_correct IS NULL THEN 3.0 WHEN last.is_correct THEN 1.0 ELSE 4.0 END
         LIMIT $3
