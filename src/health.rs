@@ -24,7 +24,7 @@ pub struct Health {
 )]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(Health { status: "ok" })
+    crate::web::private_ok().json(Health { status: "ok" })
 }
 
 /// Readiness: the process can serve requests (PostgreSQL answers).
@@ -44,7 +44,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     let ping =
         tokio::time::timeout(state.settings.db_acquire_timeout, sqlx::query("SELECT 1").execute(&state.db)).await;
     match ping {
-        Ok(Ok(_)) => Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(Health { status: "ok" })),
+        Ok(Ok(_)) => Ok(crate::web::private_ok().json(Health { status: "ok" })),
         _ => Err(ApiError::Unavailable),
     }
 }

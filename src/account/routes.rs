@@ -98,7 +98,7 @@ pub async fn get_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRe
     let row = store::by_id(&state.db, user.id)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
-    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(row.account()))
+    Ok(crate::web::private_ok().json(row.account()))
 }
 
 /// Update the caller's account.
@@ -168,7 +168,7 @@ pub async fn update_me(
     let row = store::update_profile(&state.db, user.id, name.as_deref(), timezone, retention, cap)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
-    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(row.account()))
+    Ok(crate::web::private_ok().json(row.account()))
 }
 
 /// Change the caller's password.

@@ -100,7 +100,7 @@ pub async fn import_bundle(
         counts: report.kinds.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
         changes: report.changes.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
     };
-    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(body))
+    Ok(crate::web::private_ok().json(body))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -141,5 +141,5 @@ pub async fn export_track(
         return Err(not_found());
     }
     let bundle = content::export::track(&state.db, &path.track).await?.ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(bundle))
+    Ok(crate::web::private_ok().json(bundle))
 }

@@ -92,7 +92,7 @@ pub async fn list_users(
         None
     };
     let page = AccountPage { items: rows.into_iter().map(|(_, u)| u.account()).collect(), next_cursor: next };
-    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).json(page))
+    Ok(crate::web::private_ok().json(page))
 }
 
 #[derive(sqlx::FromRow)]

@@ -21,6 +21,7 @@ use crate::openapi::responses::{
     BadRequest, InternalError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
     UnsupportedMediaType,
 };
+use crate::web::private_ok;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(set_question_status)
@@ -111,7 +112,7 @@ pub async fn set_question_status(
     tx.commit().await?;
     let status =
         QuestionStatus::parse(&status).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad status {status}")))?;
-    Ok(no_store(HttpResponse::Ok()).json(QuestionMark { question_id: path.id, status, marked_at, applied }))
+    Ok(private_ok().json(QuestionMark { question_id: path.id, status, marked_at, applied }))
 }
 
 /// Mark a topic.
@@ -157,13 +158,7 @@ pub async fn set_topic_status(
     tx.commit().await?;
     let status =
         TopicStatus::parse(&status).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad status {status}")))?;
-    Ok(no_store(HttpResponse::Ok()).json(TopicMark {
-        topic_id: topic.topic_id,
-        topic: topic.slug,
-        status,
-        marked_at,
-        applied,
-    }))
+    Ok(private_ok().json(TopicMark { topic_id: topic.topic_id, topic: topic.slug, status, marked_at, applied }))
 }
 
 /// Loads a track's roadmap and the learner's per-topic inputs.
@@ -236,7 +231,7 @@ pub async fn get_progress(
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
     let (roadmap, inputs) = load(&state, user.id, &path.track).await?;
-    Ok(no_store(HttpResponse::Ok()).json(fill::track_progress(&roadmap, &inputs)))
+    Ok(private_ok().json(fill::track_progress(&roadmap, &inputs)))
 }
 
 /// What to study next.
@@ -279,7 +274,7 @@ pub async fn get_next(
         .find(|(_, t)| fill::unfinished(&t.progress))
         .or_else(|| electives.clone().find(|(_, t)| fill::unfinished(&t.progress)));
     let Some((stage, topic)) = pick else {
-        return Ok(no_store(HttpResponse::Ok()).json(NextUp {
+        return Ok(private_ok().json(NextUp {
             topic: None,
             reason_code: NextReason::TrackComplete,
             reason: "Every topic on the track is finished or skipped.".to_owned(),
@@ -305,7 +300,7 @@ pub async fn get_next(
         .map(crate::catalog::routes::summary_of)
         .collect::<Result<_, _>>()?;
     let also_in_progress = also_in_progress.into_iter().filter(|e| e.slug != topic.slug).collect();
-    Ok(no_store(HttpResponse::Ok()).json(NextUp {
+    Ok(private_ok().json(NextUp {
         topic: Some(NextTopic {
             id: topic.id,
             slug: topic.slug.clone(),
@@ -351,7 +346,7 @@ pub async fn get_soft_spots(
 ) -> Result<HttpResponse, ApiError> {
     let (roadmap, inputs) = load(&state, user.id, &path.track).await?;
     let progress = fill::track_progress(&roadmap, &inputs);
-    Ok(no_store(HttpResponse::Ok()).json(SoftSpots { items: soft_spots(&progress), next_cursor: None }))
+    Ok(private_ok().json(SoftSpots { items: soft_spots(&progress), next_cursor: None }))
 }
 
 /// Soft spots from a computed progress (pure, so the rules are easy to follow).
@@ -532,7 +527,7 @@ pub async fn get_activity(
         .filter(|(d, _)| *d >= from && *d <= to)
         .map(|(d, c)| ActivityDay { date: d.to_string(), count: *c })
         .collect();
-    Ok(no_store(HttpResponse::Ok()).json(Activity {
+    Ok(private_ok().json(Activity {
         timezone: account.timezone,
         from: from.to_string(),
         to: to.to_string(),
@@ -550,8 +545,3 @@ fn round4(value: f64) -> f64 {
 /// Below this recent accuracy (with at least [`MIN_ANSWERED`] answers) a topic is weak.
 const LOW_ACCURACY: f64 = 0.6;
 const MIN_ANSWERED: i64 = 3;
-
-fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
-    builder.insert_header(("cache-control", "no-store"));
-    builder
-}

@@ -24,6 +24,7 @@ use crate::openapi::responses::{
 };
 use crate::pagination;
 use crate::progress::activity;
+use crate::web::private_ok;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_quiz).service(submit_quiz).service(list_quizzes).service(get_quiz);
@@ -232,7 +233,7 @@ pub async fn submit_quiz(
     let mut tx = state.db.begin().await?;
     let attempt = store::attempt(&mut tx, user.id, path.id, true).await?.ok_or_else(|| not_found(path.id))?;
     if let Some(result) = attempt.result {
-        return Ok(no_store().json(result.0));
+        return Ok(private_ok().json(result.0));
     }
     let items = store::attempt_items(&mut tx, path.id).await?;
     let mut selected: BTreeMap<i32, Vec<i16>> = BTreeMap::new();
@@ -328,7 +329,7 @@ pub async fn submit_quiz(
         .await?;
     activity::record(&mut tx, user.id, "quiz").await?;
     tx.commit().await?;
-    Ok(no_store().json(result))
+    Ok(private_ok().json(result))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -399,7 +400,7 @@ pub async fn list_quizzes(
             scope: serde_json::from_value(r.scope.0).unwrap_or(QuizScope { track: None, stage: None, topics: None }),
         })
         .collect();
-    Ok(no_store().json(QuizPage { items, next_cursor: next }))
+    Ok(private_ok().json(QuizPage { items, next_cursor: next }))
 }
 
 /// Get one attempt.
@@ -451,15 +452,9 @@ pub async fn get_quiz(
         result,
     };
     let _ = attempt.user_id;
-    Ok(no_store().json(view))
+    Ok(private_ok().json(view))
 }
 
 fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound(format!("no quiz attempt {id}"))
-}
-
-fn no_store() -> actix_web::HttpResponseBuilder {
-    let mut builder = HttpResponse::Ok();
-    builder.insert_header((header::CACHE_CONTROL, "no-store"));
-    builder
 }

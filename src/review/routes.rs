@@ -1,6 +1,5 @@
 //! Review handlers: what is due, record a review (idempotently), statistics.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use sqlx::FromRow;
@@ -21,6 +20,7 @@ use crate::openapi::responses::{
     UnsupportedMediaType,
 };
 use crate::progress::activity;
+use crate::web::private_ok;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(due_cards).service(record_review).service(review_stats);
@@ -176,7 +176,7 @@ pub async fn due_cards(
             },
         })
         .collect();
-    Ok(no_store().json(DueCards { items, new_remaining_today: new_remaining, next_cursor: None }))
+    Ok(private_ok().json(DueCards { items, new_remaining_today: new_remaining, next_cursor: None }))
 }
 
 #[derive(FromRow)]
@@ -245,7 +245,7 @@ pub async fn record_review(
         if owner != user.id {
             return Err(ApiError::Conflict("this review_id is already used; generate a new one".into()));
         }
-        return Ok(no_store().json(response.0));
+        return Ok(private_ok().json(response.0));
     }
     let current: Option<StateRow> = sqlx::query_as(
         "SELECT state, stability, difficulty, last_reviewed_at, reps, lapses FROM card_state WHERE user_id = $1 AND flashcard_id = $2",
@@ -318,7 +318,7 @@ pub async fn record_review(
     .await?;
     activity::record(&mut tx, user.id, "review").await?;
     tx.commit().await?;
-    Ok(no_store().json(outcome))
+    Ok(private_ok().json(outcome))
 }
 
 /// Review statistics.
@@ -375,7 +375,7 @@ pub async fn review_stats(user: AuthUser, state: web::Data<AppState>) -> Result<
     .fetch_one(&state.db)
     .await?;
     let share = |k: i64, t: i64| (t > 0).then(|| (k as f64 / t as f64 * 10_000.0).round() / 10_000.0);
-    Ok(no_store().json(ReviewStats {
+    Ok(private_ok().json(ReviewStats {
         per_day: per_day.into_iter().map(|(d, n)| ReviewDay { date: d.to_string(), reviews: n }).collect(),
         reviews_total: total,
         retention: share(kept, total),
@@ -389,10 +389,4 @@ pub async fn review_stats(user: AuthUser, state: web::Data<AppState>) -> Result<
         desired_retention: (f64::from(account.desired_retention) * 1000.0).round() / 1000.0,
         new_cards_per_day: account.new_cards_per_day,
     }))
-}
-
-fn no_store() -> actix_web::HttpResponseBuilder {
-    let mut builder = HttpResponse::Ok();
-    builder.insert_header((header::CACHE_CONTROL, "no-store"));
-    builder
 }

@@ -5,3 +5,10 @@ pub mod etag;
 pub mod extractors;
 pub mod fallback;
 pub mod request_id;
+
+/// A 200 for per-user data, which no cache between client and server may keep.
+pub fn private_ok() -> actix_web::HttpResponseBuilder {
+    let mut builder = actix_web::HttpResponse::Ok();
+    builder.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+    builder
+}
