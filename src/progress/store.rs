@@ -21,10 +21,88 @@ pub async fn question_is_live(pool: &PgPool, question_id: Uuid) -> sqlx::Result<
     .await
 }
 
-/// Last-writer-wins upsert: a write applies when it is newer than the stored mark and
-/// changes it (ties on time go to the later status in `new < learning < got_it` order,
-/// so every device converges on the same row). Returns the standing mark and whether
-/// this write changed it; a change is also recorded as activity, in one transaction.
+/// Where a kind of mark lives, and the status order that breaks ties between writes
+/// made at the same instant (so every device converges on the same row).
+#[derive(Clone, Copy)]
+struct MarkTable {
+    table: &'static str,
+    key_col: &'static str,
+    order: &'static [&'static str],
+}
+
+const QUESTION_MARKS: MarkTable =
+    MarkTable { table: "question_mark", key_col: "question_id", order: &["new", "learning", "got_it"] };
+const TOPIC_MARKS: MarkTable =
+    MarkTable { table: "topic_mark", key_col: "topic_id", order: &["not_started", "learning", "done", "skipped"] };
+
+/// Last-writer-wins: a write is taken when it is newer than the newest write seen so
+/// far (`last_write_at`, ties broken by status order). The row is locked while that is
+/// decided, so concurrent writes from several devices serialise. A newer write of the
+/// same status only advances `last_write_at`: it changes nothing the learner sees,
+/// so the same PUT twice is one change. A change is recorded as activity in the same
+/// transaction. Returns the standing status, when it was set, and whether this write
+/// changed it.
+async fn set_mark(
+    conn: &mut PgConnection,
+    marks: &MarkTable,
+    user_id: Uuid,
+    key: Uuid,
+    status: &str,
+    at: OffsetDateTime,
+) -> sqlx::Result<(String, OffsetDateTime, bool)> {
+    let MarkTable { table, key_col, order } = *marks;
+    let inserted: Option<(String, OffsetDateTime)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        r#"INSERT INTO {table} (user_id, {key_col}, status, marked_at, last_write_at) VALUES ($1, $2, $3, $4, $4)
+           ON CONFLICT (user_id, {key_col}) DO NOTHING RETURNING status, marked_at"#
+    )))
+    .bind(user_id)
+    .bind(key)
+    .bind(status)
+    .bind(at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((status, marked_at)) = inserted {
+        activity::record(&mut *conn, user_id, table).await?;
+        return Ok((status, marked_at, true));
+    }
+    let (current, marked_at, last_write): (String, OffsetDateTime, OffsetDateTime) =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT status, marked_at, last_write_at FROM {table} WHERE user_id = $1 AND {key_col} = $2 FOR UPDATE"
+        )))
+        .bind(user_id)
+        .bind(key)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rank = |s: &str| order.iter().position(|o| *o == s);
+    let newer = at > last_write || (at == last_write && rank(status) > rank(&current));
+    if !newer {
+        return Ok((current, marked_at, false));
+    }
+    if current == status {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET last_write_at = $3 WHERE user_id = $1 AND {key_col} = $2"
+        )))
+        .bind(user_id)
+        .bind(key)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+        return Ok((current, marked_at, false));
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        r#"UPDATE {table} SET status = $3, marked_at = $4, last_write_at = $4, updated_at = now()
+           WHERE user_id = $1 AND {key_col} = $2"#
+    )))
+    .bind(user_id)
+    .bind(key)
+    .bind(status)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    activity::record(&mut *conn, user_id, table).await?;
+    Ok((status.to_owned(), at, true))
+}
+
 pub async fn set_question_mark(
     conn: &mut PgConnection,
     user_id: Uuid,
@@ -32,39 +110,9 @@ pub async fn set_question_mark(
     status: &str,
     marked_at: OffsetDateTime,
 ) -> sqlx::Result<(String, OffsetDateTime, bool)> {
-    let applied: Option<(String, OffsetDateTime)> = sqlx::query_as(
-        r#"
-        INSERT INTO question_mark (user_id, question_id, status, marked_at) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (user_id, question_id) DO UPDATE
-        SET status = excluded.status, marked_at = excluded.marked_at, updated_at = now()
-        WHERE question_mark.status <> excluded.status
-          AND (excluded.marked_at > question_mark.marked_at
-               OR (excluded.marked_at = question_mark.marked_at
-                   AND array_position(ARRAY['new','learning','got_it'], excluded.status)
-                       > array_position(ARRAY['new','learning','got_it'], question_mark.status)))
-        RETURNING status, marked_at
-        "#,
-    )
-    .bind(user_id)
-    .bind(question_id)
-    .bind(status)
-    .bind(marked_at)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some((status, marked_at)) = applied {
-        activity::record(&mut *conn, user_id, "question_mark").await?;
-        return Ok((status, marked_at, true));
-    }
-    let (status, marked_at): (String, OffsetDateTime) =
-        sqlx::query_as("SELECT status, marked_at FROM question_mark WHERE user_id = $1 AND question_id = $2")
-            .bind(user_id)
-            .bind(question_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok((status, marked_at, false))
+    set_mark(conn, &QUESTION_MARKS, user_id, question_id, status, marked_at).await
 }
 
-/// As [`set_question_mark`], for topics.
 pub async fn set_topic_mark(
     conn: &mut PgConnection,
     user_id: Uuid,
@@ -72,36 +120,7 @@ pub async fn set_topic_mark(
     status: &str,
     marked_at: OffsetDateTime,
 ) -> sqlx::Result<(String, OffsetDateTime, bool)> {
-    let applied: Option<(String, OffsetDateTime)> = sqlx::query_as(
-        r#"
-        INSERT INTO topic_mark (user_id, topic_id, status, marked_at) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (user_id, topic_id) DO UPDATE
-        SET status = excluded.status, marked_at = excluded.marked_at, updated_at = now()
-        WHERE topic_mark.status <> excluded.status
-          AND (excluded.marked_at > topic_mark.marked_at
-               OR (excluded.marked_at = topic_mark.marked_at
-                   AND array_position(ARRAY['not_started','learning','done','skipped'], excluded.status)
-                       > array_position(ARRAY['not_started','learning','done','skipped'], topic_mark.status)))
-        RETURNING status, marked_at
-        "#,
-    )
-    .bind(user_id)
-    .bind(topic_id)
-    .bind(status)
-    .bind(marked_at)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some((status, marked_at)) = applied {
-        activity::record(&mut *conn, user_id, "topic_mark").await?;
-        return Ok((status, marked_at, true));
-    }
-    let (status, marked_at): (String, OffsetDateTime) =
-        sqlx::query_as("SELECT status, marked_at FROM topic_mark WHERE user_id = $1 AND topic_id = $2")
-            .bind(user_id)
-            .bind(topic_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok((status, marked_at, false))
+    set_mark(conn, &TOPIC_MARKS, user_id, topic_id, status, marked_at).await
 }
 
 #[derive(FromRow)]

@@ -255,6 +255,14 @@ async fn older_writes_lose_and_bad_marks_are_refused(pool: PgPool) {
         put(json!({"status": "learning", "marked_at": "2026-01-01T00:00:00Z"})).await.unwrap().json().await.unwrap();
     assert_eq!((res["status"].as_str(), res["applied"].as_bool()), (Some("got_it"), Some(false)));
 
+    // A newer write of the same status still moves the clock forward: an older write
+    // of another status that arrives after it must lose (it used to win).
+    put(json!({"status": "got_it", "marked_at": "2026-01-05T00:00:00Z"})).await.unwrap();
+    let res: Value =
+        put(json!({"status": "learning", "marked_at": "2026-01-04T00:00:00Z"})).await.unwrap().json().await.unwrap();
+    assert_eq!((res["status"].as_str(), res["applied"].as_bool()), (Some("got_it"), Some(false)), "{res}");
+    assert_eq!(res["marked_at"], "2026-01-02T00:00:00Z", "marked_at is when the shown status was set");
+
     let future = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
