@@ -95,16 +95,16 @@ pub struct AccountExport {
 )]
 #[get("/me")]
 pub async fn get_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let row = store::by_id(&state.db, user.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let row = store::current(&state.db, user.id).await?;
     Ok(crate::web::private_ok().json(row.account()))
 }
 
 /// Update the caller's account.
 ///
-/// Only `display_name` can be changed. Attempts to set protected fields (`role`,
-/// `email_verified`, ids, ...) or unknown fields are rejected with 422, never ignored.
+/// Changes `display_name`, `timezone` (IANA name; activity days and streaks follow
+/// it), `desired_retention` and `new_cards_per_day` (flashcard scheduling). Attempts to
+/// set protected fields (`role`, `email_verified`, ids, ...) or unknown fields are
+/// rejected with 422, never ignored.
 #[utoipa::path(
     tag = "account",
     operation_id = "update_me",
@@ -199,9 +199,7 @@ pub async fn change_password(
     body: web::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let row = store::by_id(&state.db, user.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let row = store::current(&state.db, user.id).await?;
     if body.current_password.len() > password::MAX_BYTES
         || !state.hasher.verify(body.current_password, Some(row.password_hash.clone())).await?
     {
@@ -243,9 +241,7 @@ pub async fn delete_me(
     body: web::Json<DeleteAccount>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let row = store::by_id(&state.db, user.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let row = store::current(&state.db, user.id).await?;
     if body.password.len() > password::MAX_BYTES || !state.hasher.verify(body.password, Some(row.password_hash)).await?
     {
         return Err(ApiError::invalid("password", "is incorrect"));
@@ -271,9 +267,7 @@ pub async fn delete_me(
 )]
 #[get("/me/export")]
 pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let row = store::by_id(&state.db, user.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let row = store::current(&state.db, user.id).await?;
     let activity_count: i64 = sqlx::query_scalar("SELECT count(*) FROM activity WHERE user_id = $1")
         .bind(user.id)
         .fetch_one(&state.db)

@@ -84,8 +84,7 @@ pub fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
 /// Resolves a bearer token to a live user.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let claims = state.tokens.verify(token).ok_or_else(|| unauthorized("the access token is invalid or expired"))?;
-    let user =
-        store::by_id(&state.db, claims.sub).await?.ok_or_else(|| unauthorized("the account no longer exists"))?;
+    let user = store::current(&state.db, claims.sub).await?;
     if user.disabled_at.is_some() {
         return Err(unauthorized("the account is disabled"));
     }

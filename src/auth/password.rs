@@ -1,9 +1,9 @@
-//! Password policy and argon2id hashing on a bounded blocking pool.
+//! Password policy and argon2id hashing on a fixed pool of dedicated threads.
 //!
 //! Each hash costs 19 MiB and tens of milliseconds of CPU. Running it on the async
-//! executor would stall every other request; running it unbounded on the blocking pool
-//! lets a login burst allocate memory without limit. So hashes wait for one of
-//! `hash_concurrency` permits, then run on the blocking pool.
+//! executor would stall every other request; running it on tokio's growing blocking
+//! pool lets a login burst hold memory without limit. So hashes queue for one of
+//! `hash_concurrency` long-lived threads (see [`PasswordHasher`]).
 
 use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};

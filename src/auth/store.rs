@@ -58,6 +58,13 @@ pub async fn by_id(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Option<UserRow>
         .await
 }
 
+/// The caller's own row; a 401 if the account was deleted since the token was checked.
+pub async fn current(pool: &PgPool, user_id: Uuid) -> Result<UserRow, crate::error::ApiError> {
+    by_id(pool, user_id)
+        .await?
+        .ok_or_else(|| crate::error::ApiError::Unauthorized("the account no longer exists".into()))
+}
+
 /// Inserts a user; `None` when the (normalised) email is taken.
 pub async fn insert(
     pool: &PgPool,

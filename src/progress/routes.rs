@@ -499,9 +499,7 @@ pub async fn get_activity(
     state: web::Data<AppState>,
     query: web::Query<ActivityQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = crate::auth::store::by_id(&state.db, user.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let account = crate::auth::store::current(&state.db, user.id).await?;
     let (days, today) = activity::days(&state.db, user.id, &account.timezone).await?;
     let parse = |field: &str, value: &Option<String>| -> Result<Option<Date>, ApiError> {
         value

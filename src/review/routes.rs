@@ -114,9 +114,7 @@ pub async fn due_cards(
     query: web::Query<DueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = crate::pagination::limit(query.limit)?;
-    let account = users::by_id(&state.db, user.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let account = users::current(&state.db, user.id).await?;
     let topics = scope(&state, query.track.as_deref(), query.topic.as_deref()).await?;
     let now = state.clock.now();
     let due: Vec<CardRow> = sqlx::query_as(
@@ -229,9 +227,7 @@ pub async fn record_review(
     if !live {
         return Err(ApiError::NotFound(format!("no flashcard with id {}", body.flashcard_id)));
     }
-    let account = users::by_id(&state.db, user.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let account = users::current(&state.db, user.id).await?;
     let mut tx = state.db.begin().await?;
     // Serialise every review of this learner: retries of one review id (or two devices
     // reviewing at once) apply exactly once, in order.
@@ -338,9 +334,7 @@ pub async fn record_review(
 )]
 #[get("/me/reviews/stats")]
 pub async fn review_stats(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let account = users::by_id(&state.db, user.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let account = users::current(&state.db, user.id).await?;
     let now = state.clock.now();
     let per_day: Vec<(time::Date, i64)> = sqlx::query_as(
         r#"SELECT (reviewed_at AT TIME ZONE $2)::date AS day, count(*) FROM review_log
