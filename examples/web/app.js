@@ -168,7 +168,7 @@ function renderRoadmap() {
   put(
     section,
     h("h2", { id: "roadmap-title" }, roadmap.title, h("span", { class: "subtitle" }, " roadmap")),
-    h("div", { class: "markdown summary", html: renderMarkdown(roadmap.summary, { headingOffset: 2 }) }),
+    h("div", { class: "markdown summary", html: renderMarkdown(roadmap.summary, { headingOffset: 2, minHeading: 3 }) }),
     signedIn
       ? h(
           "p",
@@ -220,7 +220,7 @@ function renderTopic() {
     section,
     h("p", { class: "crumbs" }, topic.stage ? `${topic.track.title} · ${topic.stage.title}` : `${topic.track.title} · elective`),
     h("h2", { id: "topic-title", tabindex: "-1" }, topic.title),
-    h("div", { class: "markdown", html: renderMarkdown(topic.summary, { headingOffset: 2 }) }),
+    h("div", { class: "markdown", html: renderMarkdown(topic.summary, { headingOffset: 2, minHeading: 3 }) }),
     topic.key_points.length > 0
       ? h(
           "details",
@@ -284,11 +284,11 @@ function renderQuestion() {
       h("span", { class: `badge ${question.difficulty}` }, question.difficulty),
       ...question.tags.map((tag) => h("span", { class: "tag" }, tag)),
     ),
-    h("div", { class: "markdown prompt", html: renderMarkdown(question.prompt, { headingOffset: 2 }) }),
+    h("div", { class: "markdown prompt", html: renderMarkdown(question.prompt, { headingOffset: 2, minHeading: 4 }) }),
     h("div", { class: "actions mark-actions" }, markButton("got_it", "✓ Got it", "primary"), markButton("learning", "Still learning")),
     signedIn ? null : h("p", { class: "hint" }, "Log in to mark questions and fill in your roadmap."),
     h("h3", {}, "Answer"),
-    h("div", { class: "markdown answer", html: renderMarkdown(question.answer, { headingOffset: 3 }) }),
+    h("div", { class: "markdown answer", html: renderMarkdown(question.answer, { headingOffset: 1, minHeading: 4 }) }),
   );
 }
 

@@ -349,7 +349,7 @@ function renderBlocks(lines, options) {
     }
     const heading = HEADING.exec(line);
     if (heading) {
-      const level = Math.min(6, heading[1].length + options.headingOffset);
+      const level = Math.min(6, Math.max(options.minHeading, heading[1].length + options.headingOffset));
       out.push(`<h${level}>${renderInline(heading[2] ?? "")}</h${level}>`);
       i += 1;
       continue;
@@ -397,10 +397,11 @@ function renderBlocks(lines, options) {
 }
 
 /**
- * Markdown to HTML that is safe to assign to `innerHTML`. `headingOffset` shifts
- * heading levels so a `#` in an answer sits below the page's own headings.
+ * Markdown to HTML that is safe to assign to `innerHTML`. Headings move down by
+ * `headingOffset` levels and never above `minHeading`, so the text's own headings sit
+ * below the page's (`<h3>Answer</h3>` then the answer's `###` as `<h4>`).
  */
-export function renderMarkdown(source, { headingOffset = 2 } = {}) {
+export function renderMarkdown(source, { headingOffset = 0, minHeading = 1 } = {}) {
   const lines = String(source).replace(/\r\n?/g, "\n").replace(/\t/g, "    ").split("\n");
-  return renderBlocks(lines, { headingOffset, tight: false });
+  return renderBlocks(lines, { headingOffset, minHeading, tight: false });
 }

@@ -98,7 +98,6 @@ describe("in Chromium", { concurrency: false }, () => {
     const fromService = await serviceDemoUrl();
     servedByService = fromService !== null;
     demoUrl = fromService ?? (await staticDemoUrl());
-    console.log(`# demo page at ${demoUrl}`);
   });
 
   after(async () => {
@@ -107,7 +106,8 @@ describe("in Chromium", { concurrency: false }, () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  test("the demo page: register, open a topic and a question, mark it got it, the roadmap fills", async () => {
+  test("the demo page: register, open a topic and a question, mark it got it, the roadmap fills", async (t) => {
+    t.diagnostic(`demo page at ${demoUrl} (${servedByService ? "served by the service" : "static server, ?api="})`);
     const page = await openPage(demoUrl);
     await page.waitForSelector("body[data-ready]");
     assert.ok((await page.locator(".stages > .stage").count()) > 0, "no stages drawn");

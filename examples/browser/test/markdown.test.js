@@ -35,6 +35,7 @@ test("fenced code keeps its text and names its language", () => {
 test("headings shift by the offset", () => {
   assert.equal(renderMarkdown("### Why", { headingOffset: 1 }), "<h4>Why</h4>");
   assert.equal(renderMarkdown("###### Deep", { headingOffset: 3 }), "<h6>Deep</h6>");
+  assert.equal(renderMarkdown("# Top\n\n### Section", { headingOffset: 1, minHeading: 4 }), "<h4>Top</h4><h4>Section</h4>");
 });
 
 test("nested lists with continuation lines", () => {
