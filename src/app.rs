@@ -20,15 +20,20 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenKeys;
+use crate::cache::{ContentCache, listener};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::openapi::ApiDoc;
+use crate::replica::ContentReads;
 use crate::web::{extractors, fallback, request_id};
 use crate::{account, admin, auth, catalog, health, progress, quiz, review};
 
 /// Shared by every handler.
 pub struct AppState {
     pub db: PgPool,
+    /// Where public content reads go (a replica when configured and fit).
+    pub reads: Arc<ContentReads>,
+    pub cache: Arc<ContentCache>,
     pub settings: Settings,
     pub tokens: TokenKeys,
     pub hasher: PasswordHasher,
@@ -39,6 +44,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: PgPool, settings: Settings) -> anyhow::Result<Self> {
         Ok(AppState {
+            reads: Arc::new(ContentReads::new(db.clone(), crate::db::replica_pool(&settings)?)),
+            cache: Arc::new(ContentCache::new(settings.content_cache_bytes)),
             tokens: TokenKeys::new(&settings.jwt_secret),
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
             clock: Clock::default(),
@@ -83,6 +90,19 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    background: Background,
+}
+
+/// Tasks that live as long as the server: the content-change subscription and the
+/// replica probe. Aborted when the application is dropped.
+struct Background(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
 }
 
 impl Application {
@@ -133,7 +153,11 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
-        Ok(Application { port, server: server.run(), state })
+        let background = Background(vec![
+            tokio::spawn(listener::run(crate::db::dedicated_pool(&state.db), state.cache.clone(), state.reads.clone())),
+            tokio::spawn(state.reads.clone().probe()),
+        ]);
+        Ok(Application { port, server: server.run(), state, background })
     }
 
     pub fn port(&self) -> u16 {
@@ -159,12 +183,15 @@ impl Application {
             state.shutting_down.store(true, Ordering::Relaxed);
             handle.stop(true).await;
         });
+        let _background = self.background;
         self.server.await.context("server failed")
     }
 
-    /// The server future, for tests that drive it themselves.
-    pub fn into_server(self) -> Server {
-        self.server
+    /// The server future, for tests that drive it themselves; the background tasks
+    /// end with it.
+    pub async fn into_server(self) -> std::io::Result<()> {
+        let _background = self.background;
+        self.server.await
     }
 }
 

@@ -63,6 +63,17 @@ pub struct Settings {
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a
     /// trusted proxy; otherwise clients could pick their own throttling key).
     pub trust_forwarded: bool,
+    /// Optional streaming replica for public content reads; the primary serves them
+    /// when unset or while the replica is unreachable or behind the last content change.
+    pub database_read_url: Option<String>,
+    /// Memory for rendered content responses, in bytes (0 turns the cache off).
+    pub content_cache_bytes: u64,
+    /// Requests per minute per client address on the public API (0 turns it off).
+    pub rate_limit_per_minute: u32,
+    /// Requests a client may send at once before the per-minute rate applies.
+    pub rate_limit_burst: u32,
+    /// Longest a request may take before it is answered 503 (its work is cancelled).
+    pub request_timeout: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,6 +211,11 @@ impl Settings {
             shutdown_grace: Duration::from_secs(parse_num("STUDYTRACK_SHUTDOWN_GRACE_SECS", 30)?),
             workers: usize::try_from(parse_num("STUDYTRACK_WORKERS", 0)?).context("STUDYTRACK_WORKERS is too large")?,
             log_format,
+            database_read_url: get("DATABASE_READ_URL"),
+            content_cache_bytes: parse_num("STUDYTRACK_CONTENT_CACHE_BYTES", 64 * 1024 * 1024)?,
+            rate_limit_per_minute: small("STUDYTRACK_RATE_LIMIT_PER_MINUTE", 600)?,
+            rate_limit_burst: small("STUDYTRACK_RATE_LIMIT_BURST", 60)?,
+            request_timeout: Duration::from_millis(parse_num("STUDYTRACK_REQUEST_TIMEOUT_MS", 15_000)?),
         })
     }
 
@@ -215,6 +231,12 @@ impl Settings {
         settings.bind = "127.0.0.1:0".to_owned();
         settings.auto_seed = false;
         settings.workers = 2;
+        // Per-address limits would make parallel test clients (all on 127.0.0.1) throttle
+        // each other; the rate-limit tests switch it back on.
+        settings.rate_limit_per_minute = 0;
+        // The suite runs many servers at once on two cores; a short wait for a pooled
+        // connection would turn machine load into spurious 503s.
+        settings.db_acquire_timeout = Duration::from_secs(10);
         settings
     }
 }

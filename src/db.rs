@@ -35,8 +35,11 @@ pub fn pool_options(settings: &Settings) -> PgPoolOptions {
 
 /// Connection options carrying the server-side statement timeout.
 pub fn connect_options(settings: &Settings) -> anyhow::Result<PgConnectOptions> {
-    let options: PgConnectOptions =
-        settings.database_url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    options_for(settings, &settings.database_url, "DATABASE_URL")
+}
+
+fn options_for(settings: &Settings, url: &str, name: &str) -> anyhow::Result<PgConnectOptions> {
+    let options: PgConnectOptions = url.parse().with_context(|| format!("{name} is not a valid PostgreSQL URL"))?;
     let millis = settings.db_statement_timeout.as_millis();
     Ok(options.options([("statement_timeout", millis.to_string())]).application_name("studytrack"))
 }
@@ -50,4 +53,27 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<PgPool> 
         .with_context(|| format!("cannot connect to {}", redact_url(&settings.database_url)))?;
     MIGRATOR.run(&pool).await.context("migrations failed")?;
     Ok(pool)
+}
+
+/// The read replica's pool, when `DATABASE_READ_URL` is set. It connects lazily: an
+/// unreachable replica must not stop the service from starting (reads fall back to
+/// the primary), and it gives up on a connection quickly for the same reason.
+pub fn replica_pool(settings: &Settings) -> anyhow::Result<Option<PgPool>> {
+    let Some(url) = &settings.database_read_url else { return Ok(None) };
+    let options = options_for(settings, url, "DATABASE_READ_URL")?;
+    Ok(Some(
+        pool_options(settings)
+            .acquire_timeout(settings.db_acquire_timeout.min(Duration::from_secs(1)))
+            .connect_lazy_with(options),
+    ))
+}
+
+/// A one-connection pool on the same database as `pool`, for a session that holds its
+/// connection for good (the content-change subscription) without taking one from
+/// request handling.
+pub fn dedicated_pool(pool: &PgPool) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(2))
+        .connect_lazy_with((*pool.connect_options()).clone())
 }

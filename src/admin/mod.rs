@@ -28,5 +28,26 @@ pub fn scope(
         .configure(users::configure)
         .configure(bundles::configure)
         .configure(content::configure)
+        .wrap(from_fn(forget_cached_content))
         .wrap(from_fn(crate::auth::extractor::require_admin))
+}
+
+/// After a successful admin write, this instance drops its cached content at once.
+/// Other instances hear of the change from the database (the content tables' trigger
+/// notifies on commit); this only closes the few milliseconds before the notification
+/// reaches our own listener, so an admin never reads their own write stale.
+async fn forget_cached_content(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let writes = !req.method().is_safe();
+    let state = req.app_data::<actix_web::web::Data<crate::app::AppState>>().cloned();
+    let res = next.call(req).await?;
+    if writes
+        && res.status().is_success()
+        && let Some(state) = state
+    {
+        state.cache.invalidate();
+    }
+    Ok(res)
 }

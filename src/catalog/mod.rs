@@ -5,3 +5,4 @@ pub mod model;
 pub mod queries;
 pub mod roadmap;
 pub mod routes;
+pub mod views;

@@ -5,11 +5,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use std::sync::Arc;
+
 use super::model::*;
 use super::queries::{self, QuestionFilter};
-use super::roadmap;
+use super::views;
 use crate::app::AppState;
 use crate::auth::MaybeUser;
+use crate::cache::RoadmapTemplate;
 use crate::content::validate::is_slug;
 use crate::error::ApiError;
 use crate::openapi::responses::{
@@ -68,13 +71,11 @@ pub struct TopicPath {
 )]
 #[get("/tracks")]
 pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let (tracks, stages, placements) = tokio::try_join!(
-        queries::tracks(&state.db),
-        queries::stages(&state.db, None),
-        queries::placements(&state.db, None)
-    )?;
-    let items = roadmap::summaries(tracks, &stages, &placements);
-    etag::json_response(&req, &TrackList { items, next_cursor: None })
+    let rendered = state
+        .cache
+        .rendered("tracks", || async { etag::render(&state.reads.run(async |db| views::track_list(db).await).await?) })
+        .await?;
+    Ok(etag::cached(&req, &rendered))
 }
 
 /// Get a track's roadmap.
@@ -105,23 +106,42 @@ pub async fn get_track(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let roadmap = match user.0 {
+    match user.0 {
         None => {
-            let track = find_track(&state, &path.track).await?;
-            let (stages, placements) = tokio::try_join!(
-                queries::stages(&state.db, Some(track.track_id)),
-                queries::placements(&state.db, Some(track.track_id))
-            )?;
-            let stages = stages.into_iter().map(|(_, s)| s).collect();
-            roadmap::build(track, stages, &placements)
+            let track = &path.track;
+            let rendered = state
+                .cache
+                .rendered(&format!("track/{track}"), || async {
+                    etag::render(&roadmap_template(&state, track).await?.roadmap)
+                })
+                .await?;
+            Ok(etag::cached(&req, &rendered))
         }
         Some(user) => {
-            let (mut roadmap, inputs) = crate::progress::routes::load(&state, user.id, &path.track).await?;
+            // The shared template from the cache, with this learner's progress merged in.
+            let (template, inputs) = crate::progress::routes::load(&state, user.id, &path.track).await?;
+            let mut roadmap = template.roadmap.clone();
             crate::progress::fill::overlay(&mut roadmap, &inputs);
-            roadmap
+            etag::json_response(&req, &roadmap)
         }
-    };
-    etag::json_response(&req, &roadmap)
+    }
+}
+
+/// The cached roadmap of `track` without progress; 404 for a track that does not exist.
+pub async fn roadmap_template(state: &AppState, track: &str) -> Result<Arc<RoadmapTemplate>, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no track with slug {track:?}"));
+    // Slugs that cannot exist are answered without a query (this also keeps NUL bytes
+    // and megabyte-long path segments away from PostgreSQL).
+    if !is_slug(track) {
+        return Err(not_found());
+    }
+    state
+        .cache
+        .roadmap(track, || async {
+            let template = state.reads.run(async |db| views::roadmap_template(db, track).await).await?;
+            template.map(Arc::new).ok_or_else(not_found)
+        })
+        .await
 }
 
 /// Get a topic of a track.
@@ -146,40 +166,16 @@ pub async fn get_topic(
     state: web::Data<AppState>,
     path: web::Path<TopicPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let track = find_track(&state, &path.track).await?;
-    let topic = find_topic(&state, track.track_id, &path.track, &path.topic).await?;
-    let (prerequisites, questions, articles, counts) = tokio::try_join!(
-        queries::prerequisites(&state.db, topic.topic_id),
-        queries::topic_questions(&state.db, topic.topic_id),
-        queries::topic_articles(&state.db, topic.topic_id),
-        topic_counts(&state, topic.topic_id),
-    )?;
-    let questions: Vec<QuestionSummary> = questions.into_iter().map(question_summary).collect::<Result<_, _>>()?;
-    let mut by_difficulty = DifficultyCounts::default();
-    for q in &questions {
-        match q.difficulty {
-            Difficulty::Junior => by_difficulty.junior += 1,
-            Difficulty::Mid => by_difficulty.mid += 1,
-            Difficulty::Senior => by_difficulty.senior += 1,
-        }
-    }
-    let detail = TopicDetail {
-        id: topic.topic_id,
-        slug: topic.slug,
-        title: topic.title,
-        summary: topic.summary,
-        key_points: topic.key_points,
-        track: SlugRef { slug: track.slug, title: track.title },
-        stage: topic.stage_slug.zip(topic.stage_title).map(|(slug, title)| SlugRef { slug, title }),
-        elective: topic.elective,
-        position: topic.position,
-        prerequisites: prerequisites.into_iter().map(|(slug, title)| SlugRef { slug, title }).collect(),
-        questions,
-        articles: articles.into_iter().map(article_summary).collect(),
-        counts,
-        questions_by_difficulty: by_difficulty,
-    };
-    etag::json_response(&req, &detail)
+    let (track, topic) = (&path.track, &path.topic);
+    check_slugs(track, topic)?;
+    let rendered = state
+        .cache
+        .rendered(&format!("topic/{track}/{topic}"), || async {
+            let detail = state.reads.run(async |db| views::topic_detail(db, track, topic).await).await?;
+            etag::render(&detail.ok_or_else(|| topic_not_found(track, topic))?)
+        })
+        .await?;
+    Ok(etag::cached(&req, &rendered))
 }
 
 /// List a topic's flashcards.
@@ -204,20 +200,16 @@ pub async fn list_topic_flashcards(
     state: web::Data<AppState>,
     path: web::Path<TopicPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let track = find_track(&state, &path.track).await?;
-    let topic = find_topic(&state, track.track_id, &path.track, &path.topic).await?;
-    let items = queries::flashcards(&state.db, topic.topic_id)
-        .await?
-        .into_iter()
-        .map(|f| Flashcard {
-            id: f.flashcard_id,
-            slug: f.slug,
-            front: f.front,
-            back: f.back,
-            question_id: f.question_id,
+    let (track, topic) = (&path.track, &path.topic);
+    check_slugs(track, topic)?;
+    let rendered = state
+        .cache
+        .rendered(&format!("flashcards/{track}/{topic}"), || async {
+            let list = state.reads.run(async |db| views::topic_flashcards(db, track, topic).await).await?;
+            etag::render(&list.ok_or_else(|| topic_not_found(track, topic))?)
         })
-        .collect();
-    etag::json_response(&req, &FlashcardList { items, next_cursor: None })
+        .await?;
+    Ok(etag::cached(&req, &rendered))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -287,21 +279,27 @@ pub async fn list_questions(
     let page = match text {
         Some(text) => {
             let after: Option<queries::SearchKey> = pagination::after(query.cursor.as_deref())?;
-            let mut rows = queries::search_questions(&state.db, text, &filter, after.as_ref(), limit + 1).await?;
+            let mut rows = state
+                .reads
+                .run(async |db| queries::search_questions(db, text, &filter, after.as_ref(), limit + 1).await)
+                .await?;
             let next = next_cursor(&mut rows, limit, |(_, key)| pagination::encode(key));
             QuestionPage {
-                items: rows.into_iter().map(|(q, _)| question_summary(q)).collect::<Result<_, _>>()?,
+                items: rows.iter().map(|(q, _)| views::summary_of(q)).collect::<Result<_, _>>()?,
                 next_cursor: next,
             }
         }
         None => {
             let after: Option<queries::BrowseKey> = pagination::after(query.cursor.as_deref())?;
-            let mut rows = queries::browse_questions(&state.db, &filter, after.as_ref(), limit + 1).await?;
+            let mut rows = state
+                .reads
+                .run(async |db| queries::browse_questions(db, &filter, after.as_ref(), limit + 1).await)
+                .await?;
             let next = next_cursor(&mut rows, limit, |(q, position)| {
                 pagination::encode(&(&q.topic_slug, position, q.question_id))
             });
             QuestionPage {
-                items: rows.into_iter().map(|(q, _)| question_summary(q)).collect::<Result<_, _>>()?,
+                items: rows.iter().map(|(q, _)| views::summary_of(q)).collect::<Result<_, _>>()?,
                 next_cursor: next,
             }
         }
@@ -336,22 +334,15 @@ pub async fn get_question(
     state: web::Data<AppState>,
     path: web::Path<QuestionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = queries::question(&state.db, path.id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no question with id {}", path.id)))?;
-    let detail = QuestionDetail {
-        id: row.question_id,
-        slug: row.slug,
-        title: row.title,
-        difficulty: parse_difficulty(&row.difficulty)?,
-        tags: row.tags,
-        prompt: row.prompt,
-        answer: row.answer,
-        topic: SlugRef { slug: row.topic_slug, title: row.topic_title },
-        tracks: row.tracks,
-        updated_at: row.updated_at,
-    };
-    etag::json_response(&req, &detail)
+    let id = path.id;
+    let rendered = state
+        .cache
+        .rendered(&format!("question/{id}"), || async {
+            let detail = state.reads.run(async |db| views::question_detail(db, id).await).await?;
+            etag::render(&detail.ok_or_else(|| ApiError::NotFound(format!("no question with id {id}")))?)
+        })
+        .await?;
+    Ok(etag::cached(&req, &rendered))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -392,11 +383,11 @@ pub async fn list_articles(
     let limit = pagination::limit(query.limit)?;
     let after: Option<String> = pagination::after(query.cursor.as_deref())?;
     let topic = bounded_filter("topic", query.topic.as_deref())?;
-    let mut rows = queries::articles(&state.db, topic, after.as_deref(), limit + 1).await?;
+    let mut rows = state.reads.run(async |db| queries::articles(db, topic, after.as_deref(), limit + 1).await).await?;
     let next = next_cursor(&mut rows, limit, |a| pagination::encode(&a.slug));
     etag::json_response(
         &req,
-        &ArticlePage { items: rows.into_iter().map(article_summary).collect(), next_cursor: next },
+        &ArticlePage { items: rows.into_iter().map(views::article_summary).collect(), next_cursor: next },
     )
 }
 
@@ -430,52 +421,31 @@ pub async fn get_article(
     if !is_slug(&path.slug) {
         return Err(ApiError::NotFound(format!("no article with slug {:?}", path.slug)));
     }
-    let (article, body, updated_at) = queries::article(&state.db, &path.slug)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no article with slug {:?}", path.slug)))?;
-    let summary = article_summary(article);
-    let detail = ArticleDetail {
-        id: summary.id,
-        slug: summary.slug,
-        title: summary.title,
-        summary: summary.summary,
-        body,
-        topics: summary.topics,
-        updated_at,
-    };
-    etag::json_response(&req, &detail)
+    let slug = &path.slug;
+    let rendered = state
+        .cache
+        .rendered(&format!("article/{slug}"), || async {
+            let detail = state.reads.run(async |db| views::article_detail(db, slug).await).await?;
+            etag::render(&detail.ok_or_else(|| ApiError::NotFound(format!("no article with slug {slug:?}")))?)
+        })
+        .await?;
+    Ok(etag::cached(&req, &rendered))
 }
 
-// Slugs that cannot exist are answered without a query (this also keeps NUL bytes and
-// megabyte-long path segments away from PostgreSQL).
-async fn find_track(state: &AppState, slug: &str) -> Result<queries::TrackRow, ApiError> {
-    if !is_slug(slug) {
-        return Err(ApiError::NotFound(format!("no track with slug {slug:?}")));
+fn topic_not_found(track: &str, topic: &str) -> ApiError {
+    ApiError::NotFound(format!("no topic {topic:?} on track {track:?}"))
+}
+
+/// Slugs that cannot exist are answered without a query (this also keeps NUL bytes and
+/// megabyte-long path segments away from PostgreSQL and out of the cache).
+fn check_slugs(track: &str, topic: &str) -> Result<(), ApiError> {
+    if !is_slug(track) {
+        return Err(ApiError::NotFound(format!("no track with slug {track:?}")));
     }
-    queries::track_by_slug(&state.db, slug)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no track with slug {slug:?}")))
-}
-
-async fn find_topic(state: &AppState, track_id: Uuid, track: &str, topic: &str) -> Result<queries::TopicRow, ApiError> {
     if !is_slug(topic) {
-        return Err(ApiError::NotFound(format!("no topic {topic:?} on track {track:?}")));
+        return Err(topic_not_found(track, topic));
     }
-    queries::topic_on_track(&state.db, track_id, topic)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no topic {topic:?} on track {track:?}")))
-}
-
-async fn topic_counts(state: &AppState, topic_id: Uuid) -> sqlx::Result<TopicCounts> {
-    let (questions, flashcards, quiz_items): (i64, i64, i64) = sqlx::query_as(
-        r#"SELECT (SELECT count(*) FROM question WHERE topic_id = $1 AND retired_at IS NULL),
-                  (SELECT count(*) FROM flashcard WHERE topic_id = $1 AND retired_at IS NULL),
-                  (SELECT count(*) FROM quiz_item WHERE topic_id = $1 AND retired_at IS NULL)"#,
-    )
-    .bind(topic_id)
-    .fetch_one(&state.db)
-    .await?;
-    Ok(TopicCounts { questions, flashcards, quiz_items })
+    Ok(())
 }
 
 /// Trims `rows` to `limit` and returns the cursor of the last kept row when more exist.
@@ -495,48 +465,5 @@ fn bounded_filter<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a 
             Err(ApiError::invalid(field, format!("must be at most {MAX_FILTER_LEN} characters, without NUL")))
         }
         other => Ok(other),
-    }
-}
-
-fn parse_difficulty(value: &str) -> Result<Difficulty, ApiError> {
-    Difficulty::parse(value)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown difficulty {value:?} in the database")))
-}
-
-/// A list entry for a question row (borrowed).
-pub fn summary_of(row: &queries::QuestionRow) -> Result<QuestionSummary, ApiError> {
-    Ok(QuestionSummary {
-        id: row.question_id,
-        slug: row.slug.clone(),
-        title: row.title.clone(),
-        difficulty: parse_difficulty(&row.difficulty)?,
-        tags: row.tags.clone(),
-        topic: SlugRef { slug: row.topic_slug.clone(), title: row.topic_title.clone() },
-    })
-}
-
-fn question_summary(row: queries::QuestionRow) -> Result<QuestionSummary, ApiError> {
-    Ok(QuestionSummary {
-        id: row.question_id,
-        slug: row.slug,
-        title: row.title,
-        difficulty: parse_difficulty(&row.difficulty)?,
-        tags: row.tags,
-        topic: SlugRef { slug: row.topic_slug, title: row.topic_title },
-    })
-}
-
-fn article_summary(row: queries::ArticleRow) -> ArticleSummary {
-    ArticleSummary {
-        id: row.article_id,
-        slug: row.slug,
-        title: row.title,
-        summary: row.summary,
-        topics: row
-            .topic_slugs
-            .into_iter()
-            .zip(row.topic_titles)
-            .map(|(slug, title)| SlugRef { slug, title })
-            .collect(),
     }
 }

@@ -1,6 +1,7 @@
 //! Progress handlers: marks, the filled-in roadmap, next-up, soft spots, activity.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
@@ -13,8 +14,9 @@ use super::model::*;
 use super::{activity, store};
 use crate::app::AppState;
 use crate::auth::AuthUser;
-use crate::catalog::model::{QuestionSummary, Roadmap, SlugRef};
-use crate::catalog::{queries, roadmap};
+use crate::cache::RoadmapTemplate;
+use crate::catalog::model::{QuestionSummary, SlugRef};
+use crate::catalog::queries;
 use crate::content::validate::is_slug;
 use crate::error::ApiError;
 use crate::openapi::responses::{
@@ -161,43 +163,25 @@ pub async fn set_topic_status(
     Ok(private_ok().json(TopicMark { topic_id: topic.topic_id, topic: topic.slug, status, marked_at, applied }))
 }
 
-/// Loads a track's roadmap and the learner's per-topic inputs.
+/// The track's cached roadmap (no progress) and the learner's figures per topic: what
+/// every progress view is computed from. One query for the learner; the roadmap comes
+/// from the content cache.
 pub async fn load(
     state: &AppState,
     user_id: Uuid,
     track: &str,
-) -> Result<(Roadmap, HashMap<Uuid, TopicInput>), ApiError> {
-    let not_found = || ApiError::NotFound(format!("no track with slug {track:?}"));
-    if !is_slug(track) {
-        return Err(not_found());
-    }
-    let row = queries::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
-    let (stages, placements) = tokio::try_join!(
-        queries::stages(&state.db, Some(row.track_id)),
-        queries::placements(&state.db, Some(row.track_id))
-    )?;
-    let stages = stages.into_iter().map(|(_, s)| s).collect();
-    let roadmap = roadmap::build(row, stages, &placements);
-    let topic_ids: Vec<Uuid> = placements.iter().map(|p| p.topic_id).collect();
-    let (mut inputs, accuracy, overconfident, due) = tokio::try_join!(
-        store::topic_inputs(&state.db, user_id, &topic_ids),
-        crate::quiz::store::topic_accuracy(&state.db, user_id, &topic_ids),
-        crate::quiz::store::overconfident(&state.db, user_id, &topic_ids),
-        store::due_cards(&state.db, user_id, &topic_ids, state.clock.now()),
-    )?;
-    for (topic, (best, recent, answered)) in accuracy {
-        let input = inputs.entry(topic).or_default();
-        input.quiz = QuizStats { answered, best_accuracy: Some(round4(best)), recent_accuracy: Some(round4(recent)) };
-    }
-    for (topic, n) in overconfident {
-        inputs.entry(topic).or_default().overconfident_questions = n;
-    }
-    for (topic, (due, overdue)) in due {
-        let input = inputs.entry(topic).or_default();
-        input.flashcards_due = due;
-        input.flashcards_overdue = overdue;
-    }
-    Ok((roadmap, inputs))
+) -> Result<(Arc<RoadmapTemplate>, HashMap<Uuid, TopicInput>), ApiError> {
+    let template = crate::catalog::routes::roadmap_template(state, track).await?;
+    let totals: Vec<(Uuid, i64)> = template
+        .roadmap
+        .stages
+        .iter()
+        .flat_map(|s| s.topics.iter())
+        .chain(template.roadmap.electives.iter())
+        .map(|t| (t.id, t.counts.questions))
+        .collect();
+    let inputs = store::learner_inputs(&state.db, user_id, &totals, state.clock.now()).await?;
+    Ok((template, inputs))
 }
 
 /// The learner's filled-in roadmap.
@@ -230,8 +214,8 @@ pub async fn get_progress(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (roadmap, inputs) = load(&state, user.id, &path.track).await?;
-    Ok(private_ok().json(fill::track_progress(&roadmap, &inputs)))
+    let (template, inputs) = load(&state, user.id, &path.track).await?;
+    Ok(private_ok().json(fill::track_progress(&template.roadmap, &inputs)))
 }
 
 /// What to study next.
@@ -259,8 +243,8 @@ pub async fn get_next(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (roadmap, inputs) = load(&state, user.id, &path.track).await?;
-    let progress = fill::track_progress(&roadmap, &inputs);
+    let (template, inputs) = load(&state, user.id, &path.track).await?;
+    let progress = fill::track_progress(&template.roadmap, &inputs);
     let core = progress.stages.iter().flat_map(|s| s.topics.iter().map(move |t| (Some(s), t)));
     let electives = progress.electives.iter().map(|t| (None, t));
     let also_in_progress: Vec<SlugRef> = progress
@@ -297,7 +281,7 @@ pub async fn get_next(
     let questions: Vec<QuestionSummary> = open
         .iter()
         .filter_map(|id| all.iter().find(|q| q.question_id == *id))
-        .map(crate::catalog::routes::summary_of)
+        .map(crate::catalog::views::summary_of)
         .collect::<Result<_, _>>()?;
     let also_in_progress = also_in_progress.into_iter().filter(|e| e.slug != topic.slug).collect();
     Ok(private_ok().json(NextUp {
@@ -344,8 +328,8 @@ pub async fn get_soft_spots(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (roadmap, inputs) = load(&state, user.id, &path.track).await?;
-    let progress = fill::track_progress(&roadmap, &inputs);
+    let (template, inputs) = load(&state, user.id, &path.track).await?;
+    let progress = fill::track_progress(&template.roadmap, &inputs);
     Ok(private_ok().json(SoftSpots { items: soft_spots(&progress), next_cursor: None }))
 }
 
@@ -534,10 +518,6 @@ pub async fn get_activity(
         current_streak,
         longest_streak,
     }))
-}
-
-fn round4(value: f64) -> f64 {
-    (value * 10_000.0).round() / 10_000.0
 }
 
 /// Below this recent accuracy (with at least [`MIN_ANSWERED`] answers) a topic is weak.

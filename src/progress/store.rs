@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::activity;
 use super::fill::TopicInput;
-use super::model::{QuestionCounts, TopicStatus};
+use super::model::{QuestionCounts, QuizStats, TopicStatus};
 
 /// Whether a question is live (marks can only be set on visible content).
 pub async fn question_is_live(pool: &PgPool, question_id: Uuid) -> sqlx::Result<bool> {
@@ -123,67 +123,121 @@ pub async fn set_topic_mark(
     set_mark(conn, &TOPIC_MARKS, user_id, topic_id, status, marked_at).await
 }
 
+/// One topic's figures for one learner, as the query below returns them.
 #[derive(FromRow)]
-struct CountsRow {
+struct LearnerRow {
     topic_id: Uuid,
-    total: i64,
     got_it: i64,
     learning: i64,
+    mark: Option<String>,
+    answered: i64,
+    best_accuracy: Option<f64>,
+    recent_accuracy: Option<f64>,
+    overconfident: i64,
+    due: i64,
+    overdue: i64,
 }
 
-/// Everything progress needs about `topics` for one learner, in two queries.
-pub async fn topic_inputs(pool: &PgPool, user_id: Uuid, topics: &[Uuid]) -> sqlx::Result<HashMap<Uuid, TopicInput>> {
-    let counts: Vec<CountsRow> = sqlx::query_as(
+/// Everything progress needs to know about one learner and `topics`, in one statement
+/// (one round trip, one connection): question marks over live questions, the topic
+/// mark, quiz accuracy per attempt (best and most recent), questions marked got-it
+/// whose latest quiz answer after the mark was wrong, and flashcards due now / for more
+/// than a day. Only the learner's own rows are read; live question totals come from
+/// the cached roadmap (`totals`), not from a count over the catalogue.
+pub async fn learner_inputs(
+    pool: &PgPool,
+    user_id: Uuid,
+    totals: &[(Uuid, i64)],
+    now: OffsetDateTime,
+) -> sqlx::Result<HashMap<Uuid, TopicInput>> {
+    let topics: Vec<Uuid> = totals.iter().map(|(id, _)| *id).collect();
+    let rows: Vec<LearnerRow> = sqlx::query_as(
         r#"
-        SELECT q.topic_id, count(*) AS total,
-               count(*) FILTER (WHERE m.status = 'got_it') AS got_it,
-               count(*) FILTER (WHERE m.status = 'learning') AS learning
-        FROM question q
-        LEFT JOIN question_mark m ON m.question_id = q.question_id AND m.user_id = $1
-        WHERE q.topic_id = ANY ($2) AND q.retired_at IS NULL
-        GROUP BY q.topic_id
+        WITH marks AS (
+            SELECT q.topic_id,
+                   count(*) FILTER (WHERE m.status = 'got_it') AS got_it,
+                   count(*) FILTER (WHERE m.status = 'learning') AS learning
+            FROM question_mark m
+            JOIN question q ON q.question_id = m.question_id AND q.retired_at IS NULL
+            WHERE m.user_id = $1 AND q.topic_id = ANY ($2)
+            GROUP BY q.topic_id
+        ), per_attempt AS (
+            SELECT ai.topic_id, a.attempt_id, a.submitted_at,
+                   count(*) AS total, count(*) FILTER (WHERE ai.is_correct) AS correct
+            FROM quiz_attempt a JOIN quiz_attempt_item ai ON ai.attempt_id = a.attempt_id
+            WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.topic_id = ANY ($2)
+            GROUP BY ai.topic_id, a.attempt_id, a.submitted_at
+        ), quiz AS (
+            SELECT topic_id, sum(total)::bigint AS answered,
+                   max(correct::float8 / total) AS best_accuracy,
+                   (array_agg(correct::float8 / total ORDER BY submitted_at DESC, attempt_id DESC))[1]
+                       AS recent_accuracy
+            FROM per_attempt GROUP BY topic_id
+        ), latest_answer AS (
+            SELECT DISTINCT ON (ai.quiz_item_id) ai.topic_id, ai.question_id, ai.is_correct, a.submitted_at
+            FROM quiz_attempt_item ai JOIN quiz_attempt a ON a.attempt_id = ai.attempt_id
+            WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.topic_id = ANY ($2)
+              AND ai.is_correct IS NOT NULL AND ai.question_id IS NOT NULL
+            ORDER BY ai.quiz_item_id, a.submitted_at DESC
+        ), overconfident AS (
+            SELECT l.topic_id, count(DISTINCT l.question_id) AS n
+            FROM latest_answer l
+            JOIN question_mark m ON m.question_id = l.question_id AND m.user_id = $1 AND m.status = 'got_it'
+            WHERE NOT l.is_correct AND l.submitted_at >= m.marked_at
+            GROUP BY l.topic_id
+        ), due AS (
+            SELECT f.topic_id, count(*) AS due, count(*) FILTER (WHERE c.due_at < $3 - interval '1 day') AS overdue
+            FROM card_state c JOIN flashcard f ON f.flashcard_id = c.flashcard_id AND f.retired_at IS NULL
+            WHERE c.user_id = $1 AND f.topic_id = ANY ($2) AND c.due_at <= $3
+            GROUP BY f.topic_id
+        )
+        SELECT t.topic_id,
+               COALESCE(marks.got_it, 0) AS got_it, COALESCE(marks.learning, 0) AS learning,
+               tm.status AS mark,
+               COALESCE(quiz.answered, 0) AS answered, quiz.best_accuracy, quiz.recent_accuracy,
+               COALESCE(overconfident.n, 0) AS overconfident,
+               COALESCE(due.due, 0) AS due, COALESCE(due.overdue, 0) AS overdue
+        FROM unnest($2::uuid[]) AS t(topic_id)
+        LEFT JOIN marks ON marks.topic_id = t.topic_id
+        LEFT JOIN topic_mark tm ON tm.user_id = $1 AND tm.topic_id = t.topic_id
+        LEFT JOIN quiz ON quiz.topic_id = t.topic_id
+        LEFT JOIN overconfident ON overconfident.topic_id = t.topic_id
+        LEFT JOIN due ON due.topic_id = t.topic_id
         "#,
     )
     .bind(user_id)
-    .bind(topics)
-    .fetch_all(pool)
-    .await?;
-    let marks: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT topic_id, status FROM topic_mark WHERE user_id = $1 AND topic_id = ANY ($2)")
-            .bind(user_id)
-            .bind(topics)
-            .fetch_all(pool)
-            .await?;
-    let mut inputs: HashMap<Uuid, TopicInput> = HashMap::new();
-    for c in counts {
-        inputs.entry(c.topic_id).or_default().questions =
-            QuestionCounts { total: c.total, got_it: c.got_it, learning: c.learning };
-    }
-    for (topic_id, status) in marks {
-        inputs.entry(topic_id).or_default().mark = TopicStatus::parse(&status);
-    }
-    Ok(inputs)
-}
-
-/// Per topic: flashcards due now, and due for more than a day.
-pub async fn due_cards(
-    pool: &PgPool,
-    user_id: Uuid,
-    topics: &[Uuid],
-    now: OffsetDateTime,
-) -> sqlx::Result<HashMap<Uuid, (i64, i64)>> {
-    let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
-        r#"SELECT f.topic_id, count(*), count(*) FILTER (WHERE c.due_at < $3 - interval '1 day')
-           FROM card_state c JOIN flashcard f ON f.flashcard_id = c.flashcard_id AND f.retired_at IS NULL
-           WHERE c.user_id = $1 AND f.topic_id = ANY ($2) AND c.due_at <= $3
-           GROUP BY f.topic_id"#,
-    )
-    .bind(user_id)
-    .bind(topics)
+    .bind(&topics)
     .bind(now)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|(t, due, overdue)| (t, (due, overdue))).collect())
+    let totals: HashMap<Uuid, i64> = totals.iter().copied().collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let input = TopicInput {
+                questions: QuestionCounts {
+                    total: totals.get(&r.topic_id).copied().unwrap_or(0),
+                    got_it: r.got_it,
+                    learning: r.learning,
+                },
+                mark: r.mark.as_deref().and_then(TopicStatus::parse),
+                quiz: QuizStats {
+                    answered: r.answered,
+                    best_accuracy: r.best_accuracy.map(round4),
+                    recent_accuracy: r.recent_accuracy.map(round4),
+                },
+                flashcards_due: r.due,
+                flashcards_overdue: r.overdue,
+                overconfident_questions: r.overconfident,
+            };
+            (r.topic_id, input)
+        })
+        .collect())
+}
+
+/// Four decimals, so equal progress always serialises (and hashes) equally.
+fn round4(value: f64) -> f64 {
+    (value * 10_000.0).round() / 10_000.0
 }
 
 /// Live questions of a topic the learner has not got yet, in study order.

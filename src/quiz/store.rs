@@ -1,7 +1,5 @@
 //! SQL for quiz attempts and the per-topic quiz figures progress uses.
 
-use std::collections::HashMap;
-
 use sqlx::{FromRow, PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -104,58 +102,4 @@ pub async fn attempt_items(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Ve
     .bind(id)
     .fetch_all(conn)
     .await
-}
-
-/// Per topic: (best accuracy, most recent accuracy, answered) over submitted attempts.
-pub async fn topic_accuracy(
-    pool: &PgPool,
-    user_id: Uuid,
-    topics: &[Uuid],
-) -> sqlx::Result<HashMap<Uuid, (f64, f64, i64)>> {
-    let rows: Vec<(Uuid, OffsetDateTime, i64, i64)> = sqlx::query_as(
-        r#"SELECT ai.topic_id, a.submitted_at, count(*) AS total, count(*) FILTER (WHERE ai.is_correct) AS correct
-           FROM quiz_attempt a JOIN quiz_attempt_item ai ON ai.attempt_id = a.attempt_id
-           WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.topic_id = ANY ($2)
-           GROUP BY ai.topic_id, a.attempt_id, a.submitted_at
-           ORDER BY a.submitted_at"#,
-    )
-    .bind(user_id)
-    .bind(topics)
-    .fetch_all(pool)
-    .await?;
-    let mut out: HashMap<Uuid, (f64, f64, i64)> = HashMap::new();
-    for (topic, _, total, correct) in rows {
-        let accuracy = if total > 0 { correct as f64 / total as f64 } else { 0.0 };
-        let entry = out.entry(topic).or_insert((0.0, 0.0, 0));
-        entry.0 = entry.0.max(accuracy);
-        entry.1 = accuracy; // rows are oldest first, so the last one is the most recent
-        entry.2 += total;
-    }
-    Ok(out)
-}
-
-/// Per topic: questions the learner marked got-it and then answered wrong in a quiz
-/// (their latest answer to a linked item, given after the mark).
-pub async fn overconfident(pool: &PgPool, user_id: Uuid, topics: &[Uuid]) -> sqlx::Result<HashMap<Uuid, i64>> {
-    let rows: Vec<(Uuid, i64)> = sqlx::query_as(
-        r#"
-        WITH latest AS (
-            SELECT DISTINCT ON (ai.quiz_item_id) ai.topic_id, ai.question_id, ai.is_correct, a.submitted_at
-            FROM quiz_attempt_item ai JOIN quiz_attempt a ON a.attempt_id = ai.attempt_id
-            WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.topic_id = ANY ($2)
-              AND ai.is_correct IS NOT NULL AND ai.question_id IS NOT NULL
-            ORDER BY ai.quiz_item_id, a.submitted_at DESC
-        )
-        SELECT l.topic_id, count(DISTINCT l.question_id)
-        FROM latest l
-        JOIN question_mark m ON m.question_id = l.question_id AND m.user_id = $1 AND m.status = 'got_it'
-        WHERE NOT l.is_correct AND l.submitted_at >= m.marked_at
-        GROUP BY l.topic_id
-        "#,
-    )
-    .bind(user_id)
-    .bind(topics)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().collect())
 }

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::cache::Rendered;
 use crate::error::ApiError;
 
 /// `"` + 32 hex digits of SHA-256 + `"`.
@@ -27,21 +28,26 @@ pub fn matches(if_none_match: &str, etag: &str) -> bool {
 
 /// Serialises `value` as JSON with an ETag; answers 304 when the client already has it.
 pub fn json_response<T: Serialize>(req: &HttpRequest, value: &T) -> Result<HttpResponse, ApiError> {
-    let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(respond(req, body))
+    Ok(cached(req, &render(value)?))
 }
 
-fn respond(req: &HttpRequest, body: Vec<u8>) -> HttpResponse {
-    let etag = tag_for(&body);
+/// Renders `value` once, for the content cache to keep.
+pub fn render<T: Serialize>(value: &T) -> Result<Rendered, ApiError> {
+    serde_json::to_vec(value).map(Rendered::new).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Answers with a rendered body (200, or 304 when the client already has it).
+pub fn cached(req: &HttpRequest, rendered: &Rendered) -> HttpResponse {
+    let etag = rendered.etag.as_str();
     let not_modified =
-        req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| matches(v, &etag));
+        req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| matches(v, etag));
     let mut builder = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     builder
         .insert_header((header::ETAG, etag))
         // Clients may cache but must revalidate: content changes take effect at once.
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .insert_header((header::VARY, HeaderValue::from_static("Authorization")));
-    if not_modified { builder.finish() } else { builder.content_type("application/json").body(body) }
+    if not_modified { builder.finish() } else { builder.content_type("application/json").body(rendered.body.clone()) }
 }
 
 #[cfg(test)]

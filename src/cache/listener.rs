@@ -1,0 +1,62 @@
+//! Subscribes to content-change notifications and keeps the cache honest.
+//!
+//! The subscription uses its own one-connection pool, so it never takes a connection
+//! a request could use. On every notification the cache moves to a new generation (and
+//! the read replica, if any, must catch up to the primary's current WAL position before
+//! it serves content again). When the connection drops, notifications sent meanwhile
+//! are lost for good, so the cache is bypassed until a new subscription is in place.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+
+use super::ContentCache;
+use crate::replica::ContentReads;
+
+/// The channel the `content_notify` migration's trigger notifies.
+pub const CHANNEL: &str = "studytrack_content";
+
+/// Pause between attempts to resubscribe while the database is unreachable.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
+
+/// Runs until the task is aborted.
+pub async fn run(pool: PgPool, cache: Arc<ContentCache>, reads: Arc<ContentReads>) {
+    loop {
+        match subscribe(&pool).await {
+            Ok(mut listener) => {
+                // Anything may have changed while we were not listening.
+                reads.require_current(&mut listener).await;
+                cache.set_synced(true);
+                tracing::debug!("content cache subscribed to {CHANNEL}");
+                loop {
+                    match listener.try_recv().await {
+                        Ok(Some(_)) => {
+                            reads.require_current(&mut listener).await;
+                            cache.invalidate();
+                        }
+                        Ok(None) => break,
+                        Err(err) => {
+                            tracing::warn!(error = %err, "content change subscription failed");
+                            break;
+                        }
+                    }
+                }
+                cache.set_synced(false);
+                tracing::warn!("content change subscription lost; serving content uncached until it is back");
+            }
+            Err(err) => tracing::debug!(error = %err, "cannot subscribe to content changes yet"),
+        }
+        tokio::time::sleep(RETRY_AFTER).await;
+    }
+}
+
+async fn subscribe(pool: &PgPool) -> sqlx::Result<PgListener> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    // Reconnecting silently would hide the gap in which notifications were lost; the
+    // loop above resubscribes itself and treats the gap as "everything changed".
+    listener.eager_reconnect(false);
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
