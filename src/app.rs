@@ -117,7 +117,7 @@ impl Application {
         let doc = openapi();
         let table = web::Data::new(fallback::RouteTable::from_openapi(
             &doc,
-            &[("/openapi.json", &["GET"]), ("/docs", &["GET"])],
+            &[("/openapi.json", &["GET"]), ("/docs", &["GET"]), ("/demo", &["GET"])],
         ));
         let doc = Arc::new(doc);
         let state = web::Data::new(AppState::new(db, settings.clone())?);
@@ -141,6 +141,7 @@ impl Application {
                         HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
                     }),
                 )
+                .configure(crate::web::demo::configure)
                 .default_service(web::to(fallback::not_found_or_not_allowed))
                 .wrap(from_fn(request_id::add_header))
                 .wrap(TracingLogger::default())

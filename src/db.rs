@@ -60,7 +60,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<PgPool> 
 /// the primary), and it gives up on a connection quickly for the same reason.
 pub fn replica_pool(settings: &Settings) -> anyhow::Result<Option<PgPool>> {
     let Some(url) = &settings.database_read_url else { return Ok(None) };
-    let options = options_for(settings, url, "DATABASE_READ_URL")?;
+    let options = options_for(settings, url, "DATABASE_READ_URL")?.application_name("studytrack-replica");
     Ok(Some(
         pool_options(settings)
             .acquire_timeout(settings.db_acquire_timeout.min(Duration::from_secs(1)))
@@ -75,5 +75,5 @@ pub fn dedicated_pool(pool: &PgPool) -> PgPool {
     PgPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(2))
-        .connect_lazy_with((*pool.connect_options()).clone())
+        .connect_lazy_with((*pool.connect_options()).clone().application_name("studytrack-listener"))
 }

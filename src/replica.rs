@@ -22,6 +22,9 @@ const PROBE_EVERY: Duration = Duration::from_millis(250);
 pub struct ContentReads {
     primary: PgPool,
     replica: Option<Replica>,
+    /// Reads answered by the replica and by the primary, for `/metrics`.
+    pub replica_reads: AtomicU64,
+    pub primary_reads: AtomicU64,
 }
 
 struct Replica {
@@ -41,7 +44,7 @@ impl ContentReads {
             replayed: AtomicU64::new(0),
             required: AtomicU64::new(u64::MAX),
         });
-        ContentReads { primary, replica }
+        ContentReads { primary, replica, replica_reads: AtomicU64::new(0), primary_reads: AtomicU64::new(0) }
     }
 
     /// Whether a replica is configured and currently serving reads.
@@ -57,11 +60,18 @@ impl ContentReads {
                 Err(err) if is_connection_error(&err) => {
                     tracing::warn!(error = %err, "read replica failed; reading from the primary");
                     replica.healthy.store(false, Ordering::Release);
+                    self.primary_reads.fetch_add(1, Ordering::Relaxed);
                     read(&self.primary).await
                 }
-                other => other,
+                other => {
+                    self.replica_reads.fetch_add(1, Ordering::Relaxed);
+                    other
+                }
             },
-            _ => read(&self.primary).await,
+            _ => {
+                self.primary_reads.fetch_add(1, Ordering::Relaxed);
+                read(&self.primary).await
+            }
         }
     }
 

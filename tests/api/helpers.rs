@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
-use studytrack::app::Application;
+use studytrack::app::{AppState, Application};
 use studytrack::config::Settings;
 use studytrack::content::{self, SeedReport};
 
@@ -54,12 +54,18 @@ pub async fn spawn_app_unseeded(pool: PgPool) -> TestApp {
 }
 
 pub async fn spawn_with_settings(pool: PgPool, settings: Settings) -> TestApp {
+    spawn_instance(pool, settings).await.0
+}
+
+/// One server instance, with its shared state (several may run on one database).
+pub async fn spawn_instance(pool: PgPool, settings: Settings) -> (TestApp, actix_web::web::Data<AppState>) {
     let app = Application::build(settings, pool.clone()).expect("failed to build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
-    let clock = app.state().clock.clone();
+    let state = app.state();
+    let clock = state.clock.clone();
     tokio::spawn(app.into_server());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, client, pool, clock }
+    (TestApp { address, client, pool, clock }, state)
 }
 
 impl TestApp {

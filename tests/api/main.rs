@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod cache;
 mod catalog;
 mod errors;
 mod health;
