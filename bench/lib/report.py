@@ -1,0 +1,289 @@
+"""Turns the run's results (JSON lines written by bench/run) into bench/results/latest.md.
+
+Line kinds:
+  {"kind": "fact", "key", "value"}                          machine, commit, timings, RSS
+  {"kind": "wrk", "name", "label", "group", "concurrency", "pair", "result" | "error"}
+  {"kind": "pgbench", "name", "label", "concurrency", "tps", "processed", "failed" | "error"}
+  {"kind": "burst", "size", "data": {"bursts", "logins", "failures", "p50_ms", "p99_ms"}}
+
+The targets are issue 8's. Each is judged here, in one place, so the tables and the
+PASS/FAIL column cannot disagree. A run with errors fails its target: a fast error is
+not a fast answer.
+
+Usage: report.py RESULTS_JSONL OUT_MD
+"""
+
+import json
+import statistics
+import sys
+
+CONTENT_READ_SHARE = 0.60  # roadmap, topic, question: >= 60 % of the ceiling's req/s
+PROGRESS_GET_P99_MS = 20.0  # at concurrency 32
+WRITE_SHARE_OF_PGBENCH = 0.50  # progress PUT and review POST vs pgbench on the same SQL
+BURST_RSS_MB = 200.0
+BURST_P99_FACTOR = 3.0  # /tracks p99 during the login burst vs idle
+START_TO_READY_MS = 500.0
+SEED_SECS = 5.0
+
+
+def load(path):
+    facts, wrk, pgbench, burst = {}, {}, {}, None
+    with open(path) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            kind = row["kind"]
+            if kind == "fact":
+                facts[row["key"]] = row["value"]
+            elif kind == "wrk":
+                wrk[row["name"]] = row
+            elif kind == "pgbench":
+                pgbench.setdefault(row["name"], []).append(row)
+            elif kind == "burst":
+                burst = {**row["data"], "size": row["size"]}
+    return facts, wrk, pgbench, burst
+
+
+def rps(row):
+    r = row.get("result") if row else None
+    return r["requests"] / (r["duration_us"] / 1e6) if r and r.get("duration_us") else None
+
+
+def errors(row):
+    """Socket errors plus HTTP 4xx/5xx answers."""
+    r = row.get("result")
+    return r["connect"] + r["read"] + r["write"] + r["timeout"] + r["status"] if r else None
+
+
+def error_detail(row):
+    """'0', or the total with what kind: '3 (2 HTTP 4xx/5xx, 1 timeout)'."""
+    r = row["result"]
+    total = errors(row)
+    if not total:
+        return "0"
+    kinds = [("HTTP 4xx/5xx", r["status"]), ("timeout", r["timeout"]), ("connect", r["connect"]),
+             ("read", r["read"]), ("write", r["write"])]
+    return f"{total} (" + ", ".join(f"{n} {k}" for k, n in kinds if n) + ")"
+
+
+def ms(us):
+    return f"{us / 1000:.2f}"
+
+
+def verdict(ok, why=""):
+    word = "PASS" if ok else "FAIL"
+    return f"{word} ({why})" if why else word
+
+
+def ceiling_runs(wrk):
+    return [row for name, row in wrk.items() if row.get("group") == "ceiling" and rps(row)]
+
+
+def median_ceiling(wrk):
+    rates = [rps(row) for row in ceiling_runs(wrk)]
+    return statistics.median(rates) if rates else None
+
+
+def pgbench_at(runs, clients):
+    return next((r for r in runs if r.get("concurrency") == clients), None)
+
+
+def target_for(name, row, share, pgbench):
+    """The issue-8 target this run answers to, judged; '' when it has none."""
+    r = row["result"]
+    if row.get("group") == "content":
+        return verdict(share is not None and share >= CONTENT_READ_SHARE, f"≥ {CONTENT_READ_SHARE:.0%} of ceiling")
+    if name == "progress_get":
+        return verdict(r["p99_us"] / 1000 < PROGRESS_GET_P99_MS, f"p99 < {PROGRESS_GET_P99_MS:.0f} ms")
+    if name in pgbench:
+        same = pgbench_at(pgbench[name], row["concurrency"])
+        ok = bool(same and same.get("tps") and rps(row) / same["tps"] >= WRITE_SHARE_OF_PGBENCH)
+        return verdict(ok, f"≥ {WRITE_SHARE_OF_PGBENCH:.0%} of pgbench, below")
+    return ""
+
+
+def endpoint_rows(wrk, pgbench):
+    top = median_ceiling(wrk)
+    runs = ceiling_runs(wrk)
+    lines = []
+    if runs:
+        rates = sorted(rps(r) for r in runs)
+        mid = min(runs, key=lambda r: abs(rps(r) - top))
+        lines.append(
+            f"| GET /health/live (the ceiling: median of {len(runs)} runs, {rates[0]:,.0f}–{rates[-1]:,.0f}) "
+            f"| {mid['concurrency']} | {top:,.0f} | {ms(mid['result']['p50_us'])} | {ms(mid['result']['p99_us'])} "
+            f"| {sum(errors(r) for r in runs)} | 100% | — |"
+        )
+    for name, row in wrk.items():
+        if row.get("group") in ("ceiling", "burst"):
+            continue
+        r = row.get("result")
+        if not r:
+            lines.append(f"| {row['label']} | {row['concurrency']} | — | — | — | run failed: {row.get('error', '?')} | — | FAIL |")
+            continue
+        rate, errs = rps(row), errors(row)
+        reference = rps(wrk.get(row.get("pair") or "")) or top
+        share = rate / reference if reference else None
+        target = target_for(name, row, share, pgbench)
+        if errs and target:
+            target = f"FAIL ({errs} errors)"
+        error_cell = error_detail(row)
+        if r.get("replays"):
+            error_cell += f" ({r['replays']} replays: attempts ran out)"
+        share_cell = f"{share:.0%}" if share is not None else "—"
+        lines.append(
+            f"| {row['label']} | {row['concurrency']} | {rate:,.0f} | {ms(r['p50_us'])} | {ms(r['p99_us'])} "
+            f"| {error_cell} | {share_cell} | {target or '—'} |"
+        )
+    return lines
+
+
+def pgbench_rows(wrk, pgbench, facts):
+    lines = []
+    written = {"progress_put": facts.get("rows_progress_put"), "review_post": facts.get("rows_review_post")}
+    for name, runs in pgbench.items():
+        server_row = wrk.get(name)
+        server = rps(server_row)
+        same = pgbench_at(runs, server_row["concurrency"]) if server_row else None
+        pool = next((r for r in runs if r is not same), None)
+        rows = written.get(name)
+        rows_cell = f"{rows:,}" if rows is not None else "—"
+        if not server or not same or same.get("tps") is None:
+            why = (same or {}).get("error") or "no result"
+            lines.append(f"| {runs[0]['label']} | — | — | — | — | {rows_cell} | FAIL ({why}) |")
+            continue
+        ratio = server / same["tps"]
+        ok = ratio >= WRITE_SHARE_OF_PGBENCH and not same.get("failed")
+        why = f"{same['failed']} failed pgbench transactions" if same.get("failed") else f"≥ {WRITE_SHARE_OF_PGBENCH:.0%}"
+        pool_cell = "—"
+        if pool and pool.get("tps"):
+            pool_cell = f"{pool['tps']:,.0f} at c{pool['concurrency']} → {server / pool['tps']:.0%}"
+        lines.append(
+            f"| {same['label']} | {server:,.0f} (c{server_row['concurrency']}) | {same['tps']:,.0f} (c{same['concurrency']}) "
+            f"| {ratio:.0%} | {pool_cell} | {rows_cell} | {verdict(ok, why)} |"
+        )
+    return lines
+
+
+def burst_rows(wrk, burst, facts):
+    idle, during = wrk.get("burst_idle"), wrk.get("burst_during")
+    lines = []
+    if idle and during and idle.get("result") and during.get("result"):
+        p_idle, p_during = idle["result"]["p99_us"] / 1000, during["result"]["p99_us"] / 1000
+        factor = p_during / p_idle if p_idle else float("inf")
+        errs = errors(idle) + errors(during)
+        ok = factor <= BURST_P99_FACTOR and not errs
+        lines.append(
+            f"| `GET /api/v1/tracks` p99 at c{idle['concurrency']}: idle, then during the bursts "
+            f"| {p_idle:.2f} ms, then {p_during:.2f} ms = {factor:.1f}× | ≤ {BURST_P99_FACTOR:.0f}× "
+            f"| {verdict(ok, f'{errs} errors' if errs else '')} |"
+        )
+    else:
+        lines.append(f"| `GET /api/v1/tracks` p99 | not measured | ≤ {BURST_P99_FACTOR:.0f}× | FAIL |")
+    rss = facts.get("burst_rss_mb")
+    if rss is not None:
+        lines.append(
+            f"| server peak RSS through the bursts | {rss:.0f} MB{facts.get('burst_rss_note', '')} "
+            f"| < {BURST_RSS_MB:.0f} MB | {verdict(rss < BURST_RSS_MB)} |"
+        )
+    if burst:
+        lines.append(
+            f"| logins | {burst['logins']} in {burst['bursts']} burst{'s' if burst['bursts'] != 1 else ''} of {burst['size']} concurrent; login p50 "
+            f"{burst['p50_ms']:.0f} ms, p99 {burst['p99_ms']:.0f} ms; {burst['failures']} failed "
+            f"| all succeed | {verdict(burst['failures'] == 0)} |"
+        )
+    return lines
+
+
+def startup_rows(facts):
+    lines = []
+    ready = facts.get("start_to_ready_ms")
+    if ready is not None:
+        lines.append(
+            f"| start to ready on a seeded database (exec to the first 200 on `/health/ready`) | {ready:.0f} ms "
+            f"| < {START_TO_READY_MS:.0f} ms | {verdict(ready < START_TO_READY_MS)} |"
+        )
+    seed = facts.get("seed_secs")
+    if seed is not None:
+        upsert = facts.get("seed_upsert_ms")
+        detail = f" (the upsert alone {upsert:.0f} ms)" if upsert is not None else ""
+        lines.append(
+            f"| full seed: `studytrack seed` on a new database (create, migrate, load everything) "
+            f"| {seed:.2f} s{detail} | < {SEED_SECS:.0f} s | {verdict(seed < SEED_SECS)} |"
+        )
+    peak = facts.get("peak_rss_mb")
+    if peak is not None:
+        lines.append(f"| server peak RSS over the whole run (`VmHWM`) | {peak:.0f} MB | — | — |")
+    imp = facts.get("admin_import")
+    if imp:
+        lines.append(
+            f"| admin import of the whole Python track ({imp['bytes'] / 1e6:.1f} MB, as exported) "
+            f"| dry run {imp['dry_run_ms']:.0f} ms, real {imp['real_ms']:.0f} ms | — | — |"
+        )
+    elif facts.get("admin_import_error"):
+        lines.append(f"| admin import of the whole Python track | failed: {facts['admin_import_error']} | — | — |")
+    if facts.get("server_log_errors") is not None:
+        first = facts.get("server_log_first_error")
+        detail = f"; the first: `{first}`" if first else ""
+        lines.append(
+            f"| server log (`RUST_LOG=warn`) | {facts.get('server_log_lines', 0)} lines, "
+            f"{facts['server_log_errors']} at error level{detail} | none at error level "
+            f"| {verdict(facts['server_log_errors'] == 0)} |"
+        )
+    return lines
+
+
+def header(facts):
+    return [
+        "# studytrack benchmark results",
+        "",
+        f"Measured by `bench/run` on {facts.get('date', '?')}: {facts.get('nproc', '?')} cores "
+        f"({facts.get('cpu', '?')}), load average {facts.get('loadavg', '?')} at the start; commit "
+        f"`{facts.get('commit', '?')}`{facts.get('dirty', '')}; PostgreSQL {facts.get('pg_version', '?')} on the "
+        f"same machine; wrk with {facts.get('wrk_threads', '?')} threads, {facts.get('duration', '?')} s per run "
+        "after a 2 s warm-up. wrk, the server and PostgreSQL share the cores, so these are one small machine's "
+        "figures and move with whatever else it runs.",
+        "",
+        f"The learner: {facts.get('learner_state', '?')}.",
+    ]
+
+
+def main():
+    facts, wrk, pgbench, burst = load(sys.argv[1])
+    out = header(facts)
+    out += [
+        "",
+        "## Endpoints",
+        "",
+        "Each read's share is against a ceiling run taken just before it; the other rows use the median ceiling.",
+        "",
+        "| endpoint | concurrency | req/s | p50 ms | p99 ms | errors | share of ceiling | target |",
+        "|---|---:|---:|---:|---:|---|---:|---|",
+    ]
+    out += endpoint_rows(wrk, pgbench)
+    out += [
+        "",
+        "## Writes against pgbench running the same SQL",
+        "",
+        "pgbench runs `bench/pgbench/progress_put.sql` and `review_post.sql`: the server's statements in the "
+        "server's order, `-M prepared`, the same learner and rows, on the same database right after the HTTP "
+        "run. The target compares at the same concurrency; the column after it runs pgbench with as many "
+        f"sessions as the server's pool holds ({facts.get('pool_size', '?')}). Rows written counts what the "
+        "HTTP run really changed (activity rows for status changes, review log rows for reviews).",
+        "",
+        "| write | server req/s | pgbench tps | server / pgbench | pgbench at the pool size | rows written | target |",
+        "|---|---:|---:|---:|---|---:|---|",
+    ]
+    out += pgbench_rows(wrk, pgbench, facts)
+    out += ["", "## Login burst", "", "| what | measured | target | result |", "|---|---|---|---|"]
+    out += burst_rows(wrk, burst, facts)
+    out += ["", "## Start-up, seeding, memory", "", "| what | measured | target | result |", "|---|---|---|---|"]
+    out += startup_rows(facts)
+    out.append("")
+    with open(sys.argv[2], "w") as f:
+        f.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

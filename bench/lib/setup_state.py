@@ -1,0 +1,116 @@
+"""Creates the benchmark learner through the public API and writes what the load
+scripts need as shell assignments.
+
+The learner looks like a real, well-advanced user, because the per-user paths cost
+what the learner's history makes them cost:
+  * every Python question marked `got_it` (the progress GET then fills every topic);
+  * a few submitted quizzes (quiz accuracy and overconfidence feed progress);
+  * a flashcard review history (the caller ages it afterwards so cards fall due).
+
+Usage: setup_state.py BASE_URL OUT_ENV_FILE
+"""
+
+import json
+import secrets
+import shlex
+import sys
+import urllib.parse
+import uuid
+
+from http_client import Client
+
+QUIZZES = 4
+QUIZ_SIZE = 20
+REVIEWED_CARDS = 120
+RATINGS = ("again", "hard", "good", "easy")
+
+
+def register(base):
+    run = secrets.token_hex(4)
+    email = f"bench-learner-{run}@example.com"
+    password = f"Bench-{secrets.token_urlsafe(12)}"
+    body = {"email": email, "password": password, "display_name": "Bench Learner"}
+    tokens = Client(base).post("/api/v1/auth/register", body, expect=(200, 201))
+    return email, password, tokens["access_token"], tokens["account"]["id"]
+
+
+def python_question_ids(api):
+    """Every live Python question, following the cursor."""
+    ids, cursor = [], ""
+    while True:
+        query = {"track": "python", "limit": 100}
+        if cursor:
+            query["cursor"] = cursor
+        page = api.get("/api/v1/questions?" + urllib.parse.urlencode(query))
+        ids += [q["id"] for q in page["items"]]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return ids
+
+
+def python_flashcard_ids(api):
+    """Every flashcard of every topic on the Python roadmap, in roadmap order."""
+    roadmap = api.get("/api/v1/tracks/python")
+    ids = []
+    for stage in roadmap["stages"]:
+        for topic in stage["topics"]:
+            cards = api.get(f"/api/v1/tracks/python/topics/{topic['slug']}/flashcards")
+            ids += [c["id"] for c in cards["items"]]
+    return ids
+
+
+def take_quizzes(api):
+    """Creates and submits a few quizzes; always picking option 0 gets some right, some wrong."""
+    for _ in range(QUIZZES):
+        attempt = api.post(
+            "/api/v1/me/quizzes",
+            {"scope": {"track": "python"}, "size": QUIZ_SIZE, "mode": "practice"},
+            expect=(201,),
+        )
+        answers = [{"position": item["position"], "selected": [0]} for item in attempt["items"]]
+        api.post(f"/api/v1/me/quizzes/{attempt['id']}/submission", {"answers": answers})
+
+
+def review_cards(api, card_ids):
+    """Reviews the first cards with a spread of ratings; returns one response body."""
+    sample = None
+    for i, card in enumerate(card_ids[:REVIEWED_CARDS]):
+        body = {"review_id": str(uuid.uuid4()), "flashcard_id": card, "rating": RATINGS[i % len(RATINGS)]}
+        sample = api.post("/api/v1/me/reviews", body)
+    return sample
+
+
+def main():
+    base, out = sys.argv[1], sys.argv[2]
+    email, password, token, user_id = register(base)
+    api = Client(base, token)
+    questions = python_question_ids(api)
+    for qid in questions:
+        api.put(f"/api/v1/me/questions/{qid}/status", {"status": "got_it"})
+    cards = python_flashcard_ids(api)
+    take_quizzes(api)
+    sample = review_cards(api, cards)
+    api.close()
+    values = {
+        "LEARNER_EMAIL": email,
+        "LEARNER_PASSWORD": password,
+        "TOKEN": token,
+        "USER_ID": user_id,
+        "QUESTION_IDS": ",".join(questions),
+        "QUESTION_COUNT": str(len(questions)),
+        "QUESTION_ID": questions[len(questions) // 2],
+        "CARD_IDS": ",".join(cards),
+        "CARD_COUNT": str(len(cards)),
+        "REVIEW_SAMPLE": json.dumps(sample, separators=(",", ":")),
+    }
+    with open(out, "w") as f:
+        for key, value in values.items():
+            f.write(f"{key}={shlex.quote(value)}\n")
+    print(
+        f"all {len(questions)} Python questions marked got_it, {QUIZZES} quizzes of {QUIZ_SIZE} items submitted, "
+        f"{min(REVIEWED_CARDS, len(cards))} of the {len(cards)} Python flashcards reviewed"
+    )
+
+
+if __name__ == "__main__":
+    main()
