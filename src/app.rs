@@ -25,6 +25,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::openapi::ApiDoc;
 use crate::replica::ContentReads;
+use crate::web::rate_limit::RateLimit;
 use crate::web::{extractors, fallback, request_id};
 use crate::{account, admin, auth, catalog, health, progress, quiz, review};
 
@@ -63,9 +64,10 @@ impl AppState {
 
 /// Every documented route. Used for the server and for the OpenAPI document, so the
 /// document can only describe handlers that are really mounted.
-fn register(cfg: &mut ServiceConfig, import_limit: usize) {
+fn register(cfg: &mut ServiceConfig, import_limit: usize, rate_limit: &RateLimit) {
     cfg.service(
         scope::scope("/api/v1")
+            .wrap(rate_limit.middleware())
             .configure(catalog::routes::configure)
             .configure(auth::routes::configure)
             .configure(account::routes::configure)
@@ -80,8 +82,11 @@ fn register(cfg: &mut ServiceConfig, import_limit: usize) {
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) =
-        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(|cfg| register(cfg, 0)).split_for_parts();
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(|cfg| register(cfg, 0, &RateLimit::disabled()))
+        .split_for_parts();
     doc
 }
 
@@ -121,12 +126,13 @@ impl Application {
         ));
         let doc = Arc::new(doc);
         let state = web::Data::new(AppState::new(db, settings.clone())?);
+        let rate_limit = RateLimit::new(&settings)?;
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let settings = &app_state.settings;
             App::new()
                 .into_utoipa_app()
-                .configure(|cfg| register(cfg, settings.import_limit))
+                .configure(|cfg| register(cfg, settings.import_limit, &rate_limit))
                 .into_app()
                 .app_data(app_state.clone())
                 .app_data(table.clone())
@@ -143,6 +149,7 @@ impl Application {
                 )
                 .configure(crate::web::demo::configure)
                 .default_service(web::to(fallback::not_found_or_not_allowed))
+                .wrap(from_fn(crate::web::timeout::enforce))
                 .wrap(from_fn(request_id::add_header))
                 .wrap(TracingLogger::default())
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))

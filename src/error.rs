@@ -82,6 +82,8 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the database is unavailable")]
     Unavailable,
+    #[error("the request took longer than {0} ms and was cancelled; retry later")]
+    TimedOut(u128),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -108,6 +110,7 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PreconditionRequired(_) => "precondition-required",
             ApiError::Unavailable => "unavailable",
+            ApiError::TimedOut(_) => "timeout",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -188,7 +191,7 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -197,6 +200,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
             ApiError::Unavailable => tracing::warn!("database unavailable"),
+            ApiError::TimedOut(_) => tracing::warn!("request timed out"),
             _ => {}
         }
         let mut builder = HttpResponse::build(self.status_code());
@@ -206,7 +210,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { allow, .. } => {
                 builder.insert_header((header::ALLOW, allow.join(", ")));
             }
-            ApiError::Unavailable => {
+            ApiError::Unavailable | ApiError::TimedOut(_) => {
                 builder.insert_header((header::RETRY_AFTER, "1"));
             }
             ApiError::Unauthorized(_) => {

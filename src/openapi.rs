@@ -26,7 +26,7 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
         (name = "operations", description = "Health checks for load balancers and orchestrators."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &RateLimited)
 )]
 pub struct ApiDoc;
 
@@ -47,6 +47,36 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every `/api/v1` operation sits behind the per-address rate limit, so each documents
+/// the 429 it can answer (unless it already documents a 429 of its own, like login).
+struct RateLimited;
+
+impl utoipa::Modify for RateLimited {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::ToResponse;
+        let (_, response) = responses::TooManyRequests::response();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation.responses.responses.entry("429".to_owned()).or_insert_with(|| response.clone());
+            }
+        }
     }
 }
 
@@ -149,7 +179,7 @@ pub mod responses {
     );
     problem_response!(
         TooManyRequests,
-        "Throttled; retry after the `Retry-After` seconds.",
+        "Throttled (per-address rate limit, or repeated failed logins); retry after the `Retry-After` seconds.",
         "too-many-requests",
         "Too Many Requests",
         429,

@@ -5,7 +5,9 @@ pub mod demo;
 pub mod etag;
 pub mod extractors;
 pub mod fallback;
+pub mod rate_limit;
 pub mod request_id;
+pub mod timeout;
 
 /// A 200 for per-user data, which no cache between client and server may keep.
 pub fn private_ok() -> actix_web::HttpResponseBuilder {

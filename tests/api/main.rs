@@ -8,6 +8,7 @@ mod catalog;
 mod errors;
 mod health;
 mod helpers;
+mod limits;
 mod openapi;
 mod pagination;
 mod progress;

@@ -1,0 +1,77 @@
+//! Resource limits that are switched on by configuration: the per-address rate limit
+//! on the public API and the per-request deadline.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::PgPool;
+use studytrack::config::Settings;
+
+use crate::helpers::{assert_problem, fixture_dir, seed_dir, spawn_with_settings};
+
+#[sqlx::test]
+async fn the_public_api_is_rate_limited_per_address_with_retry_after(pool: PgPool) {
+    seed_dir(&pool, &fixture_dir()).await;
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.rate_limit_per_minute = 60;
+    settings.rate_limit_burst = 5;
+    settings.trust_forwarded = true;
+    let app = spawn_with_settings(pool, settings).await;
+    let from = |address: &'static str| {
+        let req = app.client.get(app.url("/api/v1/tracks")).header("X-Forwarded-For", address);
+        async move { req.send().await.unwrap() }
+    };
+    for _ in 0..5 {
+        assert_eq!(from("203.0.113.7").await.status(), StatusCode::OK, "the burst is allowed");
+    }
+    let res = from("203.0.113.7").await;
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry), "one request a second refills the bucket: {retry}");
+    let problem = assert_problem(res, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(problem["type"], "https://studytrack.dev/problems/too-many-requests");
+    assert_eq!(from("198.51.100.1").await.status(), StatusCode::OK, "another address has its own bucket");
+    // Health checks and the document stay reachable for load balancers and clients.
+    for path in ["/health/live", "/health/ready", "/openapi.json"] {
+        let res = app.client.get(app.url(path)).header("X-Forwarded-For", "203.0.113.7").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+    }
+}
+
+#[sqlx::test]
+async fn a_request_past_its_deadline_gets_a_503_and_releases_its_work(pool: PgPool) {
+    seed_dir(&pool, &fixture_dir()).await;
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.request_timeout = Duration::from_millis(500);
+    let app = spawn_with_settings(pool.clone(), settings).await;
+    let admin = app.new_admin("admin@example.com").await;
+    // Hold the content lock so the import cannot proceed.
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(studytrack::content::SEED_LOCK)
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let res = app
+        .request_as(reqwest::Method::POST, "/api/v1/admin/import", &admin.access)
+        .json(&json!({"topics": []}))
+        .send()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(res.headers().contains_key("retry-after"));
+    let problem = assert_problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(problem["type"], "https://studytrack.dev/problems/timeout");
+    assert!(took < Duration::from_secs(3), "answered after {took:?}");
+    blocker.rollback().await.unwrap();
+    // The cancelled request gave its connection back: the service goes on answering.
+    assert_eq!(app.get("/api/v1/tracks").await.status(), StatusCode::OK);
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(waiting, 0, "no statement is left waiting on the lock");
+}
