@@ -35,6 +35,7 @@ pub struct AppState {
     /// Where public content reads go (a replica when configured and fit).
     pub reads: Arc<ContentReads>,
     pub cache: Arc<ContentCache>,
+    pub metrics: crate::metrics::Metrics,
     pub settings: Settings,
     pub tokens: TokenKeys,
     pub hasher: PasswordHasher,
@@ -47,6 +48,7 @@ impl AppState {
         Ok(AppState {
             reads: Arc::new(ContentReads::new(db.clone(), crate::db::replica_pool(&settings)?)),
             cache: Arc::new(ContentCache::new(settings.content_cache_bytes)),
+            metrics: crate::metrics::Metrics::new()?,
             tokens: TokenKeys::new(&settings.jwt_secret),
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
             clock: Clock::default(),
@@ -77,7 +79,8 @@ fn register(cfg: &mut ServiceConfig, import_limit: usize, rate_limit: &RateLimit
             .service(admin::scope(import_limit)),
     )
     .service(health::live)
-    .service(health::ready);
+    .service(health::ready)
+    .service(crate::metrics::metrics);
 }
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
@@ -150,6 +153,7 @@ impl Application {
                 .configure(crate::web::demo::configure)
                 .default_service(web::to(fallback::not_found_or_not_allowed))
                 .wrap(from_fn(crate::web::timeout::enforce))
+                .wrap(from_fn(crate::metrics::record))
                 .wrap(from_fn(request_id::add_header))
                 .wrap(TracingLogger::default())
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))

@@ -126,11 +126,6 @@ impl Settings {
             None | Some("*") => None,
             Some(list) => Some(list.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect()),
         };
-        let log_format = match get("STUDYTRACK_LOG_FORMAT").as_deref() {
-            None | Some("pretty") => LogFormat::Pretty,
-            Some("json") => LogFormat::Json,
-            Some(other) => bail!("STUDYTRACK_LOG_FORMAT must be json or pretty, got {other:?}"),
-        };
         let auto_seed = match get("STUDYTRACK_AUTO_SEED").as_deref() {
             None | Some("true") | Some("1") => true,
             Some("false") | Some("0") => false,
@@ -148,6 +143,13 @@ impl Settings {
             None | Some("production") => Environment::Production,
             Some("development") => Environment::Development,
             Some(other) => bail!("STUDYTRACK_ENV must be development or production, got {other:?}"),
+        };
+        // Machines read production logs (one JSON object per line); people read development's.
+        let log_format = match get("STUDYTRACK_LOG_FORMAT").as_deref() {
+            None if environment == Environment::Production => LogFormat::Json,
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("STUDYTRACK_LOG_FORMAT must be json or pretty, got {other:?}"),
         };
         let mut jwt_secret_problem = None;
         let jwt_secret = match (get("STUDYTRACK_JWT_SECRET"), environment) {

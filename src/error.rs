@@ -53,6 +53,10 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// Marks a response as "the database could not be reached" for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseUnavailable;
+
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -221,7 +225,11 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        builder.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+        let mut res = builder.body(serde_json::to_vec(&self.problem()).unwrap_or_default());
+        if matches!(self, ApiError::Unavailable) {
+            res.extensions_mut().insert(DatabaseUnavailable);
+        }
+        res
     }
 }
 

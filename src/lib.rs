@@ -15,6 +15,7 @@ pub mod content;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod pagination;
 pub mod progress;

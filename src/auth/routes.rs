@@ -137,6 +137,7 @@ pub async fn register(
         throttle::retry_after(&state.db, throttle::REGISTER_ADDRESS, &address, settings.registrations_per_address, hour)
             .await?
     {
+        state.metrics.throttled(throttle::REGISTER_ADDRESS);
         return Err(ApiError::TooManyRequests { retry_after_secs: wait });
     }
     throttle::record(&state.db, throttle::REGISTER_ADDRESS, &address, hour).await?;
@@ -197,6 +198,7 @@ pub async fn login(
     ] {
         if let Some(wait) = throttle::retry_after(&state.db, bucket, key, max, window).await? {
             tracing::warn!(bucket, "login throttled");
+            state.metrics.throttled(bucket);
             return Err(ApiError::TooManyRequests { retry_after_secs: wait });
         }
     }

@@ -36,3 +36,44 @@ async fn without_a_database_ready_and_reads_are_fast_503s_while_live_stays_200()
         assert_problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
     }
 }
+
+#[sqlx::test]
+async fn metrics_count_requests_by_route_template_and_report_the_pool_and_cache(pool: sqlx::PgPool) {
+    let app = crate::helpers::spawn_app(pool).await;
+    for _ in 0..3 {
+        app.get("/api/v1/tracks/alpha").await;
+    }
+    app.get("/api/v1/tracks/no-such-track").await;
+    app.get("/api/v1/questions/not-a-uuid").await;
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = res.text().await.unwrap();
+    let line = |prefix: &str| -> f64 {
+        let found = text.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix} in:\n{text}"));
+        found.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(
+        line(r#"studytrack_http_requests_total{method="GET",route="/api/v1/tracks/{track}",status="200"}"#),
+        3.0,
+        "counted under the template, never the raw path"
+    );
+    assert_eq!(
+        line(r#"studytrack_http_requests_total{method="GET",route="/api/v1/tracks/{track}",status="404"}"#),
+        1.0
+    );
+    assert!(!text.contains("no-such-track"));
+    assert_eq!(
+        line(
+            r#"studytrack_http_request_duration_seconds_count{method="GET",route="/api/v1/tracks/{track}",status="200"}"#
+        ),
+        3.0
+    );
+    assert_eq!(line(r#"studytrack_db_pool_connections{state="max"}"#), 10.0);
+    assert!(line(r#"studytrack_db_pool_connections{state="open"}"#) >= 1.0);
+    let lookups = line(r#"studytrack_content_cache_lookups_total{result="hit"}"#)
+        + line(r#"studytrack_content_cache_lookups_total{result="miss"}"#)
+        + line(r#"studytrack_content_cache_lookups_total{result="bypass"}"#);
+    assert!(lookups >= 3.0, "{lookups}");
+    assert!(text.contains("studytrack_db_unavailable_total 0"));
+}

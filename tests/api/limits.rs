@@ -31,6 +31,8 @@ async fn the_public_api_is_rate_limited_per_address_with_retry_after(pool: PgPoo
     let problem = assert_problem(res, StatusCode::TOO_MANY_REQUESTS).await;
     assert_eq!(problem["type"], "https://studytrack.dev/problems/too-many-requests");
     assert_eq!(from("198.51.100.1").await.status(), StatusCode::OK, "another address has its own bucket");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("studytrack_throttled_total{throttle=\"rate-limit\"} 1"), "{metrics}");
     // Health checks and the document stay reachable for load balancers and clients.
     for path in ["/health/live", "/health/ready", "/openapi.json"] {
         let res = app.client.get(app.url(path)).header("X-Forwarded-For", "203.0.113.7").send().await.unwrap();

@@ -1,0 +1,187 @@
+//! Prometheus metrics at `GET /metrics`: HTTP traffic by route template, the database
+//! pool, the content cache and throttling.
+//!
+//! Each instance owns its registry (no process-wide globals), so several servers in one
+//! process (the tests) keep separate figures. Counters that other modules already keep
+//! (cache hits, reads per pool) are read at scrape time rather than mirrored.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, get, web};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// Latency buckets in seconds: fine below 50 ms, where cached content and per-user
+/// reads live, and coarse up to the request deadline.
+const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0];
+
+/// The instance's metrics.
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    throttled: IntCounterVec,
+    pool: IntGaugeVec,
+    db_unavailable: IntCounter,
+    cache: IntGaugeVec,
+    content_reads: IntGaugeVec,
+}
+
+impl Metrics {
+    pub fn new() -> anyhow::Result<Self> {
+        let registry = Registry::new_custom(Some("studytrack".to_owned()), None)?;
+        let requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests answered, by method, route template and status."),
+            &["method", "route", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer, by method, route template and status.",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["method", "route", "status"],
+        )?;
+        let throttled = IntCounterVec::new(
+            Opts::new("throttled_total", "Requests refused by a throttle (429), by which one."),
+            &["throttle"],
+        )?;
+        let pool = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database pool connections: open, idle, in use, and the maximum."),
+            &["state"],
+        )?;
+        let db_unavailable = IntCounter::new(
+            "db_unavailable_total",
+            "Requests answered 503 because no database connection could be had in time (pool exhausted past the \
+             acquire timeout, or the database down).",
+        )?;
+        let cache = IntGaugeVec::new(
+            Opts::new("content_cache_lookups_total", "Content cache lookups: hit, miss, or bypass (not subscribed)."),
+            &["result"],
+        )?;
+        let content_reads = IntGaugeVec::new(
+            Opts::new("content_db_reads_total", "Content reads that reached a database, by pool (primary or replica)."),
+            &["pool"],
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(throttled.clone()))?;
+        registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(db_unavailable.clone()))?;
+        registry.register(Box::new(cache.clone()))?;
+        registry.register(Box::new(content_reads.clone()))?;
+        Ok(Metrics { registry, requests, latency, throttled, pool, db_unavailable, cache, content_reads })
+    }
+
+    /// Counts a request refused by `throttle` (`login-account`, `login-address`,
+    /// `register-address`, `rate-limit`).
+    pub fn throttled(&self, throttle: &str) {
+        self.throttled.with_label_values(&[throttle]).inc();
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.latency.with_label_values(&labels).observe(seconds);
+    }
+
+    /// The text exposition, with the gauges read from their sources first.
+    fn render(&self, state: &AppState) -> Result<Vec<u8>, prometheus::Error> {
+        let size = i64::from(state.db.size());
+        let idle = i64::try_from(state.db.num_idle()).unwrap_or(i64::MAX);
+        self.pool.with_label_values(&["open"]).set(size);
+        self.pool.with_label_values(&["idle"]).set(idle);
+        self.pool.with_label_values(&["in_use"]).set(size - idle);
+        self.pool.with_label_values(&["max"]).set(i64::from(state.settings.db_max_connections));
+        let stats = &state.cache.stats;
+        for (result, counter) in [("hit", &stats.hits), ("miss", &stats.misses), ("bypass", &stats.bypasses)] {
+            self.cache.with_label_values(&[result]).set(as_gauge(counter.load(Ordering::Relaxed)));
+        }
+        for (pool, counter) in [("primary", &state.reads.primary_reads), ("replica", &state.reads.replica_reads)] {
+            self.content_reads.with_label_values(&[pool]).set(as_gauge(counter.load(Ordering::Relaxed)));
+        }
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
+        Ok(out)
+    }
+}
+
+fn as_gauge(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+/// Times and counts every request under its route template (`/api/v1/tracks/{track}`),
+/// never its raw path, so label sets stay bounded whatever clients send.
+pub async fn record(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().as_str().to_owned();
+    // Matched against the route table up front, so a request that times out or fails
+    // before reaching its handler is still counted under its route.
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let result = next.call(req).await;
+    if let Some(state) = state {
+        let status = match &result {
+            Ok(res) => res.status(),
+            Err(err) => err.as_response_error().status_code(),
+        };
+        // Anything but the standard methods is folded into one label value.
+        let method = if ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(&method.as_str()) {
+            method.as_str()
+        } else {
+            "other"
+        };
+        state.metrics.observe(method, &route, status.as_u16(), started.elapsed().as_secs_f64());
+        if status == actix_web::http::StatusCode::TOO_MANY_REQUESTS && route.starts_with("/api/v1") {
+            // Login and registration throttles count themselves by name; the rest is
+            // the per-address rate limit.
+            if !route.ends_with("/auth/login") && !route.ends_with("/auth/register") {
+                state.metrics.throttled("rate-limit");
+            }
+        }
+        let unavailable = match &result {
+            Ok(res) => res.response().extensions().contains::<crate::error::DatabaseUnavailable>(),
+            Err(err) => err.error_response().extensions().contains::<crate::error::DatabaseUnavailable>(),
+        };
+        if unavailable {
+            state.metrics.db_unavailable.inc();
+        }
+    }
+    result
+}
+
+/// Prometheus metrics.
+///
+/// Text exposition format 0.0.4. Request counts and latency histograms by route
+/// template and status, database pool connections and acquire timeouts, content cache
+/// lookups, content reads per pool, and throttled requests. See the README for every
+/// series.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_metrics",
+    responses(
+        (status = 200, description = "Metrics in the Prometheus text format", content_type = "text/plain; version=0.0.4",
+         body = String, example = "studytrack_http_requests_total{method=\"GET\",route=\"/api/v1/tracks\",status=\"200\"} 42\n"),
+        (status = 500, response = inline(crate::openapi::responses::InternalError)),
+    )
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let body = state.metrics.render(&state).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
