@@ -5,6 +5,8 @@ COPY Cargo.toml Cargo.lock rustfmt.toml ./
 COPY src ./src
 COPY migrations ./migrations
 COPY data ./data
+# The demo page at /demo/ is compiled into the binary.
+COPY examples/web ./examples/web
 # Cargo.toml names the integration-test target; its sources must exist for cargo to load the manifest.
 COPY tests ./tests
 RUN cargo build --release --locked --bin studytrack
