@@ -227,7 +227,7 @@ def startup_rows(facts):
         first = facts.get("server_log_first_error")
         detail = f"; the first: `{first}`" if first else ""
         lines.append(
-            f"| server log (`RUST_LOG=warn`) | {facts.get('server_log_lines', 0)} lines, "
+            f"| server log (`RUST_LOG=warn`) | {facts.get('server_log_lines', 0)} line(s), "
             f"{facts['server_log_errors']} at error level{detail} | none at error level "
             f"| {verdict(facts['server_log_errors'] == 0)} |"
         )
