@@ -90,20 +90,24 @@ def pgbench_at(runs, clients):
 
 
 def target_for(name, row, share, pgbench):
-    """The issue-8 target this run answers to, judged; '' when it has none."""
+    """The issue-8 target this run answers to: (verdict, what was measured), or None."""
     r = row["result"]
     if row.get("group") == "content":
-        return verdict(share is not None and share >= CONTENT_READ_SHARE, f"≥ {CONTENT_READ_SHARE:.0%} of ceiling")
+        ok = share is not None and share >= CONTENT_READ_SHARE
+        return verdict(ok, f"≥ {CONTENT_READ_SHARE:.0%} of ceiling"), f"{share:.0%} of the ceiling"
     if name == "progress_get":
-        return verdict(r["p99_us"] / 1000 < PROGRESS_GET_P99_MS, f"p99 < {PROGRESS_GET_P99_MS:.0f} ms")
+        p99 = r["p99_us"] / 1000
+        return verdict(p99 < PROGRESS_GET_P99_MS, f"p99 < {PROGRESS_GET_P99_MS:.0f} ms"), f"p99 {p99:.1f} ms"
     if name in pgbench:
         same = pgbench_at(pgbench[name], row["concurrency"])
-        ok = bool(same and same.get("tps") and rps(row) / same["tps"] >= WRITE_SHARE_OF_PGBENCH)
-        return verdict(ok, f"≥ {WRITE_SHARE_OF_PGBENCH:.0%} of pgbench, below")
-    return ""
+        ratio = rps(row) / same["tps"] if same and same.get("tps") else None
+        ok = ratio is not None and ratio >= WRITE_SHARE_OF_PGBENCH
+        measured = f"{ratio:.0%} of pgbench" if ratio is not None else "pgbench failed"
+        return verdict(ok, f"≥ {WRITE_SHARE_OF_PGBENCH:.0%} of pgbench, below"), measured
+    return None
 
 
-def endpoint_rows(wrk, pgbench):
+def endpoint_rows(wrk, pgbench, summary):
     top = median_ceiling(wrk)
     runs = ceiling_runs(wrk)
     lines = []
@@ -125,9 +129,13 @@ def endpoint_rows(wrk, pgbench):
         rate, errs = rps(row), errors(row)
         reference = rps(wrk.get(row.get("pair") or "")) or top
         share = rate / reference if reference else None
-        target = target_for(name, row, share, pgbench)
-        if errs and target:
-            target = f"FAIL ({errs} errors)"
+        judged = target_for(name, row, share, pgbench)
+        target = ""
+        if judged:
+            target, measured = judged
+            if errs:
+                target = f"FAIL ({errs} errors)"
+            summary.append((row["label"], measured, target))
         error_cell = error_detail(row)
         if r.get("replays"):
             error_cell += f" ({r['replays']} replays: attempts ran out)"
@@ -166,7 +174,7 @@ def pgbench_rows(wrk, pgbench, facts):
     return lines
 
 
-def burst_rows(wrk, burst, facts):
+def burst_rows(wrk, burst, facts, summary):
     idle, during = wrk.get("burst_idle"), wrk.get("burst_during")
     lines = []
     if idle and during and idle.get("result") and during.get("result"):
@@ -174,6 +182,8 @@ def burst_rows(wrk, burst, facts):
         factor = p_during / p_idle if p_idle else float("inf")
         errs = errors(idle) + errors(during)
         ok = factor <= BURST_P99_FACTOR and not errs
+        summary.append(("`GET /api/v1/tracks` p99 during login bursts vs idle", f"{factor:.1f}×",
+                        verdict(ok, f"≤ {BURST_P99_FACTOR:.0f}×")))
         lines.append(
             f"| `GET /api/v1/tracks` p99 at c{idle['concurrency']}: idle, then during the bursts "
             f"| {p_idle:.2f} ms, then {p_during:.2f} ms = {factor:.1f}× | ≤ {BURST_P99_FACTOR:.0f}× "
@@ -183,6 +193,7 @@ def burst_rows(wrk, burst, facts):
         lines.append(f"| `GET /api/v1/tracks` p99 | not measured | ≤ {BURST_P99_FACTOR:.0f}× | FAIL |")
     rss = facts.get("burst_rss_mb")
     if rss is not None:
+        summary.append(("server peak RSS through the login bursts", f"{rss:.0f} MB", verdict(rss < BURST_RSS_MB, f"< {BURST_RSS_MB:.0f} MB")))
         lines.append(
             f"| server peak RSS through the bursts | {rss:.0f} MB{facts.get('burst_rss_note', '')} "
             f"| < {BURST_RSS_MB:.0f} MB | {verdict(rss < BURST_RSS_MB)} |"
@@ -196,10 +207,11 @@ def burst_rows(wrk, burst, facts):
     return lines
 
 
-def startup_rows(facts):
+def startup_rows(facts, summary):
     lines = []
     ready = facts.get("start_to_ready_ms")
     if ready is not None:
+        summary.append(("start to ready", f"{ready:.0f} ms", verdict(ready < START_TO_READY_MS, f"< {START_TO_READY_MS:.0f} ms")))
         lines.append(
             f"| start to ready on a seeded database (exec to the first 200 on `/health/ready`) | {ready:.0f} ms "
             f"| < {START_TO_READY_MS:.0f} ms | {verdict(ready < START_TO_READY_MS)} |"
@@ -208,6 +220,7 @@ def startup_rows(facts):
     if seed is not None:
         upsert = facts.get("seed_upsert_ms")
         detail = f" (the upsert alone {upsert:.0f} ms)" if upsert is not None else ""
+        summary.append(("full seed", f"{seed:.2f} s", verdict(seed < SEED_SECS, f"< {SEED_SECS:.0f} s")))
         lines.append(
             f"| full seed: `studytrack seed` on a new database (create, migrate, load everything) "
             f"| {seed:.2f} s{detail} | < {SEED_SECS:.0f} s | {verdict(seed < SEED_SECS)} |"
@@ -249,10 +262,20 @@ def header(facts):
     ]
 
 
+def summary_lines(summary):
+    """Every judged target in one list, failures first: the part to read (and copy)."""
+    ordered = sorted(summary, key=lambda item: not item[2].startswith("FAIL"))
+    passed = sum(1 for item in summary if item[2].startswith("PASS"))
+    lines = ["", "## Targets", "", f"{passed} of {len(summary)} targets met.", "",
+             "| target | measured | result |", "|---|---|---|"]
+    lines += [f"| {what} | {measured} | {result} |" for what, measured, result in ordered]
+    return lines
+
+
 def main():
     facts, wrk, pgbench, burst = load(sys.argv[1])
-    out = header(facts)
-    out += [
+    summary = []
+    body = [
         "",
         "## Endpoints",
         "",
@@ -261,8 +284,8 @@ def main():
         "| endpoint | concurrency | req/s | p50 ms | p99 ms | errors | share of ceiling | target |",
         "|---|---:|---:|---:|---:|---|---:|---|",
     ]
-    out += endpoint_rows(wrk, pgbench)
-    out += [
+    body += endpoint_rows(wrk, pgbench, summary)
+    body += [
         "",
         "## Writes against pgbench running the same SQL",
         "",
@@ -275,12 +298,12 @@ def main():
         "| write | server req/s | pgbench tps | server / pgbench | pgbench at the pool size | rows written | target |",
         "|---|---:|---:|---:|---|---:|---|",
     ]
-    out += pgbench_rows(wrk, pgbench, facts)
-    out += ["", "## Login burst", "", "| what | measured | target | result |", "|---|---|---|---|"]
-    out += burst_rows(wrk, burst, facts)
-    out += ["", "## Start-up, seeding, memory", "", "| what | measured | target | result |", "|---|---|---|---|"]
-    out += startup_rows(facts)
-    out.append("")
+    body += pgbench_rows(wrk, pgbench, facts)
+    body += ["", "## Login burst", "", "| what | measured | target | result |", "|---|---|---|---|"]
+    body += burst_rows(wrk, burst, facts, summary)
+    body += ["", "## Start-up, seeding, memory", "", "| what | measured | target | result |", "|---|---|---|---|"]
+    body += startup_rows(facts, summary)
+    out = header(facts) + summary_lines(summary) + body + [""]
     with open(sys.argv[2], "w") as f:
         f.write("\n".join(out))
 
