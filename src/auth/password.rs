@@ -69,6 +69,27 @@ pub struct PasswordHasher {
     dummy_hash: Arc<String>,
 }
 
+/// Nice value of the hashing threads. A login is worth ~50 ms of one core; at the
+/// default priority a burst of them competes evenly with the workers serving every
+/// other request, whose latency then triples. At nice 10 the scheduler gives a busy
+/// worker about nine times the hashers' share, so a burst makes logins queue a little
+/// longer instead of slowing everyone else; on an idle machine hashing still gets
+/// whole cores.
+const HASHER_NICE: i32 = 10;
+
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: `setpriority` takes plain integers and touches no memory of ours. On Linux
+    // the nice value is per thread, and `who = 0` names the calling thread only.
+    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, HASHER_NICE) };
+    if result != 0 {
+        tracing::debug!("could not lower the hashing thread's priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
+
 impl PasswordHasher {
     pub fn new(concurrency: usize) -> anyhow::Result<Self> {
         let dummy = hash_blocking("studytrack-dummy-password-for-timing")?;
@@ -78,6 +99,7 @@ impl PasswordHasher {
         for i in 0..concurrency.max(1) {
             let queue = Arc::clone(&queue);
             std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || {
+                lower_priority();
                 loop {
                     let job = match queue.lock() {
                         Ok(receiver) => receiver.recv(),
