@@ -65,7 +65,6 @@ pub fn render(card: &Card) -> String {
 <text x="{PAD}" y="30" font-size="16" font-weight="600" fill="#1f2328">{title}</text>
 <text x="{PAD}" y="50" font-size="12" fill="#59636e">{who}</text>
 <text x="{right}" y="32" font-size="22" font-weight="700" fill="#0969da" text-anchor="end">{percent}%</text>
-<text x="{right}" y="50" font-size="12" fill="#59636e" text-anchor="end">{streak}</text>
 "##,
         w = WIDTH - 1,
         h = height - 1,
@@ -74,7 +73,6 @@ pub fn render(card: &Card) -> String {
         who = escape(&who),
         right = WIDTH - PAD,
         percent = card.percent,
-        streak = escape(&streak),
     );
     for (i, stage) in card.stages.iter().enumerate() {
         let top = HEADER + ROW * i as u32;
@@ -89,7 +87,7 @@ pub fn render(card: &Card) -> String {
 "##,
             text_y = top + 12,
             bar_y = top + 18,
-            title = escape(&shorten(stage.title, 60)),
+            title = escape(&shorten(stage.title, 56)),
             right = WIDTH - PAD,
             percent = stage.percent,
         );
@@ -97,10 +95,13 @@ pub fn render(card: &Card) -> String {
     let _ = write!(
         svg,
         r##"<text x="{PAD}" y="{y}" font-size="10" fill="#8c959f">studytrack</text>
+<text x="{right}" y="{y}" font-size="12" fill="#59636e" text-anchor="end">{streak}</text>
 </g>
 </svg>
 "##,
         y = height - 10,
+        right = WIDTH - PAD,
+        streak = escape(&streak),
     );
     svg
 }
@@ -149,14 +150,19 @@ mod tests {
 
     #[test]
     fn hostile_text_is_escaped_and_the_document_parses() {
-        let hostile = "<script>alert('x')</script> & \"friends\"\u{1}\u{FFFF}";
+        let hostile = "<script>alert('x')</script>&\"\u{1}\u{FFFF}";
         let svg = render(&card(Some(hostile), "C++ <& Rust>", vec![stage("Stage \"one\" <b>", 0.5, 50)]));
         assert!(!svg.contains("<script"), "raw markup leaked:\n{svg}");
         assert!(!svg.contains("<b>"));
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("not well-formed ({e}):\n{svg}"));
         let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
-        assert!(texts.iter().any(|t| t.contains("<script>alert('x')</script> & \"friends\"")), "{texts:?}");
+        assert!(texts.contains(&"<script>alert('x')</script>&\" · @ann-lee"), "{texts:?}");
         assert!(texts.contains(&"C++ <& Rust>"));
+        assert!(texts.contains(&"Stage \"one\" <b>"));
+        // Shortening happens before escaping, so it can never cut an entity in half.
+        let long = "&".repeat(200);
+        let svg = render(&card(Some(&long), &long, vec![stage(&long, 0.5, 50)]));
+        roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("not well-formed ({e}):\n{svg}"));
     }
 
     #[test]

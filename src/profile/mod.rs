@@ -7,6 +7,7 @@
 //! quiz results, flashcards or the activity calendar.
 
 pub mod card;
+pub mod docs;
 pub mod model;
 pub mod routes;
 pub mod store;

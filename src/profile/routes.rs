@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::card::{self, Card, CardStage};
+use super::docs::HandleTaken;
 use super::model::{
     Handle, MyProfile, PublicProfile, PublicStage, PublicTrack, SetProfile, Visibility, card_url, profile_url,
 };
@@ -21,8 +22,8 @@ use crate::auth::AuthUser;
 use crate::catalog::queries;
 use crate::error::ApiError;
 use crate::openapi::responses::{
-    BadRequest, Conflict, InternalError, NotFound, NotModified, PayloadTooLarge, Unauthorized, Unavailable,
-    Unprocessable, UnsupportedMediaType,
+    BadRequest, InternalError, NotFound, NotModified, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
+    UnsupportedMediaType,
 };
 use crate::progress::model::TrackProgress;
 use crate::progress::{self, activity, fill};
@@ -112,7 +113,7 @@ pub async fn get_my_profile(user: AuthUser, state: web::Data<AppState>) -> Resul
         (status = 200, description = "The profile setting that now stands", body = MyProfile),
         (status = 400, response = inline(BadRequest)),
         (status = 401, response = inline(Unauthorized)),
-        (status = 409, response = inline(Conflict)),
+        (status = 409, response = inline(HandleTaken)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
@@ -258,7 +259,7 @@ pub async fn get_profile(
              ("ETag" = String, description = "Strong validator of the image bytes; send it back as If-None-Match"),
              ("Cache-Control" = String, description = "`public, max-age=300`"),
          ),
-         example = json!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"154\" viewBox=\"0 0 480 154\" role=\"img\" aria-labelledby=\"card-title\">\n<title id=\"card-title\">Python: 31% complete, @ann-lee, 4-day streak</title>\n...\n</svg>\n")),
+         example = json!(super::docs::card_example())),
         (status = 304, response = inline(NotModified)),
         (status = 404, response = inline(NotFound)),
         (status = 500, response = inline(InternalError)),
