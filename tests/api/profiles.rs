@@ -278,6 +278,15 @@ async fn going_private_again_hides_profile_and_cards(pool: PgPool) {
     set_profile_ok(&app, &ann, json!({"handle": "ann", "visibility": "public"})).await;
     set_profile_ok(&app, &ann, json!({"handle": "ann"})).await;
     assert_hidden(&app, "ann").await;
+
+    // A disabled account's public profile is hidden as well.
+    set_profile_ok(&app, &ann, json!({"handle": "ann", "visibility": "public"})).await;
+    sqlx::query("UPDATE app_user SET disabled_at = now() WHERE email = $1")
+        .bind(&ann.email)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_hidden(&app, "ann").await;
 }
 
 #[sqlx::test]
