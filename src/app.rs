@@ -76,6 +76,7 @@ fn register(cfg: &mut ServiceConfig, import_limit: usize, rate_limit: &RateLimit
             .configure(progress::routes::configure)
             .configure(quiz::routes::configure)
             .configure(review::routes::configure)
+            .configure(crate::profile::routes::configure)
             .service(admin::scope(import_limit)),
     )
     .service(health::live)

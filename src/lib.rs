@@ -18,6 +18,7 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod profile;
 pub mod progress;
 pub mod quiz;
 pub mod replica;

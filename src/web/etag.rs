@@ -39,8 +39,7 @@ pub fn render<T: Serialize>(value: &T) -> Result<Rendered, ApiError> {
 /// Answers with a rendered body (200, or 304 when the client already has it).
 pub fn cached(req: &HttpRequest, rendered: &Rendered) -> HttpResponse {
     let etag = rendered.etag.as_str();
-    let not_modified =
-        req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| matches(v, etag));
+    let not_modified = client_has(req, etag);
     let mut builder = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     builder
         .insert_header((header::ETAG, etag))
@@ -48,6 +47,29 @@ pub fn cached(req: &HttpRequest, rendered: &Rendered) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .insert_header((header::VARY, HeaderValue::from_static("Authorization")));
     if not_modified { builder.finish() } else { builder.content_type("application/json").body(rendered.body.clone()) }
+}
+
+/// Any other body (an image, say) with a strong ETag and the given `Cache-Control`,
+/// or a 304 when the client already has it: for public bodies that shared caches and
+/// image proxies may keep a while. The JSON path above is untouched by it.
+pub fn body_response(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    content_type: &'static str,
+    cache_control: &'static str,
+) -> HttpResponse {
+    let etag = tag_for(&body);
+    let not_modified = client_has(req, &etag);
+    let mut builder = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    builder
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static(cache_control)));
+    if not_modified { builder.finish() } else { builder.content_type(content_type).body(body) }
+}
+
+/// Whether the request's `If-None-Match` names `etag`.
+fn client_has(req: &HttpRequest, etag: &str) -> bool {
+    req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| matches(v, etag))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod helpers;
 mod limits;
 mod openapi;
 mod pagination;
+mod profiles;
 mod progress;
 mod quizzes;
 mod reviews;
