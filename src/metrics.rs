@@ -31,8 +31,8 @@ pub struct Metrics {
     throttled: IntCounterVec,
     pool: IntGaugeVec,
     db_unavailable: IntCounter,
-    cache: IntGaugeVec,
-    content_reads: IntGaugeVec,
+    cache: IntCounterVec,
+    content_reads: IntCounterVec,
 }
 
 impl Metrics {
@@ -63,11 +63,11 @@ impl Metrics {
             "Requests answered 503 because no database connection could be had in time (pool exhausted past the \
              acquire timeout, or the database down).",
         )?;
-        let cache = IntGaugeVec::new(
+        let cache = IntCounterVec::new(
             Opts::new("content_cache_lookups_total", "Content cache lookups: hit, miss, or bypass (not subscribed)."),
             &["result"],
         )?;
-        let content_reads = IntGaugeVec::new(
+        let content_reads = IntCounterVec::new(
             Opts::new("content_db_reads_total", "Content reads that reached a database, by pool (primary or replica)."),
             &["pool"],
         )?;
@@ -103,11 +103,11 @@ impl Metrics {
         self.pool.with_label_values(&["in_use"]).set(size - idle);
         self.pool.with_label_values(&["max"]).set(i64::from(state.settings.db_max_connections));
         let stats = &state.cache.stats;
-        for (result, counter) in [("hit", &stats.hits), ("miss", &stats.misses), ("bypass", &stats.bypasses)] {
-            self.cache.with_label_values(&[result]).set(as_gauge(counter.load(Ordering::Relaxed)));
+        for (result, source) in [("hit", &stats.hits), ("miss", &stats.misses), ("bypass", &stats.bypasses)] {
+            catch_up(&self.cache.with_label_values(&[result]), source);
         }
-        for (pool, counter) in [("primary", &state.reads.primary_reads), ("replica", &state.reads.replica_reads)] {
-            self.content_reads.with_label_values(&[pool]).set(as_gauge(counter.load(Ordering::Relaxed)));
+        for (pool, source) in [("primary", &state.reads.primary_reads), ("replica", &state.reads.replica_reads)] {
+            catch_up(&self.content_reads.with_label_values(&[pool]), source);
         }
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
@@ -115,8 +115,14 @@ impl Metrics {
     }
 }
 
-fn as_gauge(count: u64) -> i64 {
-    i64::try_from(count).unwrap_or(i64::MAX)
+/// Brings a Prometheus counter up to a count kept elsewhere (only ever forward, so
+/// concurrent scrapes cannot make it run backwards).
+fn catch_up(counter: &prometheus::IntCounter, source: &std::sync::atomic::AtomicU64) {
+    let target = source.load(Ordering::Relaxed);
+    let current = counter.get();
+    if target > current {
+        counter.inc_by(target - current);
+    }
 }
 
 /// Times and counts every request under its route template (`/api/v1/tracks/{track}`),
