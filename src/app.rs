@@ -153,6 +153,7 @@ impl Application {
                 )
                 .configure(crate::web::demo::configure)
                 .default_service(web::to(fallback::not_found_or_not_allowed))
+                .wrap(from_fn(crate::web::head::as_get))
                 .wrap(from_fn(crate::web::timeout::enforce))
                 .wrap(from_fn(crate::metrics::record))
                 .wrap(from_fn(request_id::add_header))

@@ -139,6 +139,15 @@ pub mod responses {
         "this operation is for admins"
     );
     problem_response!(
+        WrongPassword,
+        "The password given to confirm this change is incorrect. The session stays valid: \
+         ask for the password again (do not refresh or log out).",
+        "forbidden",
+        "Forbidden",
+        403,
+        "current_password is incorrect"
+    );
+    problem_response!(
         Conflict,
         "Conflicts with existing state (for example, the email is taken).",
         "conflict",

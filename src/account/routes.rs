@@ -15,6 +15,7 @@ use crate::auth::{AuthUser, password};
 use crate::error::{ApiError, FieldError};
 use crate::openapi::responses::{
     BadRequest, InternalError, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
+    WrongPassword,
 };
 use crate::progress::activity;
 use crate::progress::store::{self as progress_store, MarkExport};
@@ -26,8 +27,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 /// Fields a client may never set on an account, named so the 422 can say so.
 const PROTECTED_FIELDS: [&str; 7] = ["id", "user_id", "role", "email_verified", "created_at", "email", "password"];
 
-/// Changes to the caller's account. Only `display_name` and `timezone` can change
-/// here; trying to set `role`, `email_verified`, ids or anything else is a 422 naming
+/// Changes to the caller's account. Only `display_name`, `timezone`,
+/// `desired_retention` and `new_cards_per_day` can change here (absent fields stay as
+/// they are); trying to set `role`, `email_verified`, ids or anything else is a 422 naming
 /// each field.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"display_name": "Ann L.", "timezone": "Europe/Berlin"}))]
@@ -44,6 +46,7 @@ pub struct UpdateAccount {
     pub desired_retention: Option<f64>,
     /// New flashcards offered per day, 0 to 500 (default 20).
     #[schema(minimum = 0, maximum = 500)]
+    #[serde(default, deserialize_with = "crate::web::integral::opt")]
     pub new_cards_per_day: Option<i64>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -173,8 +176,10 @@ pub async fn update_me(
 
 /// Change the caller's password.
 ///
-/// Needs the current password. Ends every session of the account (all refresh tokens
-/// revoked, all access tokens invalid) and returns a fresh token pair for this one.
+/// Needs the current password: a wrong one is a 403 (the session stays valid; do not
+/// refresh or log out on it). The new password follows the registration policy (422
+/// naming `new_password` otherwise). Ends every session of the account (all refresh
+/// tokens revoked, all access tokens invalid) and returns a fresh token pair for this one.
 #[utoipa::path(
     tag = "account",
     operation_id = "change_password",
@@ -184,6 +189,7 @@ pub async fn update_me(
         (status = 200, description = "Password changed; a new token pair for this session", body = TokenResponse),
         (status = 400, response = inline(BadRequest)),
         (status = 401, response = inline(Unauthorized)),
+        (status = 403, response = inline(WrongPassword)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
@@ -203,7 +209,7 @@ pub async fn change_password(
     if body.current_password.len() > password::MAX_BYTES
         || !state.hasher.verify(body.current_password, Some(row.password_hash.clone())).await?
     {
-        return Err(ApiError::invalid("current_password", "is incorrect"));
+        return Err(wrong_password("current_password"));
     }
     password::check_policy(&body.new_password, &row.email).map_err(|m| ApiError::invalid("new_password", m))?;
     let hash = state.hasher.hash(body.new_password).await?;
@@ -216,8 +222,9 @@ pub async fn change_password(
 
 /// Delete the caller's account.
 ///
-/// Needs the password. Removes the account and everything that belongs to it; its
-/// tokens stop working at once. Content is not affected.
+/// Needs the password: a wrong one is a 403 and changes nothing. Removes the account
+/// and everything that belongs to it; its tokens stop working at once. Content is not
+/// affected.
 #[utoipa::path(
     tag = "account",
     operation_id = "delete_me",
@@ -227,6 +234,7 @@ pub async fn change_password(
         (status = 204, description = "Account and all its data deleted"),
         (status = 400, response = inline(BadRequest)),
         (status = 401, response = inline(Unauthorized)),
+        (status = 403, response = inline(WrongPassword)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
@@ -244,7 +252,7 @@ pub async fn delete_me(
     let row = store::current(&state.db, user.id).await?;
     if body.password.len() > password::MAX_BYTES || !state.hasher.verify(body.password, Some(row.password_hash)).await?
     {
-        return Err(ApiError::invalid("password", "is incorrect"));
+        return Err(wrong_password("password"));
     }
     store::delete(&state.db, user.id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -284,4 +292,14 @@ pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<Htt
         .insert_header(("cache-control", "no-store"))
         .insert_header(("content-disposition", "attachment; filename=\"studytrack-export.json\""))
         .json(export))
+}
+
+/// The answer to a wrong password given to confirm a sensitive change.
+///
+/// 403, not 401: the bearer token is fine, and the documented client flow treats a 401
+/// as "refresh, then log in again", which a typo in a confirmation field must not
+/// trigger. Not 422 either: the input is well-formed; what fails is the proof of
+/// identity, so the change is refused (authorization). The field is named in `detail`.
+fn wrong_password(field: &str) -> ApiError {
+    ApiError::Forbidden(format!("{field} is incorrect"))
 }

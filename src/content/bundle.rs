@@ -80,7 +80,7 @@ pub struct QuestionDoc {
     #[serde(default)]
     pub tags: Vec<String>,
     /// Position among questions of the same difficulty (lower first).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::web::integral::opt")]
     pub order: Option<i32>,
     pub prompt: String,
     #[serde(default)]
@@ -109,6 +109,7 @@ pub struct QuizItemDoc {
     pub code: Option<String>,
     #[serde(default)]
     pub options: Vec<String>,
+    #[serde(deserialize_with = "crate::web::integral::vec")]
     pub correct: Vec<i64>,
     pub explanation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -45,10 +45,12 @@ pub struct CreateQuiz {
     pub scope: QuizScope,
     /// Number of items, 1 to 50 (fewer when the scope holds fewer).
     #[schema(minimum = 1, maximum = 50)]
+    #[serde(deserialize_with = "crate::web::integral::int")]
     pub size: i64,
     pub mode: QuizMode,
     /// Exam only: 30 to 7200 seconds (default 60 per item).
     #[schema(minimum = 30, maximum = 7200)]
+    #[serde(default, deserialize_with = "crate::web::integral::opt")]
     pub time_limit_secs: Option<i64>,
 }
 
@@ -76,8 +78,13 @@ pub struct QuizItemView {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"position": 0, "selected": [0]}))]
 pub struct Answer {
+    /// The item's `position` in the attempt.
+    #[schema(minimum = 0)]
+    #[serde(deserialize_with = "crate::web::integral::int")]
     pub position: i32,
     /// 0-based indices into the item's options; several for multiple choice.
+    #[schema(value_type = Vec<u32>)]
+    #[serde(deserialize_with = "crate::web::integral::vec")]
     pub selected: Vec<i32>,
 }
 

@@ -28,10 +28,13 @@ impl RouteTable {
                     methods.push(method.to_owned());
                 }
             }
+            add_head(&mut methods);
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
         for (path, methods) in extra {
-            routes.push((ResourceDef::new(*path), methods.iter().map(|m| (*m).to_owned()).collect()));
+            let mut methods: Vec<String> = methods.iter().map(|m| (*m).to_owned()).collect();
+            add_head(&mut methods);
+            routes.push((ResourceDef::new(*path), methods));
         }
         RouteTable { routes }
     }
@@ -50,6 +53,13 @@ impl RouteTable {
         allowed.sort();
         allowed.dedup();
         Some(allowed)
+    }
+}
+
+/// Every GET also answers HEAD (see [`crate::web::head`]), so `Allow` names it.
+fn add_head(methods: &mut Vec<String>) {
+    if methods.iter().any(|m| m == "GET") {
+        methods.push("HEAD".to_owned());
     }
 }
 

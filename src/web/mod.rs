@@ -5,6 +5,8 @@ pub mod demo;
 pub mod etag;
 pub mod extractors;
 pub mod fallback;
+pub mod head;
+pub mod integral;
 pub mod rate_limit;
 pub mod request_id;
 pub mod timeout;

@@ -233,7 +233,10 @@ async fn password_change_ends_other_sessions(pool: PgPool) {
         .send()
         .await
         .unwrap();
-    assert_problem(wrong, StatusCode::UNPROCESSABLE_ENTITY).await;
+    // A wrong confirmation password is a 403: the token is fine, so a 401 (which tells
+    // clients to refresh and then log in again) would be wrong.
+    assert_problem(wrong, StatusCode::FORBIDDEN).await;
+    assert_eq!(app.get_as("/api/v1/me", &a.access).await.status(), StatusCode::OK, "a wrong password ends no session");
     let res = app
         .request_as(Method::POST, "/api/v1/me/password", &a.access)
         .json(&json!({"current_password": PASSWORD, "new_password": "orbit-tangerine-43"}))
@@ -261,7 +264,7 @@ async fn deleting_the_account_removes_its_data_and_its_tokens_stop_working(pool:
         .send()
         .await
         .unwrap();
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_problem(res, StatusCode::FORBIDDEN).await;
     let res = app
         .request_as(Method::DELETE, "/api/v1/me", &user.access)
         .json(&json!({"password": PASSWORD}))

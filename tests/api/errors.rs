@@ -25,8 +25,27 @@ async fn wrong_methods_are_405_with_allow(pool: PgPool) {
         let res = app.client.request(method.clone(), app.url(path)).send().await.unwrap();
         let allow = res.headers().get("allow").map(|v| v.to_str().unwrap().to_owned());
         assert_problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
-        assert_eq!(allow.as_deref(), Some("GET"), "{method} {path}");
+        assert_eq!(allow.as_deref(), Some("GET, HEAD"), "{method} {path}");
     }
+}
+
+#[sqlx::test]
+async fn head_answers_like_get_without_a_body(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    for path in ["/api/v1/tracks", "/health/live", "/openapi.json"] {
+        let get = app.get(path).await;
+        let (status, etag, length) =
+            (get.status(), get.headers().get("etag").cloned(), get.bytes().await.unwrap().len());
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), status, "HEAD {path}");
+        assert_eq!(head.headers().get("etag"), etag.as_ref(), "HEAD {path} has GET's ETag");
+        assert_eq!(head.headers()["content-length"], length.to_string().as_str(), "HEAD {path} has GET's length");
+        assert!(head.bytes().await.unwrap().is_empty(), "HEAD {path} sent a body");
+    }
+    // A path that takes no GET still says 405 to HEAD.
+    let res = app.client.head(app.url("/api/v1/auth/login")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.headers()["allow"], "POST");
 }
 
 #[sqlx::test]
