@@ -16,10 +16,14 @@ pub struct Health {
     pub status: &'static str,
 }
 
-/// Liveness: the process is up. Touches nothing else.
+/// Liveness: the process is up.
+///
+/// Touches nothing else (not the database), so an orchestrator restarts the process
+/// only when it is really stuck, never because PostgreSQL is down. Not cached.
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_liveness",
+    security(()),
     responses((status = 200, description = "The process is alive", body = Health))
 )]
 #[get("/health/live")]
@@ -27,10 +31,15 @@ pub async fn live() -> HttpResponse {
     crate::web::private_ok().json(Health { status: "ok" })
 }
 
-/// Readiness: the process can serve requests (PostgreSQL answers).
+/// Readiness: the process can serve requests.
+///
+/// 200 while PostgreSQL answers within the pool's acquire timeout; 503 (with
+/// `Retry-After`) while it does not, and from the moment a shutdown signal arrives, so a
+/// load balancer stops sending traffic before in-flight requests drain. Not cached.
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_readiness",
+    security(()),
     responses(
         (status = 200, description = "Ready to serve", body = Health),
         (status = 503, response = inline(Unavailable)),

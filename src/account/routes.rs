@@ -71,6 +71,27 @@ pub struct DeleteAccount {
 
 /// Everything stored about the caller, in one document.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "exported_at": "2026-11-24T12:00:00Z",
+    "account": {
+        "id": "3c37e844-4907-4f4e-a1cc-88c23fbc5cb2", "email": "ann@example.com", "display_name": "Ann",
+        "role": "learner", "email_verified": false, "created_at": "2026-11-01T09:00:00Z",
+        "timezone": "Europe/Berlin", "desired_retention": 0.9, "new_cards_per_day": 20
+    },
+    "sessions": [{
+        "family_id": "0c64a701-d502-4d92-b9e3-b4d96d5b2bb8", "started_at": "2026-11-01T09:00:00Z",
+        "last_refreshed_at": "2026-11-24T11:45:00Z", "active": true, "user_agent": "StudyApp/2.3 (iOS 18)"
+    }],
+    "question_marks": [{
+        "id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "slug": "plus-equals-vs-plus", "status": "got_it",
+        "marked_at": "2026-11-20T18:30:00Z", "retired": false
+    }],
+    "topic_marks": [{
+        "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "slug": "fundamentals", "status": "done",
+        "marked_at": "2026-11-21T19:00:00Z", "retired": false
+    }],
+    "activity_count": 57
+}))]
 pub struct AccountExport {
     #[serde(with = "time::serde::rfc3339")]
     pub exported_at: OffsetDateTime,
@@ -85,6 +106,9 @@ pub struct AccountExport {
 }
 
 /// Get the caller's account.
+///
+/// Profile and study settings (`timezone`, `desired_retention`, `new_cards_per_day`)
+/// of the account the bearer token belongs to. Change them with `PATCH /me`.
 #[utoipa::path(
     tag = "account",
     operation_id = "get_me",

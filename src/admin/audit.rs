@@ -83,18 +83,32 @@ pub struct AuditEntry {
     pub diff: sqlx::types::Json<Value>,
 }
 
+/// A page of the audit log, newest first.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [{
+        "id": 42, "actor_id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "actor_email": "admin@example.com",
+        "at": "2026-11-24T12:00:00Z", "kind": "question", "entity_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11",
+        "entity": "fundamentals/plus-equals-vs-plus", "action": "update",
+        "diff": {"title": {"before": "Old title", "after": "New title"}}
+    }],
+    "next_cursor": "NDI"
+}))]
 pub struct AuditPage {
     pub items: Vec<AuditEntry>,
+    /// Pass as `cursor` to get the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Only entries of this kind.
+    /// Only entries of this kind (`track`, `topic`, `question`, `flashcard`,
+    /// `quiz_item`, `article`, `bundle`); other values match nothing.
+    #[param(max_length = 40, pattern = r"^[^\x00]*$")]
     kind: Option<String>,
-    /// Only this action.
+    /// Only this action (`create`, `update`, `retire`, `restore`, `import`).
+    #[param(max_length = 40, pattern = r"^[^\x00]*$")]
     action: Option<String>,
     /// Only writes by this admin.
     actor_id: Option<Uuid>,
@@ -134,7 +148,7 @@ pub async fn list_audit(
     let limit = pagination::limit(query.limit)?;
     let after: Option<i64> = pagination::after(query.cursor.as_deref())?;
     for (field, value) in [("kind", &query.kind), ("action", &query.action)] {
-        if value.as_ref().is_some_and(|v| v.len() > 40 || v.contains('\0')) {
+        if value.as_ref().is_some_and(|v| v.chars().count() > 40 || v.contains('\0')) {
             return Err(ApiError::invalid(field, "is not a known value"));
         }
     }

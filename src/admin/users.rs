@@ -21,7 +21,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Only accounts whose (normalised) email starts with this.
-    #[param(example = "ann")]
+    #[param(example = "ann", max_length = 254, pattern = r"^[^\x00]*$")]
     email_prefix: Option<String>,
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
@@ -32,8 +32,14 @@ pub struct UserQuery {
 
 /// A page of accounts, ordered by email.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"items": [{
+    "id": "3c37e844-4907-4f4e-a1cc-88c23fbc5cb2", "email": "ann@example.com", "display_name": "Ann",
+    "role": "learner", "email_verified": false, "created_at": "2026-11-01T09:00:00Z",
+    "timezone": "Europe/Berlin", "desired_retention": 0.9, "new_cards_per_day": 20
+}], "next_cursor": null}))]
 pub struct AccountPage {
     pub items: Vec<Account>,
+    /// Pass as `cursor` to get the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
 
@@ -64,7 +70,7 @@ pub async fn list_users(
     let limit = pagination::limit(query.limit)?;
     let after: Option<(String, Uuid)> = pagination::after(query.cursor.as_deref())?;
     let prefix = query.email_prefix.as_deref().map(crate::auth::email::normalize).filter(|p| !p.is_empty());
-    if prefix.as_ref().is_some_and(|p| p.len() > 254 || p.contains('\0')) {
+    if prefix.as_ref().is_some_and(|p| p.chars().count() > 254 || p.contains('\0')) {
         return Err(ApiError::invalid("email_prefix", "must be at most 254 characters, without NUL"));
     }
     let pattern = prefix.map(|p| format!("{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));

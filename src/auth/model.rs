@@ -38,8 +38,9 @@ pub struct RegisterRequest {
     /// Compared case-insensitively (and after Unicode NFKC normalisation).
     #[schema(format = "email", max_length = 254)]
     pub email: String,
-    /// 8 characters to 1024 bytes, and not one of the most common passwords.
-    #[schema(min_length = 8, max_length = 1024, format = "password")]
+    /// 8 characters to 1024 bytes (UTF-8), without NUL, not one of the 20,000 most
+    /// common passwords and not the email address (422 naming `password` otherwise).
+    #[schema(min_length = 8, max_length = 1024, format = "password", pattern = r"^[^\x00]*$")]
     pub password: String,
     /// 1 to 80 characters with at least one visible one; control characters are
     /// dropped and surrounding space trimmed.

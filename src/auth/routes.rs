@@ -100,6 +100,7 @@ pub fn token_response(status: actix_web::http::StatusCode, body: &TokenResponse)
 #[utoipa::path(
     tag = "auth",
     operation_id = "register",
+    security(()),
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and logged in", body = TokenResponse,
@@ -161,6 +162,7 @@ pub async fn register(
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",
+    security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse,
@@ -228,6 +230,7 @@ pub async fn login(
 #[utoipa::path(
     tag = "auth",
     operation_id = "refresh_token",
+    security(()),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenResponse,
@@ -287,6 +290,7 @@ pub async fn refresh(
 #[utoipa::path(
     tag = "auth",
     operation_id = "logout",
+    security(()),
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out"),

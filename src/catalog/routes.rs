@@ -62,6 +62,7 @@ pub struct TopicPath {
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_tracks",
+    security(()),
     responses(
         (status = 200, description = "All tracks", body = TrackList),
         (status = 304, response = inline(NotModified)),
@@ -151,6 +152,7 @@ pub async fn roadmap_template(state: &AppState, track: &str) -> Result<Arc<Roadm
 #[utoipa::path(
     tag = "catalog",
     operation_id = "get_topic",
+    security(()),
     params(TopicPath),
     responses(
         (status = 200, description = "The topic", body = TopicDetail),
@@ -185,6 +187,7 @@ pub async fn get_topic(
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_topic_flashcards",
+    security(()),
     params(TopicPath),
     responses(
         (status = 200, description = "The topic's flashcards", body = FlashcardList),
@@ -216,19 +219,19 @@ pub async fn list_topic_flashcards(
 #[into_params(parameter_in = Query)]
 pub struct QuestionQuery {
     /// Only questions of topics on this track (slug).
-    #[param(example = "python")]
+    #[param(example = "python", max_length = 80, pattern = r"^[^\x00]*$")]
     track: Option<String>,
     /// Only questions of this topic (slug).
-    #[param(example = "fundamentals")]
+    #[param(example = "fundamentals", max_length = 80, pattern = r"^[^\x00]*$")]
     topic: Option<String>,
     /// Only questions of this difficulty.
     difficulty: Option<Difficulty>,
     /// Only questions carrying this tag.
-    #[param(example = "mutability")]
+    #[param(example = "mutability", max_length = 80, pattern = r"^[^\x00]*$")]
     tag: Option<String>,
     /// Full-text search over title, prompt and answer (web-search syntax: words,
     /// `"quoted phrases"`, `-excluded`). Results are ranked: an exact title match first.
-    #[param(example = "mutable default argument", max_length = 200)]
+    #[param(example = "mutable default argument", max_length = 200, pattern = r"^[^\x00]*$")]
     q: Option<String>,
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
@@ -244,6 +247,7 @@ pub struct QuestionQuery {
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_questions",
+    security(()),
     params(QuestionQuery),
     responses(
         (status = 200, description = "A page of questions", body = QuestionPage),
@@ -315,9 +319,14 @@ pub struct QuestionPath {
 }
 
 /// Get one question with its full answer.
+///
+/// The prompt and the written answer (Markdown with code blocks), the topic it belongs
+/// to and the tracks that topic sits on. Retired questions are 404. With a bearer
+/// token the answer is the same; the caller's mark is under `/me`.
 #[utoipa::path(
     tag = "catalog",
     operation_id = "get_question",
+    security(()),
     params(QuestionPath),
     responses(
         (status = 200, description = "The question", body = QuestionDetail),
@@ -349,7 +358,7 @@ pub async fn get_question(
 #[into_params(parameter_in = Query)]
 pub struct ArticleQuery {
     /// Only articles of this topic (slug).
-    #[param(example = "concurrency")]
+    #[param(example = "concurrency", max_length = 80, pattern = r"^[^\x00]*$")]
     topic: Option<String>,
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
@@ -364,6 +373,7 @@ pub struct ArticleQuery {
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_articles",
+    security(()),
     params(ArticleQuery),
     responses(
         (status = 200, description = "A page of articles", body = ArticlePage),
@@ -400,9 +410,12 @@ pub struct ArticlePath {
 }
 
 /// Get one article with its body.
+///
+/// A deep-dive article (Markdown) and the topics it supports. Retired articles are 404.
 #[utoipa::path(
     tag = "catalog",
     operation_id = "get_article",
+    security(()),
     params(ArticlePath),
     responses(
         (status = 200, description = "The article", body = ArticleDetail),

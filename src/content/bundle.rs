@@ -7,9 +7,40 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Everything one seed directory (or import document) holds.
+/// Everything one seed directory (or import document) holds: tracks place topics in
+/// stages by slug, topics carry their questions, flashcards and quiz items, articles
+/// name the topics they support. Missing keys default to empty.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "tracks": [{
+        "slug": "python", "title": "Python", "summary": "A path through the Python an interviewer expects.",
+        "stages": [{"slug": "foundations", "title": "Foundations", "summary": "Names, objects and containers.",
+                    "topics": ["fundamentals"]}],
+        "electives": []
+    }],
+    "topics": [{
+        "slug": "fundamentals", "title": "Fundamentals", "summary": "Names, objects and mutability.",
+        "key_points": ["Assignment binds a name; it never copies."], "prerequisites": [],
+        "questions": [{
+            "slug": "is-vs-equality", "title": "What is the difference between `is` and `==`?",
+            "difficulty": "junior", "tags": ["identity"], "prompt": "When does `a is b` differ from `a == b`?",
+            "answer": "`==` compares values; `is` compares identity."
+        }],
+        "flashcards": [{"slug": "is-vs-eq", "front": "What does `is` compare?", "back": "Identity.",
+                        "question": "is-vs-equality"}],
+        "quiz": [{
+            "slug": "is-small-ints", "kind": "true_false", "prompt": "`[] is []` is `True`.",
+            "options": ["True", "False"], "correct": [1],
+            "explanation": "Each `[]` builds a new list, so they are two objects."
+        }]
+    }],
+    "articles": [{
+        "slug": "how-cpython-runs-your-code", "title": "How CPython runs your code",
+        "summary": "From source to bytecode.", "topics": ["fundamentals"],
+        "body": "## Compilation\n\nCPython compiles each module to bytecode…"
+    }]
+}))]
 pub struct Bundle {
     #[serde(default)]
     pub tracks: Vec<TrackDoc>,

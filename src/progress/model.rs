@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use crate::catalog::model::{QuestionSummary, SlugRef};
 
-/// How well the learner has a question down.
+/// How well the learner has a question down: `new` (not studied yet), `learning`
+/// (studied, not yet solid), `got_it` (can answer it cold). Counts as 0, 0.5 and 1
+/// towards the topic's fill.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionStatus {
@@ -35,7 +37,9 @@ impl QuestionStatus {
     }
 }
 
-/// Where the learner is with a topic.
+/// Where the learner is with a topic: `not_started`, `learning`, `done` (the topic
+/// counts as full, whatever its questions say) or `skipped` (an elective the learner
+/// chose not to do; it no longer counts against the track).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum TopicStatus {
@@ -123,8 +127,11 @@ pub struct TopicMark {
 #[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
 #[schema(example = json!({"total": 12, "got_it": 5, "learning": 3}))]
 pub struct QuestionCounts {
+    /// Live questions in the topic.
     pub total: i64,
+    /// Of those, marked `got_it`.
     pub got_it: i64,
+    /// Of those, marked `learning`.
     pub learning: i64,
 }
 
@@ -173,25 +180,45 @@ pub struct TopicProgress {
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 #[schema(example = json!({"fill": 0.4, "percent": 40}))]
 pub struct Fill {
+    /// 0 to 1: how much of it the learner has down (draw it as the filled share).
+    #[schema(minimum = 0, maximum = 1)]
     pub fill: f64,
+    /// `fill` as a whole percentage, rounded down (100 only when complete).
+    #[schema(minimum = 0, maximum = 100)]
     pub percent: i32,
 }
 
+/// One topic of the filled-in roadmap.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "slug": "fundamentals", "title": "Fundamentals",
+    "elective": false, "progress": {
+            "status": "learning", "marked": false, "questions": {"total": 12, "got_it": 5, "learning": 3},
+            "quiz": {"answered": 10, "best_accuracy": 0.8, "recent_accuracy": 0.7},
+            "flashcards_due": 2, "flashcards_overdue": 0, "overconfident_questions": 0,
+            "fill": 0.5416, "percent": 54, "counts_toward_track": true
+        }
+}))]
 pub struct TopicProgressEntry {
     pub id: Uuid,
     pub slug: String,
     pub title: String,
+    /// Outside the critical path (listed under `electives`).
     pub elective: bool,
     pub progress: TopicProgress,
 }
 
+/// One stage of the filled-in roadmap: its fill (the mean of its core topics) and
+/// its topics in order.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StageProgress {
+    /// URL key of the stage.
     pub slug: String,
+    /// Display name.
     pub title: String,
     #[serde(flatten)]
     pub fill: Fill,
+    /// Core topics of the stage in walking order.
     pub topics: Vec<TopicProgressEntry>,
 }
 
@@ -207,14 +234,36 @@ pub struct ProgressTotals {
     pub topics_done: i64,
 }
 
-/// The learner's filled-in roadmap.
+/// The learner's filled-in roadmap: the track's fill, each stage's fill with its
+/// topics in order, the electives, and totals.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "track": {"slug": "python", "title": "Python"}, "fill": 0.0387, "percent": 3,
+    "stages": [{
+        "slug": "foundations", "title": "Foundations", "fill": 0.1354, "percent": 13,
+        "topics": [{
+            "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "slug": "fundamentals", "title": "Fundamentals",
+            "elective": false, "progress": {
+            "status": "learning", "marked": false, "questions": {"total": 12, "got_it": 5, "learning": 3},
+            "quiz": {"answered": 10, "best_accuracy": 0.8, "recent_accuracy": 0.7},
+            "flashcards_due": 2, "flashcards_overdue": 0, "overconfident_questions": 0,
+            "fill": 0.5416, "percent": 54, "counts_toward_track": true
+        }
+        }]
+    }],
+    "electives": [],
+    "totals": {"questions_total": 192, "questions_got_it": 5, "topics_total": 14, "topics_done": 0}
+}))]
 pub struct TrackProgress {
+    /// The track.
     pub track: SlugRef,
     #[serde(flatten)]
     pub fill: Fill,
+    /// Stages in walking order, each with its fill and topics.
     pub stages: Vec<StageProgress>,
+    /// Elective topics in suggested order.
     pub electives: Vec<TopicProgressEntry>,
+    /// Counts over the whole track.
     pub totals: ProgressTotals,
 }
 
@@ -232,12 +281,18 @@ pub enum NextReason {
     TrackComplete,
 }
 
+/// The recommended topic with the learner's progress in it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NextTopic {
+    /// Topic id.
     pub id: Uuid,
+    /// URL key within the track.
     pub slug: String,
+    /// Display name.
     pub title: String,
+    /// The stage holding it; null for an elective.
     pub stage: Option<SlugRef>,
+    /// Outside the critical path.
     pub elective: bool,
     pub progress: TopicProgress,
 }
@@ -283,17 +338,37 @@ pub struct SoftSpotReason {
     pub message: String,
 }
 
+/// A weak topic and why it is weak.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SoftSpot {
+    /// The weak topic.
     pub topic: SlugRef,
+    /// The stage holding it; null for an elective.
     pub stage: Option<SlugRef>,
     /// Higher is weaker; the list is sorted by it, then by roadmap order.
     pub score: i32,
     pub progress: TopicProgress,
+    /// Why it is weak, strongest reason first; show `message` to the learner.
     pub reasons: Vec<SoftSpotReason>,
 }
 
+/// The track's weak topics, weakest first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [{
+        "topic": {"slug": "fundamentals", "title": "Fundamentals"},
+        "stage": {"slug": "foundations", "title": "Foundations"},
+        "score": 3,
+        "progress": {
+            "status": "learning", "marked": false, "questions": {"total": 12, "got_it": 5, "learning": 3},
+            "quiz": {"answered": 10, "best_accuracy": 0.8, "recent_accuracy": 0.7},
+            "flashcards_due": 2, "flashcards_overdue": 0, "overconfident_questions": 0,
+            "fill": 0.5416, "percent": 54, "counts_toward_track": true
+        },
+        "reasons": [{"code": "out_of_order", "message": "Unfinished while you work on the later stage \"Advanced & Tooling\"."}]
+    }],
+    "next_cursor": null
+}))]
 pub struct SoftSpots {
     pub items: Vec<SoftSpot>,
     /// Always null: every soft spot of a track fits on one page.

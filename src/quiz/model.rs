@@ -82,8 +82,9 @@ pub struct Answer {
     #[schema(minimum = 0)]
     #[serde(deserialize_with = "crate::web::integral::int")]
     pub position: i32,
-    /// 0-based indices into the item's options; several for multiple choice.
-    #[schema(value_type = Vec<u32>)]
+    /// 0-based indices into the item's options, each at most once; several for multiple
+    /// choice, none to leave the item unanswered.
+    #[schema(value_type = std::collections::BTreeSet<u32>)]
     #[serde(deserialize_with = "crate::web::integral::vec")]
     pub selected: Vec<i32>,
 }
@@ -96,7 +97,16 @@ pub struct Submission {
     pub answers: Vec<Answer>,
 }
 
+/// One item after grading: the learner's answer next to the correct one.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+        "position": 0, "topic": {"slug": "fundamentals", "title": "Fundamentals"}, "kind": "predict_output",
+        "prompt": "What does this print?", "code": "a = [1]\nb = a\na += [2]\nprint(b)",
+        "options": ["[1, 2]", "[1]", "TypeError", "[2]"], "selected": [1], "correct_options": [0],
+        "correct": false, "late": false,
+        "explanation": "`+=` on a list extends it in place, and `b` names the same list.",
+        "question_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11"
+    }))]
 pub struct GradedItem {
     pub position: i32,
     pub topic: SlugRef,
@@ -124,6 +134,19 @@ pub struct TopicScore {
 
 /// A graded attempt. Submitting again returns this same document.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+        "id": "5d0c6780-0d29-43a3-b7a9-2423330bdc32", "mode": "practice", "submitted_at": "2026-11-24T12:08:41Z",
+        "late": false, "score": 0, "total": 1, "accuracy": 0.0,
+        "items": [{
+        "position": 0, "topic": {"slug": "fundamentals", "title": "Fundamentals"}, "kind": "predict_output",
+        "prompt": "What does this print?", "code": "a = [1]\nb = a\na += [2]\nprint(b)",
+        "options": ["[1, 2]", "[1]", "TypeError", "[2]"], "selected": [1], "correct_options": [0],
+        "correct": false, "late": false,
+        "explanation": "`+=` on a list extends it in place, and `b` names the same list.",
+        "question_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11"
+    }],
+        "by_topic": [{"topic": {"slug": "fundamentals", "title": "Fundamentals"}, "correct": 0, "total": 1}]
+    }))]
 pub struct QuizResult {
     pub id: Uuid,
     pub mode: QuizMode,
@@ -142,6 +165,17 @@ pub struct QuizResult {
 
 /// An attempt: open (items without answers) or submitted (with its result).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "5d0c6780-0d29-43a3-b7a9-2423330bdc32", "mode": "exam", "status": "open",
+    "created_at": "2026-11-24T12:00:00Z", "deadline": "2026-11-24T12:10:00Z",
+    "scope": {"track": "python", "stage": "foundations"},
+    "items": [{
+        "position": 0, "topic": {"slug": "fundamentals", "title": "Fundamentals"}, "kind": "predict_output",
+        "prompt": "What does this print?", "code": "a = [1]\nb = a\na += [2]\nprint(b)",
+        "options": ["[1, 2]", "[1]", "TypeError", "[2]"]
+    }],
+    "result": null
+}))]
 pub struct QuizAttempt {
     pub id: Uuid,
     pub mode: QuizMode,
@@ -157,7 +191,12 @@ pub struct QuizAttempt {
     pub result: Option<QuizResult>,
 }
 
+/// An attempt as listed in the history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "5d0c6780-0d29-43a3-b7a9-2423330bdc32", "mode": "practice", "created_at": "2026-11-24T12:00:00Z",
+    "submitted_at": "2026-11-24T12:08:41Z", "score": 7, "total": 10, "scope": {"track": "python"}
+}))]
 pub struct QuizSummary {
     pub id: Uuid,
     pub mode: QuizMode,
@@ -170,8 +209,17 @@ pub struct QuizSummary {
     pub scope: QuizScope,
 }
 
+/// A page of the caller's attempts, newest first.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [{
+        "id": "5d0c6780-0d29-43a3-b7a9-2423330bdc32", "mode": "practice", "created_at": "2026-11-24T12:00:00Z",
+        "submitted_at": "2026-11-24T12:08:41Z", "score": 7, "total": 10, "scope": {"track": "python"}
+    }],
+    "next_cursor": null
+}))]
 pub struct QuizPage {
     pub items: Vec<QuizSummary>,
+    /// Pass as `cursor` to get the next page; null on the last page.
     pub next_cursor: Option<String>,
 }

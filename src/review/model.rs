@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use crate::catalog::model::{Flashcard, SlugRef};
 
-/// How well the learner recalled the card.
+/// How well the learner recalled the card: `again` (forgot), `hard` (recalled with
+/// effort), `good` (recalled), `easy` (recalled at once). Show the four as buttons,
+/// with the interval each would give (from a previous `intervals`) if you like.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Rating {
@@ -28,7 +30,9 @@ impl Rating {
     }
 }
 
-/// Where a card is in its schedule.
+/// Where a card is in its schedule: `new` (never reviewed), `learning` (first short
+/// steps), `review` (on the long-term schedule), `relearning` (forgotten, back on short
+/// steps).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum CardState {
@@ -82,6 +86,12 @@ pub struct ReviewRequest {
 
 /// The schedule after a review.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "review_id": "0f0e4b8a-1d2c-4e7f-8a1b-6c5d4e3f2a11", "flashcard_id": "0e1f4b8a-9d2c-4e7f-8a1b-6c5d4e3f2a10",
+    "rating": "good", "reviewed_at": "2026-11-24T12:00:00Z", "state": "review", "due_at": "2026-11-26T12:00:00Z",
+    "interval_days": 2.0, "intervals": {"again": 0.212, "hard": 1.0, "good": 2.0, "easy": 8.0},
+    "stability": 2.3065, "difficulty": 2.1181, "reps": 1, "lapses": 0
+}))]
 pub struct ReviewOutcome {
     pub review_id: Uuid,
     pub flashcard_id: Uuid,
@@ -103,7 +113,8 @@ pub struct ReviewOutcome {
     pub lapses: i32,
 }
 
-/// A card to review now.
+/// A card to review now: show `flashcard.front`, let the learner recall, reveal
+/// `flashcard.back`, then post a rating to `POST /me/reviews`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DueCard {
     pub flashcard: Flashcard,
@@ -116,7 +127,21 @@ pub struct DueCard {
     pub overdue_days: f64,
 }
 
+/// The review queue.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [{
+        "flashcard": {
+            "id": "0e1f4b8a-9d2c-4e7f-8a1b-6c5d4e3f2a10", "slug": "is-vs-eq",
+            "front": "What does `is` compare?", "back": "Identity: whether both names refer to the same object.",
+            "question_id": null
+        },
+        "topic": {"slug": "fundamentals", "title": "Fundamentals"},
+        "state": "review", "due_at": "2026-11-23T09:30:00Z", "overdue_days": 1.1
+    }],
+    "new_remaining_today": 20,
+    "next_cursor": null
+}))]
 pub struct DueCards {
     /// Due cards, most overdue first, then new cards in roadmap order.
     pub items: Vec<DueCard>,
@@ -126,9 +151,12 @@ pub struct DueCards {
     pub next_cursor: Option<String>,
 }
 
+/// Reviews on one day.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"date": "2026-11-24", "reviews": 32}))]
 pub struct ReviewDay {
+    /// Calendar day in the account's time zone.
+    #[schema(format = Date)]
     pub date: String,
     pub reviews: i64,
 }
@@ -142,7 +170,14 @@ pub struct CardsByState {
     pub relearning: i64,
 }
 
+/// Flashcard statistics of the caller.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "per_day": [{"date": "2026-11-23", "reviews": 18}, {"date": "2026-11-24", "reviews": 32}],
+    "reviews_total": 50, "retention": 0.86, "retention_30d": 0.88,
+    "cards_by_state": {"new": 120, "learning": 4, "review": 30, "relearning": 2},
+    "desired_retention": 0.9, "new_cards_per_day": 20
+}))]
 pub struct ReviewStats {
     /// Reviews per day over the last 30 days (in the account's time zone; days without
     /// reviews omitted).

@@ -46,7 +46,7 @@ impl<T: TryFrom<i64> + TryFrom<u64>> Visitor<'_> for IntegralVisitor<T> {
         // 2^63 is exactly representable; every integral float strictly inside
         // (-2^63 - 1, 2^63) converts to i64 without loss.
         const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-        if v.is_finite() && v.fract() == 0.0 && v >= -LIMIT && v < LIMIT {
+        if v.is_finite() && v.fract() == 0.0 && (-LIMIT..LIMIT).contains(&v) {
             // Checked above: integral and in range, so the cast is exact.
             return self.visit_i64(v as i64);
         }

@@ -51,8 +51,9 @@ impl ContentKind {
 }
 
 /// The editable fields of one entity, in the seed-file shape. Children (questions,
-/// flashcards, quiz items) also name their `topic` slug.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+/// flashcards, quiz items) also name their `topic` slug. Its OpenAPI schema is written
+/// by hand in [`super::schema`]: the derived one was wrong (see there).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum ContentDoc {
     Track(TrackDoc),
@@ -78,7 +79,7 @@ pub struct TopicFields {
 }
 
 /// A child entity with the slug of its topic.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Child<T> {
     pub topic: String,
     #[serde(flatten)]
@@ -87,9 +88,20 @@ pub struct Child<T> {
 
 /// One entity as an admin sees it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "kind": "questions", "id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "retired": false,
+    "doc": {
+        "topic": "fundamentals", "slug": "is-vs-equality", "title": "What is the difference between `is` and `==`?",
+        "difficulty": "junior", "tags": ["identity", "equality"],
+        "prompt": "When does `a is b` differ from `a == b`?",
+        "answer": "`==` asks whether the values are equal (`__eq__`); `is` asks whether both names refer to the same object…"
+    }
+}))]
 pub struct ContentEntity {
     pub kind: ContentKind,
     pub id: Uuid,
+    /// Retired entities are hidden from the public API (and kept, with their id, so
+    /// learners' history stays valid); `POST .../restore` brings them back.
     pub retired: bool,
     /// The editable fields; send them back (changed) with `PUT` and `If-Match`.
     #[schema(value_type = Object)]

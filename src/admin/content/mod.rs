@@ -4,6 +4,7 @@
 //! the content lock, and is recorded in the audit log.
 
 mod doc;
+mod schema;
 mod store;
 
 use actix_web::http::header;
@@ -85,6 +86,10 @@ fn check_if_match(req: &HttpRequest, current: &ContentEntity) -> Result<(), ApiE
 }
 
 /// Read one content entity (admin), retired or not, with its ETag.
+///
+/// `kind` names the collection and `key` the entity: a slug for tracks, topics and
+/// articles, an id for questions, flashcards and quiz items. `doc` is the seed-file shape
+/// of that kind; edit it and send it back with `PUT` and the `ETag` as `If-Match`.
 #[utoipa::path(
     tag = "admin",
     operation_id = "get_content_entity",
@@ -124,7 +129,12 @@ pub async fn get_entity(
     operation_id = "create_content_entity",
     security(("bearer_auth" = [])),
     params(KindPath),
-    request_body = ContentDoc,
+    request_body(content = ContentDoc, example = json!({
+            "topic": "fundamentals", "slug": "is-vs-equality", "title": "What is the difference between `is` and `==`?",
+            "difficulty": "junior", "tags": ["identity", "equality"],
+            "prompt": "When does `a is b` differ from `a == b`?",
+            "answer": "`==` asks whether the values are equal (`__eq__`); `is` asks whether both names refer to the same object…"
+        })),
     responses(
         (status = 201, description = "Created", body = ContentEntity),
         (status = 400, response = inline(BadRequest)),
@@ -197,7 +207,12 @@ pub async fn create_entity(
     operation_id = "update_content_entity",
     security(("bearer_auth" = [])),
     params(EntityPath, ("If-Match" = String, Header, description = "The entity's ETag")),
-    request_body = ContentDoc,
+    request_body(content = ContentDoc, example = json!({
+            "topic": "fundamentals", "slug": "is-vs-equality", "title": "What is the difference between `is` and `==`?",
+            "difficulty": "junior", "tags": ["identity", "equality"],
+            "prompt": "When does `a is b` differ from `a == b`?",
+            "answer": "`==` asks whether the values are equal (`__eq__`); `is` asks whether both names refer to the same object…"
+        })),
     responses(
         (status = 200, description = "Updated", body = ContentEntity),
         (status = 400, response = inline(BadRequest)),
