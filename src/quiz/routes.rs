@@ -230,6 +230,13 @@ pub async fn submit_quiz(
     path: web::Path<AttemptPath>,
     body: web::Json<Submission>,
 ) -> Result<HttpResponse, ApiError> {
+    // Rules of the body's own shape hold whatever state the attempt is in, so they are
+    // checked before an earlier submission's stored result is returned: a malformed
+    // retry is a 422, never a 200.
+    let shape = shape_errors(&body);
+    if !shape.is_empty() {
+        return Err(ApiError::Validation { detail: "the submission is invalid".into(), errors: shape });
+    }
     let mut tx = state.db.begin().await?;
     let attempt = store::attempt(&mut tx, user.id, path.id, true).await?.ok_or_else(|| not_found(path.id))?;
     if let Some(result) = attempt.result {
@@ -457,4 +464,20 @@ pub async fn get_quiz(
 
 fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound(format!("no quiz attempt {id}"))
+}
+
+/// What the schema says of a submission, independent of the attempt: positions and
+/// option indices are not negative, and an answer names each option at most once.
+fn shape_errors(body: &Submission) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (i, answer) in body.answers.iter().enumerate() {
+        let distinct: HashSet<i32> = answer.selected.iter().copied().collect();
+        if answer.position < 0 {
+            errors.push(FieldError::new(format!("answers[{i}].position"), "must not be negative"));
+        }
+        if answer.selected.iter().any(|&s| s < 0) || distinct.len() != answer.selected.len() {
+            errors.push(FieldError::new(format!("answers[{i}].selected"), "must be distinct indices, 0 or more"));
+        }
+    }
+    errors
 }

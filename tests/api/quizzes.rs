@@ -115,6 +115,47 @@ async fn submitting_twice_returns_the_same_result_and_counts_once(pool: PgPool) 
 }
 
 #[sqlx::test]
+async fn a_malformed_resubmission_is_422_not_the_stored_result(pool: PgPool) {
+    // Found by schema fuzzing: a retry with negative or repeated indices got the stored
+    // 200 because the body was only checked against a fresh attempt.
+    let app = spawn_app(pool).await;
+    let user = app.new_user("ann@example.com").await;
+    let attempt =
+        create_ok(&app, &user, json!({"scope": {"track": "alpha", "stage": "first"}, "size": 2, "mode": "practice"}))
+            .await;
+    let id = attempt["id"].as_str().unwrap();
+    assert_eq!(submit(&app, &user, id, json!([{"position": 0, "selected": [0]}])).await.status(), StatusCode::OK);
+    for answers in [
+        json!([{"position": 0, "selected": [-1]}]),
+        json!([{"position": -1, "selected": [0]}]),
+        json!([{"position": 0, "selected": [1, 1]}]),
+    ] {
+        let problem =
+            assert_problem(submit(&app, &user, id, answers.clone()).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(problem["errors"][0]["field"].as_str().unwrap().starts_with("answers[0]."), "{answers}: {problem}");
+    }
+}
+
+#[sqlx::test]
+async fn integral_floats_are_integers(pool: PgPool) {
+    // JSON Schema (OpenAPI 3.1) counts 2.0 as an integer; clients and fuzzers send it.
+    let app = spawn_app(pool).await;
+    let user = app.new_user("ann@example.com").await;
+    let attempt = create_ok(
+        &app,
+        &user,
+        json!({"scope": {"track": "alpha"}, "size": 2.0, "mode": "exam", "time_limit_secs": 60.0}),
+    )
+    .await;
+    assert_eq!(attempt["items"].as_array().unwrap().len(), 2);
+    let id = attempt["id"].as_str().unwrap();
+    let res = submit(&app, &user, id, json!([{"position": 0.0, "selected": [0.0]}])).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = create(&app, &user, json!({"scope": {"track": "alpha"}, "size": 2.5, "mode": "practice"})).await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+}
+
+#[sqlx::test]
 async fn an_exam_submitted_after_its_deadline_is_marked_late(pool: PgPool) {
     let app = spawn_app(pool).await;
     let user = app.new_user("ann@example.com").await;
