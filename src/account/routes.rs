@@ -131,7 +131,8 @@ pub async fn get_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRe
 /// Changes `display_name`, `timezone` (IANA name; activity days and streaks follow
 /// it), `desired_retention` and `new_cards_per_day` (flashcard scheduling). Attempts to
 /// set protected fields (`role`, `email_verified`, ids, ...) or unknown fields are
-/// rejected with 422, never ignored.
+/// rejected with 422, never ignored; so is a `timezone` the server's time zone
+/// database does not know.
 #[utoipa::path(
     tag = "account",
     operation_id = "update_me",

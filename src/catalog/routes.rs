@@ -236,7 +236,8 @@ pub struct QuestionQuery {
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<i64>,
-    /// `next_cursor` from the previous page.
+    /// `next_cursor` from the previous page. Opaque: pass it back unchanged; a value
+    /// the server did not issue is a 400 (the list never silently restarts).
     cursor: Option<String>,
 }
 
@@ -363,7 +364,8 @@ pub struct ArticleQuery {
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<i64>,
-    /// `next_cursor` from the previous page.
+    /// `next_cursor` from the previous page. Opaque: pass it back unchanged; a value
+    /// the server did not issue is a 400 (the list never silently restarts).
     cursor: Option<String>,
 }
 

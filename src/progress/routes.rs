@@ -462,7 +462,8 @@ pub struct Activity {
 /// The learner's daily activity and streaks.
 ///
 /// Every applied mark, submitted quiz and flashcard review counts toward its day, in
-/// the account's `timezone` (set with `PATCH /me`). At most 3660 days per request.
+/// the account's `timezone` (set with `PATCH /me`). At most 3660 days per request;
+/// a longer range, or `to` before `from`, is a 422.
 #[utoipa::path(
     tag = "progress",
     operation_id = "get_activity",

@@ -17,6 +17,7 @@ pub struct QuizScope {
     /// Stage slug; needs `track`.
     pub stage: Option<String>,
     /// 1 to 20 topic slugs (instead of `track`).
+    #[schema(min_items = 1, max_items = 20)]
     pub topics: Option<Vec<String>>,
 }
 

@@ -86,7 +86,9 @@ async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, 
 /// time and items never seen, over ones already answered correctly. Options are
 /// shuffled for this attempt. The attempt is a snapshot: later content edits do not
 /// change it. The response holds no correct answers or explanations. `exam` mode sets
-/// a deadline (`time_limit_secs`, default 60 s per item).
+/// a deadline (`time_limit_secs`, default 60 s per item). 422 when the scope mixes
+/// `topics` with `track`/`stage`, names a stage without its track, names content that
+/// does not exist, or holds no quiz items, and for `time_limit_secs` in practice mode.
 #[utoipa::path(
     tag = "quizzes",
     operation_id = "create_quiz",
@@ -345,7 +347,8 @@ pub struct HistoryQuery {
     /// Page size, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<i64>,
-    /// `next_cursor` from the previous page.
+    /// `next_cursor` from the previous page. Opaque: pass it back unchanged; a value
+    /// the server did not issue is a 400 (the list never silently restarts).
     cursor: Option<String>,
 }
 
