@@ -177,6 +177,7 @@ pub async fn record(
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_metrics",
+    security(()),
     responses(
         (status = 200, description = "Metrics in the Prometheus text format", content_type = "text/plain; version=0.0.4",
          body = String, example = "studytrack_http_requests_total{method=\"GET\",route=\"/api/v1/tracks\",status=\"200\"} 42\n"),

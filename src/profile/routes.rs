@@ -205,6 +205,7 @@ fn public_track(handle: &str, progress: TrackProgress) -> PublicTrack {
 #[utoipa::path(
     tag = "profiles",
     operation_id = "get_profile",
+    security(()),
     params(HandlePath),
     responses(
         (status = 200, description = "The public profile", body = PublicProfile),
@@ -252,6 +253,7 @@ pub async fn get_profile(
 #[utoipa::path(
     tag = "profiles",
     operation_id = "get_profile_card",
+    security(()),
     params(CardPath),
     responses(
         (status = 200, description = "The progress card", body = String, content_type = "image/svg+xml",

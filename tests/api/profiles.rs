@@ -88,7 +88,7 @@ async fn a_profile_is_private_until_opted_in_and_private_looks_like_unknown(pool
     assert_eq!(private["type"], unknown["type"]);
     assert_problem(app.get("/api/v1/me/profile").await, StatusCode::UNAUTHORIZED).await;
     let res = app.client.post(app.url("/api/v1/profiles/ann-lee/tracks/alpha/card.svg")).send().await.unwrap();
-    assert_eq!(header(&res, "allow"), "GET");
+    assert_eq!(header(&res, "allow"), "GET, HEAD");
     assert_problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
 }
 
