@@ -86,11 +86,14 @@ fn register(cfg: &mut ServiceConfig, import_limit: usize, rate_limit: &RateLimit
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = App::new()
+    let (_, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(|cfg| register(cfg, 0, &RateLimit::disabled()))
         .split_for_parts();
+    // Runs on the finished document: the derive's modifiers see it before the
+    // handlers' paths are added.
+    utoipa::Modify::modify(&crate::openapi::RateLimited, &mut doc);
     doc
 }
 

@@ -27,7 +27,7 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
         (name = "operations", description = "Health checks for load balancers and orchestrators."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth, &RateLimited)
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
 
@@ -53,7 +53,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// Every `/api/v1` operation sits behind the per-address rate limit, so each documents
 /// the 429 it can answer (unless it already documents a 429 of its own, like login).
-struct RateLimited;
+pub struct RateLimited;
 
 impl utoipa::Modify for RateLimited {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
