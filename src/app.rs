@@ -161,8 +161,9 @@ impl Application {
                 .wrap(from_fn(crate::metrics::record))
                 .wrap(from_fn(request_id::add_header))
                 .wrap(TracingLogger::default())
-                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(cors(settings))
+                // Outermost, so answers made by the middleware (CORS preflights) carry it too.
+                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
         })
         .listen(listener)?
         .disable_signals()

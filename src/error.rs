@@ -123,7 +123,10 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status_code();
         let detail = match self {
-            ApiError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
+            ApiError::Internal(_) => match crate::web::request_id::current() {
+                Some(id) => format!("an unexpected error occurred; it has been logged with request id {id}"),
+                None => "an unexpected error occurred; it has been logged".to_owned(),
+            },
             ApiError::Unavailable => "the service cannot reach its database; retry shortly".to_owned(),
             other => other.to_string(),
         };

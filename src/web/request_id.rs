@@ -1,5 +1,6 @@
 //! Echoes the request id that `tracing-actix-web` puts on every log line as an
-//! `x-request-id` response header, so a client's bug report can be matched to the logs.
+//! `x-request-id` response header, so a client's bug report can be matched to the logs,
+//! and makes it available to the error body of a 500.
 
 use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
@@ -10,12 +11,27 @@ use tracing_actix_web::RequestId;
 
 pub const HEADER: &str = "x-request-id";
 
+tokio::task_local! {
+    /// The id of the request being handled, for error bodies (see [`current`]).
+    static CURRENT: RequestId;
+}
+
+/// The id of the request this task is handling, if any: a 500 puts it in its body so
+/// the client has something to quote, without learning anything else.
+pub fn current() -> Option<RequestId> {
+    CURRENT.try_with(|id| *id).ok()
+}
+
+/// Adds the header, with the id in scope for the handler and its error response.
 pub async fn add_header(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = req.extensions().get::<RequestId>().copied();
-    let mut res = next.call(req).await?;
+    let mut res = match id {
+        Some(id) => CURRENT.scope(id, next.call(req)).await?,
+        None => next.call(req).await?,
+    };
     if let Some(id) = id
         && let Ok(value) = HeaderValue::from_str(&id.to_string())
     {
