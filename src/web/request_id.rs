@@ -23,14 +23,22 @@ pub fn current() -> Option<RequestId> {
 }
 
 /// Adds the header, with the id in scope for the handler and its error response.
+/// An error raised by a middleware inside (the request deadline, throttling) skips the
+/// outer layers on its way up, so it is tagged here to render with the header (and
+/// `nosniff`) all the same.
 pub async fn add_header(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = req.extensions().get::<RequestId>().copied();
-    let mut res = match id {
-        Some(id) => CURRENT.scope(id, next.call(req)).await?,
-        None => next.call(req).await?,
+    let result = match id {
+        Some(id) => CURRENT.scope(id, next.call(req)).await,
+        None => next.call(req).await,
+    };
+    let mut res = match (result, id) {
+        (Ok(res), _) => res,
+        (Err(err), Some(id)) => return Err(Tagged { inner: err, id }.into()),
+        (Err(err), None) => return Err(err),
     };
     if let Some(id) = id
         && let Ok(value) = HeaderValue::from_str(&id.to_string())
@@ -38,4 +46,32 @@ pub async fn add_header(
         res.headers_mut().insert(HeaderName::from_static(HEADER), value);
     }
     Ok(res)
+}
+
+/// An error on its way out, rendered with the request id and `nosniff` headers.
+#[derive(Debug)]
+struct Tagged {
+    inner: actix_web::Error,
+    id: RequestId,
+}
+
+impl std::fmt::Display for Tagged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl actix_web::ResponseError for Tagged {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        self.inner.as_response_error().status_code()
+    }
+
+    fn error_response(&self) -> actix_web::HttpResponse {
+        let mut res = CURRENT.sync_scope(self.id, || self.inner.error_response());
+        if let Ok(value) = HeaderValue::from_str(&self.id.to_string()) {
+            res.headers_mut().insert(HeaderName::from_static(HEADER), value);
+        }
+        res.headers_mut().insert(actix_web::http::header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        res
+    }
 }

@@ -6,7 +6,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use std::time::Duration;
+
+use studytrack::config::Settings;
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_with_settings};
 
 /// Text that must never reach a client: SQL, schema names, driver and source details.
 const INTERNALS: [&str; 22] = [
@@ -173,6 +177,18 @@ async fn every_kind_of_response(app: &TestApp) -> Vec<(String, reqwest::Response
     for (label, req) in requests {
         out.push((label.to_owned(), req.send().await.unwrap_or_else(|e| panic!("{label}: {e}"))));
     }
+    // Answers made by middleware: the request deadline (503) and the throttle (429).
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.request_timeout = Duration::from_millis(1);
+    let hurried = spawn_with_settings(app.pool.clone(), settings).await;
+    let res = hurried.login("ann@example.com", "a-wrong-password-to-hash").await;
+    out.push(("503 deadline".to_owned(), res));
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.rate_limit_per_minute = 1;
+    settings.rate_limit_burst = 1;
+    let throttled = spawn_with_settings(app.pool.clone(), settings).await;
+    throttled.get("/api/v1/tracks").await;
+    out.push(("429".to_owned(), throttled.get("/api/v1/tracks").await));
     sqlx::query("ALTER TABLE topic_mark RENAME TO topic_mark_gone").execute(&app.pool).await.unwrap();
     let res = app
         .request_as(Method::PUT, "/api/v1/me/tracks/alpha/topics/basics/status", &user.access)
@@ -198,7 +214,7 @@ async fn every_response_says_nosniff(pool: PgPool) {
             assert!(res.headers().contains_key("x-request-id"), "{label} ({}) lacks x-request-id", res.status());
         }
     }
-    for expected in [200, 201, 204, 304, 308, 400, 401, 403, 404, 405, 409, 413, 415, 422, 500] {
+    for expected in [200, 201, 204, 304, 308, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503] {
         assert!(statuses.contains(&expected), "no {expected} among the responses checked: {statuses:?}");
     }
 }
