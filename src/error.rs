@@ -259,4 +259,16 @@ mod tests {
     fn pool_timeout_is_503() {
         assert!(matches!(ApiError::from(sqlx::Error::PoolTimedOut), ApiError::Unavailable));
     }
+
+    #[test]
+    fn broken_connections_are_503_not_500() {
+        use std::io::{Error, ErrorKind};
+        for kind in
+            [ErrorKind::ConnectionReset, ErrorKind::BrokenPipe, ErrorKind::UnexpectedEof, ErrorKind::ConnectionRefused]
+        {
+            let err = ApiError::from(sqlx::Error::Io(Error::new(kind, "gone")));
+            assert!(matches!(err, ApiError::Unavailable), "{kind:?} gave {err:?}");
+        }
+        assert!(matches!(ApiError::from(sqlx::Error::PoolClosed), ApiError::Unavailable));
+    }
 }
