@@ -703,12 +703,12 @@ async fn hostile_account_fields(pool: PgPool) {
         (
             "wrong current password with NUL",
             json!({"current_password": "\u{0}", "new_password": "a-fine-new-passphrase"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::FORBIDDEN,
         ),
         (
             "200 KB current password",
             json!({"current_password": "p".repeat(200_000), "new_password": "a-fine-new-passphrase"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::FORBIDDEN,
         ),
     ];
     for (label, body, status) in passwords {
