@@ -161,12 +161,14 @@ impl Application {
                 .wrap(from_fn(crate::metrics::record))
                 .wrap(from_fn(request_id::add_header))
                 .wrap(TracingLogger::default())
-                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(cors(settings))
+                // Outermost, so answers made by the middleware (CORS preflights) carry it too.
+                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
         })
         .listen(listener)?
         .disable_signals()
-        .shutdown_timeout(settings.shutdown_grace.as_secs());
+        // The grace period counts from the signal; the readiness delay spends part of it.
+        .shutdown_timeout(settings.shutdown_grace.saturating_sub(settings.shutdown_delay).as_secs());
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
@@ -189,15 +191,27 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until SIGTERM or SIGINT, then marks the service not ready and lets
-    /// in-flight requests finish within the grace period.
+    /// Serves until SIGTERM or SIGINT, then: readiness answers 503 at once; requests are
+    /// still accepted for `shutdown_delay` (so a load balancer sees the 503 and stops
+    /// routing here before connections are refused; a second signal cuts it short);
+    /// then the listener closes and in-flight requests get the rest of the grace period.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let state = self.state.clone();
+        // Installed before serving, so a signal that arrives early is not fatal.
+        let mut signals = Signals::install()?;
         tokio::spawn(async move {
-            wait_for_signal().await;
-            tracing::info!("shutdown signal received; draining in-flight requests");
+            signals.recv().await;
             state.shutting_down.store(true, Ordering::Relaxed);
+            let delay = state.settings.shutdown_delay;
+            tracing::info!(delay_secs = delay.as_secs(), "shutdown signal received; readiness now fails");
+            if !delay.is_zero() {
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = signals.recv() => tracing::info!("second signal; skipping the rest of the delay"),
+                }
+            }
+            tracing::info!("no longer accepting; draining in-flight requests");
             handle.stop(true).await;
         });
         let _background = self.background;
@@ -212,25 +226,38 @@ impl Application {
     }
 }
 
-async fn wait_for_signal() {
+/// SIGTERM (orchestrators) and SIGINT (Ctrl-C), both meaning "shut down gracefully".
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                term: signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+                int: signal(SignalKind::interrupt()).context("cannot handle SIGINT")?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Signals {})
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

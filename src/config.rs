@@ -31,12 +31,17 @@ pub struct Settings {
     pub import_limit: usize,
     /// Connections in the pool.
     pub db_max_connections: u32,
-    /// How long a request waits for a pooled connection before answering 503.
+    /// How long a request waits for a pooled connection before answering 503. While
+    /// PostgreSQL is down every acquire waits this long (sqlx retries refused
+    /// connections until then), so it bounds how fast an outage is answered.
     pub db_acquire_timeout: Duration,
     /// Server-side cap on any single SQL statement.
     pub db_statement_timeout: Duration,
-    /// Time in-flight requests get to finish after SIGTERM/SIGINT.
+    /// Time from SIGTERM/SIGINT to exit: the readiness delay, then in-flight requests finish.
     pub shutdown_grace: Duration,
+    /// After SIGTERM/SIGINT, how long requests are still accepted while readiness answers
+    /// 503, so a load balancer stops routing here before connections are refused.
+    pub shutdown_delay: Duration,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
     /// `json` for production log lines, `pretty` for humans.
@@ -175,6 +180,11 @@ impl Settings {
                 Vec::new()
             }
         };
+        let shutdown_grace = Duration::from_secs(parse_num("STUDYTRACK_SHUTDOWN_GRACE_SECS", 30)?);
+        let shutdown_delay = Duration::from_secs(parse_num("STUDYTRACK_SHUTDOWN_DELAY_SECS", 0)?);
+        if shutdown_delay > shutdown_grace {
+            bail!("STUDYTRACK_SHUTDOWN_DELAY_SECS must not exceed STUDYTRACK_SHUTDOWN_GRACE_SECS");
+        }
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         // One core short of all of them: a login burst must leave room for other requests.
         let default_hashers = cores.saturating_sub(1).max(1) as u64;
@@ -208,9 +218,10 @@ impl Settings {
                 .context("STUDYTRACK_IMPORT_LIMIT_BYTES is too large")?,
             db_max_connections: u32::try_from(db_max_connections)
                 .context("STUDYTRACK_DB_MAX_CONNECTIONS is too large")?,
-            db_acquire_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_ACQUIRE_TIMEOUT_MS", 2000)?),
+            db_acquire_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_ACQUIRE_TIMEOUT_MS", 1000)?),
             db_statement_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_STATEMENT_TIMEOUT_MS", 5000)?),
-            shutdown_grace: Duration::from_secs(parse_num("STUDYTRACK_SHUTDOWN_GRACE_SECS", 30)?),
+            shutdown_grace,
+            shutdown_delay,
             workers: usize::try_from(parse_num("STUDYTRACK_WORKERS", 0)?).context("STUDYTRACK_WORKERS is too large")?,
             log_format,
             database_read_url: get("DATABASE_READ_URL"),
@@ -278,6 +289,7 @@ impl fmt::Debug for Settings {
             .field("db_acquire_timeout", &self.db_acquire_timeout)
             .field("db_statement_timeout", &self.db_statement_timeout)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("shutdown_delay", &self.shutdown_delay)
             .field("workers", &self.workers)
             .field("log_format", &self.log_format)
             .field("environment", &self.environment)
@@ -331,6 +343,20 @@ mod tests {
         let err =
             Settings::from_lookup(|k| if k == "STUDYTRACK_DB_MAX_CONNECTIONS" { Some("ten".into()) } else { dev(k) });
         assert!(err.is_err());
+    }
+
+    #[test]
+    fn the_shutdown_delay_fits_in_the_grace_period() {
+        let with = |delay: &'static str| {
+            Settings::from_lookup(move |k| match k {
+                "STUDYTRACK_SHUTDOWN_DELAY_SECS" => Some(delay.into()),
+                "STUDYTRACK_SHUTDOWN_GRACE_SECS" => Some("10".into()),
+                _ => dev(k),
+            })
+        };
+        assert_eq!(with("3").unwrap().shutdown_delay, Duration::from_secs(3));
+        assert!(with("11").is_err(), "a delay longer than the grace period is refused");
+        assert_eq!(Settings::from_lookup(dev).unwrap().shutdown_delay, Duration::ZERO);
     }
 
     #[test]

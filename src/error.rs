@@ -123,7 +123,10 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status_code();
         let detail = match self {
-            ApiError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
+            ApiError::Internal(_) => match crate::web::request_id::current() {
+                Some(id) => format!("an unexpected error occurred; it has been logged with request id {id}"),
+                None => "an unexpected error occurred; it has been logged".to_owned(),
+            },
             ApiError::Unavailable => "the service cannot reach its database; retry shortly".to_owned(),
             other => other.to_string(),
         };
@@ -255,5 +258,17 @@ mod tests {
     #[test]
     fn pool_timeout_is_503() {
         assert!(matches!(ApiError::from(sqlx::Error::PoolTimedOut), ApiError::Unavailable));
+    }
+
+    #[test]
+    fn broken_connections_are_503_not_500() {
+        use std::io::{Error, ErrorKind};
+        for kind in
+            [ErrorKind::ConnectionReset, ErrorKind::BrokenPipe, ErrorKind::UnexpectedEof, ErrorKind::ConnectionRefused]
+        {
+            let err = ApiError::from(sqlx::Error::Io(Error::new(kind, "gone")));
+            assert!(matches!(err, ApiError::Unavailable), "{kind:?} gave {err:?}");
+        }
+        assert!(matches!(ApiError::from(sqlx::Error::PoolClosed), ApiError::Unavailable));
     }
 }

@@ -43,6 +43,10 @@ pub fn decode<T: DeserializeOwned>(cursor: &str) -> Result<T, ApiError> {
         return Err(bad());
     }
     let bytes = URL_SAFE_NO_PAD.decode(cursor.trim_end_matches('=')).map_err(|_| bad())?;
+    // No cursor the server makes holds a NUL; PostgreSQL would refuse it as text.
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Err(bad());
+    }
     serde_json::from_slice(&bytes).map_err(|_| bad())
 }
 
@@ -67,5 +71,6 @@ mod tests {
         assert!(decode::<(String, i32)>("!!!").is_err());
         assert!(decode::<(String, i32)>(&encode(&"wrong shape")).is_err());
         assert!(decode::<(String, i32)>(&"A".repeat(600)).is_err());
+        assert!(decode::<(String, i32)>(&encode(&("a\0b", 1))).is_err(), "a NUL in a cursor is a 400, not a 422");
     }
 }

@@ -40,11 +40,19 @@ impl FromRequest for MaybeUser {
 }
 
 /// Middleware for the admin scope: 401 without a valid token, 403 for a non-admin,
-/// before the route's own extractors (body, path) get a say.
+/// before the route's own extractors (body, path) get a say. The refusal is returned
+/// as a response, not an error, so the outer layers (request id, nosniff) still see it.
 pub async fn require_admin(
     req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    match check_admin(&req).await {
+        Ok(()) => next.call(req).await.map(actix_web::dev::ServiceResponse::map_into_left_body),
+        Err(refused) => Ok(req.error_response(refused).map_into_right_body()),
+    }
+}
+
+async fn check_admin(req: &actix_web::dev::ServiceRequest) -> Result<(), ApiError> {
     let token = bearer(req.request())?
         .map(str::to_owned)
         .ok_or_else(|| unauthorized("this operation needs `Authorization: Bearer <access token>`"))?;
@@ -54,9 +62,9 @@ pub async fn require_admin(
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))?;
     let user = authenticate(&state, &token).await?;
     if user.role != Role::Admin {
-        return Err(ApiError::Forbidden("this operation is for admins".to_owned()).into());
+        return Err(ApiError::Forbidden("this operation is for admins".to_owned()));
     }
-    next.call(req).await
+    Ok(())
 }
 
 /// An authenticated admin; a learner gets 403.

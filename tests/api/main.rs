@@ -8,6 +8,8 @@ mod catalog;
 mod errors;
 mod health;
 mod helpers;
+mod hostile;
+mod hygiene;
 mod limits;
 mod openapi;
 mod pagination;

@@ -10,7 +10,6 @@ mod store;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -28,6 +27,7 @@ use crate::openapi::responses::{
     PreconditionRequired, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
 };
 use crate::web::etag;
+use crate::web::extractors::UniqueKeys;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_entity)
@@ -153,10 +153,10 @@ pub async fn create_entity(
     admin: AdminUser,
     state: web::Data<AppState>,
     path: web::Path<KindPath>,
-    body: web::Json<Value>,
+    body: web::Json<UniqueKeys>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = path.kind;
-    let doc = parse_doc(kind, body.into_inner())?;
+    let doc = parse_doc(kind, body.into_inner().0)?;
     let mut tx = state.db.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
     let (slug, topic) = slug_of(&doc);
@@ -235,10 +235,10 @@ pub async fn update_entity(
     admin: AdminUser,
     state: web::Data<AppState>,
     path: web::Path<EntityPath>,
-    body: web::Json<Value>,
+    body: web::Json<UniqueKeys>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = path.kind;
-    let doc = parse_doc(kind, body.into_inner())?;
+    let doc = parse_doc(kind, body.into_inner().0)?;
     let mut tx = state.db.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
     let (id, retired) = locate(&mut tx, kind, &path.key).await?;
