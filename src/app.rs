@@ -173,7 +173,7 @@ impl Application {
             server = server.workers(settings.workers);
         }
         let background = Background(vec![
-            tokio::spawn(listener::run(crate::db::dedicated_pool(&state.db), state.cache.clone(), state.reads.clone())),
+            tokio::spawn(listener::run(state.db.clone(), state.cache.clone(), state.reads.clone())),
             tokio::spawn(state.reads.clone().probe()),
         ]);
         Ok(Application { port, server: server.run(), state, background })

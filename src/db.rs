@@ -1,6 +1,8 @@
 //! Connecting to PostgreSQL: create the database if missing, run migrations, build the pool.
 
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;
@@ -28,13 +30,48 @@ pub async fn ensure_database(settings: &Settings) -> anyhow::Result<()> {
 /// A pool whose timeouts turn a database outage into fast 503s instead of hung requests.
 pub fn pool_options(settings: &Settings) -> PgPoolOptions {
     PgPoolOptions::new()
-        .max_connections(settings.db_max_connections)
+        // One more than configured: the content-change subscription holds one for good.
+        .max_connections(settings.db_max_connections + 1)
         .acquire_timeout(settings.db_acquire_timeout)
         // No ping before every checkout: it is a round trip per query on the hot path.
-        // A connection that died (database restart) fails its next query instead; the
-        // pool drops it, the request gets a 503, and the next checkout connects afresh.
+        // Only connections that sat idle across a lost database connection (a restart
+        // the change subscription noticed) are pinged, once, and replaced if dead, so
+        // a restart does not cost one failed request per pooled connection.
         .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if idle_across_a_loss(meta.idle_for) {
+                    return Ok(sqlx::Connection::ping(conn).await.is_ok());
+                }
+                Ok(true)
+            })
+        })
         .idle_timeout(Some(Duration::from_secs(600)))
+}
+
+/// When this process last lost a database connection, in nanoseconds since [`epoch`]
+/// (0: never).
+static LAST_LOSS: AtomicU64 = AtomicU64::new(0);
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn since_epoch(at: Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Records that a database connection was lost (the server restarted or the network
+/// dropped it): pooled connections idle since before now may be dead too.
+pub fn note_connection_loss() {
+    LAST_LOSS.store(since_epoch(Instant::now()).max(1), Ordering::Release);
+}
+
+fn idle_across_a_loss(idle_for: Duration) -> bool {
+    let loss = LAST_LOSS.load(Ordering::Acquire);
+    let idle_since = Instant::now().checked_sub(idle_for).map(since_epoch).unwrap_or(0);
+    loss != 0 && idle_since <= loss
 }
 
 /// Connection options carrying the server-side statement timeout.
@@ -72,12 +109,15 @@ pub fn replica_pool(settings: &Settings) -> anyhow::Result<Option<PgPool>> {
     ))
 }
 
-/// A one-connection pool on the same database as `pool`, for a session that holds its
-/// connection for good (the content-change subscription) without taking one from
-/// request handling.
-pub fn dedicated_pool(pool: &PgPool) -> PgPool {
-    PgPoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_secs(2))
-        .connect_lazy_with((*pool.connect_options()).clone().application_name("studytrack-listener"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_connections_idle_across_a_loss_are_rechecked() {
+        note_connection_loss();
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(idle_across_a_loss(Duration::from_secs(3600)), "idle since before the loss");
+        assert!(!idle_across_a_loss(Duration::ZERO), "returned to the pool after the loss");
+    }
 }

@@ -1,7 +1,8 @@
 //! Subscribes to content-change notifications and keeps the cache honest.
 //!
-//! The subscription uses its own one-connection pool, so it never takes a connection
-//! a request could use. On every notification the cache moves to a new generation (and
+//! The subscription holds one connection of the request pool for good (sized for it:
+//! see `db::pool_options`); taking it from the pool, rather than opening a private one,
+//! lets closing the pool end the subscription too. On every notification the cache moves to a new generation (and
 //! the read replica, if any, must catch up to the primary's current WAL position before
 //! it serves content again). When the connection drops, notifications sent meanwhile
 //! are lost for good, so the cache is bypassed until a new subscription is in place.
@@ -44,6 +45,7 @@ pub async fn run(pool: PgPool, cache: Arc<ContentCache>, reads: Arc<ContentReads
                     }
                 }
                 cache.set_synced(false);
+                crate::db::note_connection_loss();
                 tracing::warn!("content change subscription lost; serving content uncached until it is back");
             }
             Err(err) => tracing::debug!(error = %err, "cannot subscribe to content changes yet"),

@@ -115,6 +115,11 @@ impl ContentCache {
         self.freshness.synced.store(synced, Ordering::Release);
     }
 
+    /// Moves on at every invalidation (tests wait on it).
+    pub fn generation(&self) -> u64 {
+        self.freshness.generation.load(Ordering::Acquire)
+    }
+
     pub fn is_synced(&self) -> bool {
         self.freshness.synced.load(Ordering::Acquire)
     }

@@ -121,7 +121,7 @@ async fn changes_made_while_the_subscription_is_down_are_not_missed(pool: PgPool
     // notification is lost, so only the resubscription's invalidation can save us.
     let killed: Vec<bool> = sqlx::query_scalar(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE datname = current_database() AND application_name = 'studytrack-listener'",
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
     )
     .fetch_all(&pool)
     .await

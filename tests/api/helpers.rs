@@ -15,6 +15,8 @@ pub struct TestApp {
     pub pool: PgPool,
     /// The server's clock; tests move it forward instead of sleeping.
     pub clock: studytrack::clock::Clock,
+    /// The server's shared state (its content cache, for [`TestApp::reseed`]).
+    pub state: actix_web::web::Data<AppState>,
 }
 
 /// A registered learner and their tokens.
@@ -65,10 +67,25 @@ pub async fn spawn_instance(pool: PgPool, settings: Settings) -> (TestApp, actix
     let clock = state.clock.clone();
     tokio::spawn(app.into_server());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    (TestApp { address, client, pool, clock }, state)
+    (TestApp { address, client, pool, clock, state: state.clone() }, state)
 }
 
 impl TestApp {
+    /// Seeds `dir` from outside the server (as the CLI does), then waits until the
+    /// server has heard of it through the database's change notification, so the next
+    /// read is not served from a cache that is about to be dropped.
+    pub async fn reseed(&self, dir: &Path) -> SeedReport {
+        let cache = &self.state.cache;
+        let before = cache.generation();
+        let report = seed_dir(&self.pool, dir).await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while cache.is_synced() && cache.generation() == before {
+            assert!(std::time::Instant::now() < deadline, "the server never heard of the seed");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        report
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

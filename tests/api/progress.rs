@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, TestUser, assert_problem, copy_dir, fixture_dir, seed_dir, spawn_app};
+use crate::helpers::{TestApp, TestUser, assert_problem, copy_dir, fixture_dir, spawn_app};
 
 async fn question_ids(app: &TestApp, topic: &str) -> Vec<String> {
     let topic = app.topic("alpha", topic).await;
@@ -289,20 +289,6 @@ async fn older_writes_lose_and_bad_marks_are_refused(pool: PgPool) {
     assert_problem(app.get_as("/api/v1/me/tracks/nope/progress", &user.access).await, StatusCode::NOT_FOUND).await;
 }
 
-/// The alpha progress once `changed` holds. A seed runs outside the server (like the
-/// CLI), so the server hears of it through the database's change notification: soon,
-/// not at once. Gives up after two seconds and returns what it has.
-async fn progress_after_reseed(app: &TestApp, user: &TestUser, changed: impl Fn(&Value) -> bool) -> Value {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-    loop {
-        let progress = get_as_json(app, "/api/v1/me/tracks/alpha/progress", user).await;
-        if changed(&progress) || std::time::Instant::now() > deadline {
-            return progress;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-}
-
 #[sqlx::test]
 async fn retiring_content_keeps_history_but_drops_it_from_totals(pool: PgPool) {
     let app = spawn_app(pool).await;
@@ -328,9 +314,9 @@ async fn retiring_content_keeps_history_but_drops_it_from_totals(pool: PgPool) {
     )
     .unwrap();
     mark_topic(&app, &user, "alpha", "advanced", "learning").await;
-    seed_dir(&app.pool, dir.path()).await;
+    app.reseed(dir.path()).await;
 
-    let after = progress_after_reseed(&app, &user, |p| topic(p, "advanced")["title"] == "Advanced Topics").await;
+    let after = get_as_json(&app, "/api/v1/me/tracks/alpha/progress", &user).await;
     let adv = topic(&after, "advanced");
     assert_eq!(adv["title"], "Advanced Topics");
     assert_eq!(
@@ -345,9 +331,8 @@ async fn retiring_content_keeps_history_but_drops_it_from_totals(pool: PgPool) {
     assert_eq!(kept["retired"], true);
 
     std::fs::write(&file, saved).unwrap();
-    seed_dir(&app.pool, dir.path()).await;
-    let restored =
-        progress_after_reseed(&app, &user, |p| topic(p, "advanced")["progress"]["questions"]["total"] == 2).await;
+    app.reseed(dir.path()).await;
+    let restored = get_as_json(&app, "/api/v1/me/tracks/alpha/progress", &user).await;
     assert_eq!(
         topic(&restored, "advanced")["progress"]["questions"]["got_it"],
         1,

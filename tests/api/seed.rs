@@ -65,7 +65,7 @@ async fn an_edit_updates_in_place_and_changes_the_etag(pool: PgPool) {
         .unwrap()
         .replace("Threads share one interpreter lock.", "Threads take turns holding one lock.");
     std::fs::write(&file, text).unwrap();
-    let report = seed_dir(&pool, dir.path()).await;
+    let report = app.reseed(dir.path()).await;
     assert_eq!(report.get(Kind::Questions).updated, 1);
     assert_eq!(report.get(Kind::Questions).unchanged, 18);
 
@@ -91,7 +91,7 @@ async fn removed_entries_are_retired_not_deleted_and_come_back(pool: PgPool) {
     let saved = std::fs::read_to_string(&removed).unwrap();
     std::fs::remove_file(&removed).unwrap();
     std::fs::remove_file(dir.path().join("articles/another-article.md")).unwrap();
-    let report = seed_dir(&pool, dir.path()).await;
+    let report = app.reseed(dir.path()).await;
     assert_eq!(report.get(Kind::Questions).retired, 1);
     assert_eq!(report.get(Kind::Articles).retired, 1);
 
@@ -108,7 +108,7 @@ async fn removed_entries_are_retired_not_deleted_and_come_back(pool: PgPool) {
     assert!(retired.is_some(), "the row stays in the database, marked retired");
 
     std::fs::write(&removed, saved).unwrap();
-    let report = seed_dir(&pool, dir.path()).await;
+    let report = app.reseed(dir.path()).await;
     assert_eq!(report.get(Kind::Questions).updated, 1, "restoring the file restores the row");
     let body = app.get_json(&format!("/api/v1/questions/{id}")).await;
     assert_eq!(body["slug"], "gil-threads", "the same id comes back");
@@ -122,7 +122,7 @@ async fn a_topic_removed_from_a_track_disappears_from_it_only(pool: PgPool) {
     copy_dir(&fixture_dir(), dir.path());
     let track = dir.path().join("tracks/beta.toml");
     std::fs::write(&track, "title = \"Beta\"\nsummary = \"s\"\n\n[[stages]]\nslug = \"only\"\ntitle = \"Only\"\nsummary = \"\"\ntopics = [\"basics\"]\n").unwrap();
-    let report = seed_dir(&pool, dir.path()).await;
+    let report = app.reseed(dir.path()).await;
     assert_eq!(report.get(Kind::Placements).retired, 1);
     assert_eq!(report.get(Kind::Placements).created, 1);
     assert_problem(app.get("/api/v1/tracks/beta/topics/shared").await, StatusCode::NOT_FOUND).await;
