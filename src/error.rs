@@ -43,7 +43,8 @@ pub struct Problem {
     pub problem_type: String,
     /// Short, human-readable summary of the problem class.
     pub title: String,
-    /// The HTTP status code, repeated for convenience.
+    /// The HTTP status code, repeated for convenience (always an error: 4xx or 5xx).
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     /// What went wrong with this request.
     pub detail: String,

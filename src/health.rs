@@ -12,8 +12,14 @@ use crate::openapi::responses::Unavailable;
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"status": "ok"}))]
 pub struct Health {
-    /// Always `ok` when the status code is 200.
-    pub status: &'static str,
+    pub status: HealthStatus,
+}
+
+/// Always `ok`: a problem is a 503 with a problem document instead.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthStatus {
+    Ok,
 }
 
 /// Liveness: the process is up.
@@ -28,7 +34,7 @@ pub struct Health {
 )]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
-    crate::web::private_ok().json(Health { status: "ok" })
+    crate::web::private_ok().json(Health { status: HealthStatus::Ok })
 }
 
 /// Readiness: the process can serve requests.
@@ -53,7 +59,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     let ping =
         tokio::time::timeout(state.settings.db_acquire_timeout, sqlx::query("SELECT 1").execute(&state.db)).await;
     match ping {
-        Ok(Ok(_)) => Ok(crate::web::private_ok().json(Health { status: "ok" })),
+        Ok(Ok(_)) => Ok(crate::web::private_ok().json(Health { status: HealthStatus::Ok })),
         _ => Err(ApiError::Unavailable),
     }
 }

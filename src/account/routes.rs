@@ -18,7 +18,7 @@ use crate::openapi::responses::{
     WrongPassword,
 };
 use crate::progress::activity;
-use crate::progress::store::{self as progress_store, MarkExport};
+use crate::progress::store::{self as progress_store, QuestionMarkExport, TopicMarkExport};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_me).service(update_me).service(delete_me).service(change_password).service(export_me);
@@ -99,8 +99,9 @@ pub struct AccountExport {
     /// Login sessions (refresh-token families); tokens themselves are never exported.
     pub sessions: Vec<SessionExport>,
     /// Question marks, including those on content since retired.
-    pub question_marks: Vec<MarkExport>,
-    pub topic_marks: Vec<MarkExport>,
+    pub question_marks: Vec<QuestionMarkExport>,
+    /// Topic marks, including those on content since retired.
+    pub topic_marks: Vec<TopicMarkExport>,
     /// Number of recorded activities (marks, quizzes, reviews).
     pub activity_count: i64,
 }

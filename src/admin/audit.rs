@@ -14,6 +14,95 @@ use crate::error::ApiError;
 use crate::openapi::responses::{BadRequest, Forbidden, InternalError, Unauthorized, Unavailable, Unprocessable};
 use crate::pagination;
 
+/// What an audit entry is about: one content entity of a kind, or a whole `bundle`
+/// import.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    Track,
+    Topic,
+    Question,
+    Flashcard,
+    QuizItem,
+    Article,
+    Bundle,
+}
+
+impl AuditKind {
+    const ALL: [AuditKind; 7] = [
+        AuditKind::Track,
+        AuditKind::Topic,
+        AuditKind::Question,
+        AuditKind::Flashcard,
+        AuditKind::QuizItem,
+        AuditKind::Article,
+        AuditKind::Bundle,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::Track => "track",
+            AuditKind::Topic => "topic",
+            AuditKind::Question => "question",
+            AuditKind::Flashcard => "flashcard",
+            AuditKind::QuizItem => "quiz_item",
+            AuditKind::Article => "article",
+            AuditKind::Bundle => "bundle",
+        }
+    }
+}
+
+/// In messages: "no question ...", "the topic is retired".
+impl std::fmt::Display for AuditKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Reads the kind back from the log (a CHECK constraint keeps it to these values).
+impl TryFrom<String> for AuditKind {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value).ok_or_else(|| format!("unknown audit kind {value:?}"))
+    }
+}
+
+/// What an admin did.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    Create,
+    Update,
+    Retire,
+    Restore,
+    Import,
+}
+
+impl AuditAction {
+    const ALL: [AuditAction; 5] =
+        [AuditAction::Create, AuditAction::Update, AuditAction::Retire, AuditAction::Restore, AuditAction::Import];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Create => "create",
+            AuditAction::Update => "update",
+            AuditAction::Retire => "retire",
+            AuditAction::Restore => "restore",
+            AuditAction::Import => "import",
+        }
+    }
+}
+
+/// Reads the action back from the log (a CHECK constraint keeps it to these values).
+impl TryFrom<String> for AuditAction {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::ALL.into_iter().find(|a| a.as_str() == value).ok_or_else(|| format!("unknown audit action {value:?}"))
+    }
+}
+
 /// A compact diff: for every top-level field that changed, `{before, after}`.
 pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
     let empty = Map::new();
@@ -37,10 +126,10 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
 pub async fn record(
     conn: &mut PgConnection,
     actor: Uuid,
-    kind: &str,
+    kind: AuditKind,
     entity_id: Option<Uuid>,
     entity: &str,
-    action: &str,
+    action: AuditAction,
     diff: &Value,
 ) -> sqlx::Result<()> {
     sqlx::query(
@@ -48,10 +137,10 @@ pub async fn record(
            VALUES ($1, (SELECT email FROM app_user WHERE user_id = $1), $2, $3, $4, $5, $6)"#,
     )
     .bind(actor)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(entity_id)
     .bind(entity)
-    .bind(action)
+    .bind(action.as_str())
     .bind(sqlx::types::Json(diff))
     .execute(conn)
     .await?;
@@ -68,17 +157,21 @@ pub async fn record(
 pub struct AuditEntry {
     #[sqlx(rename = "audit_id")]
     pub id: i64,
+    /// The admin who wrote; null once that account is deleted (`actor_email` stays).
+    #[schema(required)]
     pub actor_id: Option<Uuid>,
     pub actor_email: String,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
-    /// `track`, `topic`, `question`, `flashcard`, `quiz_item`, `article` or `bundle`.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: AuditKind,
+    /// The entity written; null for a bundle import, which touches many.
+    #[schema(required)]
     pub entity_id: Option<Uuid>,
     /// Slug path of the entity (`topic/question` for children).
     pub entity: String,
-    /// `create`, `update`, `retire`, `restore` or `import`.
-    pub action: String,
+    #[sqlx(try_from = "String")]
+    pub action: AuditAction,
     #[schema(value_type = Object)]
     pub diff: sqlx::types::Json<Value>,
 }
@@ -97,6 +190,7 @@ pub struct AuditEntry {
 pub struct AuditPage {
     pub items: Vec<AuditEntry>,
     /// Pass as `cursor` to get the next page; null on the last page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }
 
@@ -183,6 +277,19 @@ pub async fn list_audit(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn kinds_and_actions_read_back_what_they_serialise_to() {
+        for kind in AuditKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(AuditKind::try_from(kind.as_str().to_owned()), Ok(kind));
+        }
+        for action in AuditAction::ALL {
+            assert_eq!(serde_json::to_value(action).unwrap(), action.as_str());
+            assert_eq!(AuditAction::try_from(action.as_str().to_owned()), Ok(action));
+        }
+        assert!(AuditKind::try_from("user".to_owned()).is_err());
+    }
 
     #[test]
     fn diff_lists_only_changed_fields() {

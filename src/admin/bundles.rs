@@ -92,7 +92,16 @@ pub async fn import_bundle(
     let report = content::import(&state.db, &bundle, query.dry_run, async |conn, report| {
         let summary = serde_json::to_value(&report.kinds).unwrap_or_default();
         let names: Vec<&str> = bundle.tracks.iter().map(|t| t.slug.as_str()).collect();
-        audit::record(conn, actor, "bundle", None, &names.join(","), "import", &summary).await
+        audit::record(
+            conn,
+            actor,
+            audit::AuditKind::Bundle,
+            None,
+            &names.join(","),
+            audit::AuditAction::Import,
+            &summary,
+        )
+        .await
     })
     .await?;
     let body = ImportReport {

@@ -41,6 +41,7 @@ pub struct UserQuery {
 pub struct AccountPage {
     pub items: Vec<Account>,
     /// Pass as `cursor` to get the next page; null on the last page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }
 

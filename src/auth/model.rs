@@ -89,6 +89,12 @@ pub struct Account {
     pub new_cards_per_day: i32,
 }
 
+/// How to present the access token: always `Bearer` (`Authorization: Bearer ...`).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+pub enum TokenType {
+    Bearer,
+}
+
 /// Tokens for a session. Refresh before `expires_in` runs out; on a 401, refresh once
 /// and retry.
 #[derive(Debug, Serialize, ToSchema)]
@@ -103,8 +109,7 @@ pub struct Account {
 pub struct TokenResponse {
     /// JWT for `Authorization: Bearer ...`.
     pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: &'static str,
+    pub token_type: TokenType,
     /// Seconds until the access token expires.
     pub expires_in: u64,
     /// Opaque, single-use; exchange at `POST /auth/refresh`.

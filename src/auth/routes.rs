@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::email::Email;
 use super::extractor::AuthUser;
-use super::model::{LoginRequest, RefreshRequest, RegisterRequest, Role, TokenResponse};
+use super::model::{LoginRequest, RefreshRequest, RegisterRequest, Role, TokenResponse, TokenType};
 use super::store::{self, UserRow};
 use super::{password, throttle, tokens};
 use crate::app::AppState;
@@ -79,7 +79,7 @@ pub async fn issue_session(
     .await?;
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer",
+        token_type: TokenType::Bearer,
         expires_in: settings.access_token_ttl.as_secs(),
         refresh_token,
         refresh_expires_in: settings.refresh_token_ttl.as_secs(),

@@ -223,6 +223,8 @@ pub struct SessionExport {
     #[serde(with = "time::serde::rfc3339")]
     pub last_refreshed_at: OffsetDateTime,
     pub active: bool,
+    /// The `User-Agent` of the latest login or refresh; null when the client sent none.
+    #[schema(required)]
     pub user_agent: Option<String>,
 }
 

@@ -95,6 +95,7 @@ pub struct TrackList {
     /// Every live track, ordered by title.
     pub items: Vec<TrackSummary>,
     /// Always null: every track fits on one page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }
 
@@ -119,8 +120,10 @@ pub struct RoadmapTopic {
     /// Slugs of topics a learner should have done first.
     pub prerequisites: Vec<String>,
     pub counts: TopicCounts,
-    /// The caller's progress; present only when called with a bearer token.
+    /// The caller's progress; present only when called with a bearer token (absent, never
+    /// null, without one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub progress: Option<crate::progress::model::TopicProgress>,
 }
 
@@ -160,8 +163,10 @@ pub struct RoadmapStage {
     pub position: i32,
     /// Core topics of the stage in walking order (by `position`).
     pub topics: Vec<RoadmapTopic>,
-    /// The caller's fill of the stage; present only with a bearer token.
+    /// The caller's fill of the stage; present only with a bearer token (absent, never null,
+    /// without one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub progress: Option<crate::progress::model::Fill>,
 }
 
@@ -204,8 +209,10 @@ pub struct Roadmap {
     /// Topics outside the critical path, in suggested order.
     pub electives: Vec<RoadmapTopic>,
     pub counts: ContentCounts,
-    /// The caller's fill of the track; present only with a bearer token.
+    /// The caller's fill of the track; present only with a bearer token (absent, never null,
+    /// without one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub progress: Option<crate::progress::model::Fill>,
 }
 
@@ -296,6 +303,7 @@ pub struct TopicDetail {
     /// The track the topic was requested through.
     pub track: SlugRef,
     /// The stage holding the topic; null for an elective outside the stages.
+    #[schema(required)]
     pub stage: Option<SlugRef>,
     /// Outside the critical path of this track.
     pub elective: bool,
@@ -359,6 +367,7 @@ pub struct QuestionDetail {
 pub struct QuestionPage {
     pub items: Vec<QuestionSummary>,
     /// Pass as `cursor` to get the next page; null on the last page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }
 
@@ -378,7 +387,8 @@ pub struct Flashcard {
     pub front: String,
     /// Markdown.
     pub back: String,
-    /// The question this card drills, if any.
+    /// The question this card drills; null when it drills none.
+    #[schema(required)]
     pub question_id: Option<Uuid>,
 }
 
@@ -395,6 +405,7 @@ pub struct Flashcard {
 pub struct FlashcardList {
     pub items: Vec<Flashcard>,
     /// Always null: a topic's cards fit on one page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }
 
@@ -411,6 +422,7 @@ pub struct FlashcardList {
 pub struct ArticlePage {
     pub items: Vec<ArticleSummary>,
     /// Pass as `cursor` to get the next page; null on the last page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }
 

@@ -107,6 +107,7 @@ pub struct QuestionDoc {
     #[serde(default)]
     pub slug: String,
     pub title: String,
+    #[schema(value_type = crate::catalog::model::Difficulty)]
     pub difficulty: String,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -134,6 +135,7 @@ pub struct FlashcardDoc {
 #[serde(deny_unknown_fields)]
 pub struct QuizItemDoc {
     pub slug: String,
+    #[schema(value_type = crate::quiz::model::QuizItemKind)]
     pub kind: String,
     pub prompt: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,5 +190,22 @@ impl TopicDoc {
             (rank, q.order.unwrap_or(i32::MAX), q.slug.clone())
         });
         questions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::model::Difficulty;
+    use crate::quiz::model::QuizItemKind;
+
+    /// The documents' schemas name the served enums; the checks here must accept
+    /// exactly their values.
+    #[test]
+    fn the_checked_values_are_the_documented_enums() {
+        let kinds: Vec<&str> = QuizItemKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(kinds, QUIZ_KINDS);
+        let difficulties = [Difficulty::Junior, Difficulty::Mid, Difficulty::Senior].map(Difficulty::as_str);
+        assert_eq!(difficulties, DIFFICULTIES);
     }
 }

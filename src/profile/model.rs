@@ -123,11 +123,13 @@ pub struct SetProfile {
 }))]
 pub struct MyProfile {
     /// Null until the learner picks one.
+    #[schema(required)]
     pub handle: Option<String>,
     pub visibility: Visibility,
     pub show_display_name: bool,
     /// Where the public profile lives (404 to others while private); null without a
     /// handle. Cards are at `{url}/tracks/{track}/card.svg`.
+    #[schema(required)]
     pub url: Option<String>,
 }
 
@@ -176,7 +178,8 @@ pub struct PublicTrack {
 }))]
 pub struct PublicProfile {
     pub handle: String,
-    /// Only when the learner chose to show it.
+    /// Null unless the learner chose to show it.
+    #[schema(required)]
     pub display_name: Option<String>,
     /// Consecutive active days up to today or yesterday, in the learner's time zone.
     pub current_streak: i64,

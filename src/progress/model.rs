@@ -49,6 +49,15 @@ pub enum TopicStatus {
     Skipped,
 }
 
+/// Reads a stored mark (a CHECK constraint keeps the column to these values).
+impl TryFrom<String> for QuestionStatus {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value).ok_or_else(|| format!("unknown question status {value:?}"))
+    }
+}
+
 impl TopicStatus {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,6 +76,15 @@ impl TopicStatus {
             "skipped" => Some(TopicStatus::Skipped),
             _ => None,
         }
+    }
+}
+
+/// Reads a stored mark (a CHECK constraint keeps the column to these values).
+impl TryFrom<String> for TopicStatus {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value).ok_or_else(|| format!("unknown topic status {value:?}"))
     }
 }
 
@@ -135,15 +153,19 @@ pub struct QuestionCounts {
     pub learning: i64,
 }
 
-/// Quiz results in a topic (null until the learner has answered its quiz items).
+/// Quiz results in a topic (the accuracies are null until the learner has answered
+/// its quiz items).
 #[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
 #[schema(example = json!({"answered": 14, "best_accuracy": 0.9, "recent_accuracy": 0.75}))]
 pub struct QuizStats {
     /// Quiz items of the topic answered in submitted attempts.
     pub answered: i64,
-    /// Best share of correct answers in one attempt (0 to 1), if any.
+    /// Best share of correct answers in one attempt (0 to 1); null before the first.
+    #[schema(required)]
     pub best_accuracy: Option<f64>,
-    /// Share correct in the most recent attempt that covered the topic (0 to 1).
+    /// Share correct in the most recent attempt that covered the topic (0 to 1); null
+    /// before the first.
+    #[schema(required)]
     pub recent_accuracy: Option<f64>,
 }
 
@@ -291,6 +313,7 @@ pub struct NextTopic {
     /// Display name.
     pub title: String,
     /// The stage holding it; null for an elective.
+    #[schema(required)]
     pub stage: Option<SlugRef>,
     /// Outside the critical path.
     pub elective: bool,
@@ -305,6 +328,7 @@ pub struct NextTopic {
 }))]
 pub struct NextUp {
     /// Null when the track is complete.
+    #[schema(required)]
     pub topic: Option<NextTopic>,
     pub reason_code: NextReason,
     /// The reason in a sentence, for display.
@@ -344,6 +368,7 @@ pub struct SoftSpot {
     /// The weak topic.
     pub topic: SlugRef,
     /// The stage holding it; null for an elective.
+    #[schema(required)]
     pub stage: Option<SlugRef>,
     /// Higher is weaker; the list is sorted by it, then by roadmap order.
     pub score: i32,
@@ -372,5 +397,6 @@ pub struct SoftSpot {
 pub struct SoftSpots {
     pub items: Vec<SoftSpot>,
     /// Always null: every soft spot of a track fits on one page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::activity;
 use super::fill::TopicInput;
-use super::model::{QuestionCounts, QuizStats, TopicStatus};
+use super::model::{QuestionCounts, QuestionStatus, QuizStats, TopicStatus};
 
 /// Whether a question is live (marks can only be set on visible content).
 pub async fn question_is_live(pool: &PgPool, question_id: Uuid) -> sqlx::Result<bool> {
@@ -255,20 +255,35 @@ pub async fn open_questions(pool: &PgPool, user_id: Uuid, topic_id: Uuid, limit:
     .await
 }
 
-/// A learner's marks, for the export.
+/// A learner's mark on a question, for the export.
 #[derive(Debug, FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct MarkExport {
-    /// Question or topic id.
+pub struct QuestionMarkExport {
+    /// Question id.
     pub id: Uuid,
     pub slug: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: QuestionStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub marked_at: OffsetDateTime,
-    /// Whether the content is retired (the mark is kept regardless).
+    /// Whether the question is retired (the mark is kept regardless).
     pub retired: bool,
 }
 
-pub async fn export_question_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<MarkExport>> {
+/// A learner's mark on a topic, for the export.
+#[derive(Debug, FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct TopicMarkExport {
+    /// Topic id.
+    pub id: Uuid,
+    pub slug: String,
+    #[sqlx(try_from = "String")]
+    pub status: TopicStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub marked_at: OffsetDateTime,
+    /// Whether the topic is retired (the mark is kept regardless).
+    pub retired: bool,
+}
+
+pub async fn export_question_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<QuestionMarkExport>> {
     sqlx::query_as(
         r#"SELECT q.question_id AS id, q.slug, m.status, m.marked_at, q.retired_at IS NOT NULL AS retired
            FROM question_mark m JOIN question q ON q.question_id = m.question_id
@@ -279,7 +294,7 @@ pub async fn export_question_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result
     .await
 }
 
-pub async fn export_topic_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<MarkExport>> {
+pub async fn export_topic_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<TopicMarkExport>> {
     sqlx::query_as(
         r#"SELECT t.topic_id AS id, t.slug, m.status, m.marked_at, t.retired_at IS NOT NULL AS retired
            FROM topic_mark m JOIN topic t ON t.topic_id = m.topic_id

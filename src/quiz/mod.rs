@@ -4,4 +4,5 @@
 pub mod grading;
 pub mod model;
 pub mod routes;
+mod schema;
 pub mod store;

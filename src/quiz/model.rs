@@ -8,16 +8,16 @@ use uuid::Uuid;
 use crate::catalog::model::SlugRef;
 
 /// What to draw items from: a whole track, one stage of a track, or a list of topics.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// Exactly two shapes are valid (see `quiz::routes::scope_topics`); its OpenAPI schema
+/// states them as a `oneOf`, written by hand in [`super::schema`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"track": "python", "stage": "foundations"}))]
 pub struct QuizScope {
     /// Track slug (alone: the whole track, electives included).
     pub track: Option<String>,
     /// Stage slug; needs `track`.
     pub stage: Option<String>,
     /// 1 to 20 topic slugs (instead of `track`).
-    #[schema(min_items = 1, max_items = 20)]
     pub topics: Option<Vec<String>>,
 }
 
@@ -55,6 +55,57 @@ pub struct CreateQuiz {
     pub time_limit_secs: Option<i64>,
 }
 
+/// The kind of a quiz item, which decides how to show it: `single_choice` (pick one),
+/// `multiple_choice` (pick every correct option; all-or-nothing), `true_false` (two
+/// options, `True` and `False`) or `predict_output` (what does `code` print? pick one).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum QuizItemKind {
+    SingleChoice,
+    MultipleChoice,
+    TrueFalse,
+    PredictOutput,
+}
+
+impl QuizItemKind {
+    pub const ALL: [QuizItemKind; 4] = [
+        QuizItemKind::SingleChoice,
+        QuizItemKind::MultipleChoice,
+        QuizItemKind::TrueFalse,
+        QuizItemKind::PredictOutput,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuizItemKind::SingleChoice => "single_choice",
+            QuizItemKind::MultipleChoice => "multiple_choice",
+            QuizItemKind::TrueFalse => "true_false",
+            QuizItemKind::PredictOutput => "predict_output",
+        }
+    }
+}
+
+/// Reads the kind from its database text (a CHECK constraint keeps it to these four).
+impl TryFrom<String> for QuizItemKind {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == value)
+            .ok_or_else(|| format!("unknown quiz item kind {value:?}"))
+    }
+}
+
+/// Where an attempt stands: `open` (items shown, no answers yet) or `submitted`
+/// (graded; `result` holds the grades).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AttemptStatus {
+    Open,
+    Submitted,
+}
+
 /// An item as shown while the attempt is open: no correct answer, no explanation.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -65,11 +116,11 @@ pub struct CreateQuiz {
 pub struct QuizItemView {
     pub position: i32,
     pub topic: SlugRef,
-    /// `single_choice`, `multiple_choice`, `true_false` or `predict_output`.
-    pub kind: String,
+    pub kind: QuizItemKind,
     /// Markdown.
     pub prompt: String,
-    /// The snippet of a `predict_output` item.
+    /// The snippet of a `predict_output` item; null for the other kinds.
+    #[schema(required)]
     pub code: Option<String>,
     /// In this attempt's order; answer with 0-based indices into it.
     pub options: Vec<String>,
@@ -111,8 +162,10 @@ pub struct Submission {
 pub struct GradedItem {
     pub position: i32,
     pub topic: SlugRef,
-    pub kind: String,
+    pub kind: QuizItemKind,
     pub prompt: String,
+    /// The snippet of a `predict_output` item; null for the other kinds.
+    #[schema(required)]
     pub code: Option<String>,
     pub options: Vec<String>,
     pub selected: Vec<i32>,
@@ -121,7 +174,8 @@ pub struct GradedItem {
     /// Submitted after the exam's deadline: graded, but not scored.
     pub late: bool,
     pub explanation: String,
-    /// The interview question this item tests, if any.
+    /// The interview question this item tests; null when it tests none.
+    #[schema(required)]
     pub question_id: Option<Uuid>,
 }
 
@@ -180,15 +234,17 @@ pub struct QuizResult {
 pub struct QuizAttempt {
     pub id: Uuid,
     pub mode: QuizMode,
-    /// `open` or `submitted`.
-    pub status: String,
+    pub status: AttemptStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Exams only: answers submitted after it are late. Null in practice mode.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required)]
     pub deadline: Option<OffsetDateTime>,
     pub scope: QuizScope,
     pub items: Vec<QuizItemView>,
-    /// Present once submitted.
+    /// The graded result once submitted; null while the attempt is open.
+    #[schema(required)]
     pub result: Option<QuizResult>,
 }
 
@@ -203,8 +259,12 @@ pub struct QuizSummary {
     pub mode: QuizMode,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Null while the attempt is open.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required)]
     pub submitted_at: Option<OffsetDateTime>,
+    /// Correct answers that count; null while the attempt is open.
+    #[schema(required)]
     pub score: Option<i32>,
     pub total: i32,
     pub scope: QuizScope,
@@ -222,5 +282,20 @@ pub struct QuizSummary {
 pub struct QuizPage {
     pub items: Vec<QuizSummary>,
     /// Pass as `cursor` to get the next page; null on the last page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_kinds_read_back_what_they_serialise_to() {
+        for kind in QuizItemKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str(), "{kind:?}");
+            assert_eq!(QuizItemKind::try_from(kind.as_str().to_owned()), Ok(kind));
+        }
+        assert!(QuizItemKind::try_from("essay".to_owned()).is_err());
+    }
 }

@@ -179,7 +179,7 @@ pub async fn create_quiz(
     let attempt = QuizAttempt {
         id,
         mode: body.mode,
-        status: "open".into(),
+        status: AttemptStatus::Open,
         created_at: now,
         deadline,
         scope: body.scope,
@@ -292,7 +292,7 @@ pub async fn submit_quiz(
         graded.push(GradedItem {
             position: item.position,
             topic,
-            kind: item.kind.clone(),
+            kind: item.kind,
             prompt: item.prompt.clone(),
             code: item.code.clone(),
             options: item.options.clone(),
@@ -444,7 +444,7 @@ pub async fn get_quiz(
     let view = QuizAttempt {
         id: attempt.attempt_id,
         mode: if attempt.mode == "exam" { QuizMode::Exam } else { QuizMode::Practice },
-        status: if attempt.submitted_at.is_some() { "submitted".into() } else { "open".into() },
+        status: if attempt.submitted_at.is_some() { AttemptStatus::Submitted } else { AttemptStatus::Open },
         created_at: attempt.created_at,
         deadline: attempt.deadline,
         scope: serde_json::from_value(attempt.scope.0).unwrap_or(QuizScope { track: None, stage: None, topics: None }),

@@ -4,6 +4,8 @@ use sqlx::{FromRow, PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::model::QuizItemKind;
+
 /// A live quiz item eligible for a draw, with the learner's weight for it.
 #[derive(Debug, FromRow)]
 pub struct Candidate {
@@ -12,7 +14,8 @@ pub struct Candidate {
     pub topic_slug: String,
     pub topic_title: String,
     pub question_id: Option<Uuid>,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: QuizItemKind,
     pub prompt: String,
     pub code: Option<String>,
     pub options: Vec<String>,
@@ -84,7 +87,8 @@ pub struct AttemptItemRow {
     pub topic_slug: String,
     pub topic_title: String,
     pub question_id: Option<Uuid>,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: QuizItemKind,
     pub prompt: String,
     pub code: Option<String>,
     pub options: Vec<String>,

@@ -122,6 +122,7 @@ pub struct DueCard {
     pub state: CardState,
     /// Null for a new card.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required)]
     pub due_at: Option<OffsetDateTime>,
     /// How long past due, in days (0 for new cards).
     pub overdue_days: f64,
@@ -148,6 +149,7 @@ pub struct DueCards {
     /// New cards the learner may still start today (the daily cap minus today's).
     pub new_remaining_today: i64,
     /// Always null: ask again after reviewing.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }
 
@@ -184,8 +186,10 @@ pub struct ReviewStats {
     pub per_day: Vec<ReviewDay>,
     pub reviews_total: i64,
     /// Share of all reviews not rated `again` (null before the first review).
+    #[schema(required)]
     pub retention: Option<f64>,
     /// The same over the last 30 days.
+    #[schema(required)]
     pub retention_30d: Option<f64>,
     pub cards_by_state: CardsByState,
     pub desired_retention: f64,

@@ -6,6 +6,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::admin::audit::AuditKind;
 use crate::content::bundle::{ArticleDoc, FlashcardDoc, QuestionDoc, QuizItemDoc, TrackDoc};
 use crate::error::ApiError;
 
@@ -22,14 +23,14 @@ pub enum ContentKind {
 }
 
 impl ContentKind {
-    pub fn audit_kind(self) -> &'static str {
+    pub fn audit_kind(self) -> AuditKind {
         match self {
-            ContentKind::Tracks => "track",
-            ContentKind::Topics => "topic",
-            ContentKind::Questions => "question",
-            ContentKind::Flashcards => "flashcard",
-            ContentKind::QuizItems => "quiz_item",
-            ContentKind::Articles => "article",
+            ContentKind::Tracks => AuditKind::Track,
+            ContentKind::Topics => AuditKind::Topic,
+            ContentKind::Questions => AuditKind::Question,
+            ContentKind::Flashcards => AuditKind::Flashcard,
+            ContentKind::QuizItems => AuditKind::QuizItem,
+            ContentKind::Articles => AuditKind::Article,
         }
     }
 

@@ -17,7 +17,7 @@ pub use doc::{ContentDoc, ContentEntity, ContentKind};
 use doc::{key_of, parse_doc, slug_of};
 use store::{load, locate, write};
 
-use super::audit;
+use super::audit::{self, AuditAction};
 use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::content::SEED_LOCK;
@@ -189,7 +189,7 @@ pub async fn create_entity(
         kind.audit_kind(),
         Some(id),
         &key,
-        "create",
+        AuditAction::Create,
         &audit::diff(None, Some(&created.doc)),
     )
     .await?;
@@ -264,7 +264,7 @@ pub async fn update_entity(
         kind.audit_kind(),
         Some(id),
         &key,
-        "update",
+        AuditAction::Update,
         &audit::diff(Some(&before.doc), Some(&after.doc)),
     )
     .await?;
@@ -358,7 +358,7 @@ async fn set_retired(
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).execute(&mut *tx).await?;
         let (slug, topic) = slug_of(&doc);
         let key = topic.map_or_else(|| slug.to_owned(), |t| format!("{t}/{slug}"));
-        let action = if retire { "retire" } else { "restore" };
+        let action = if retire { AuditAction::Retire } else { AuditAction::Restore };
         let change = serde_json::json!({"retired": {"before": retired, "after": retire}});
         audit::record(&mut tx, admin.0.id, kind.audit_kind(), Some(id), &key, action, &change).await?;
     }

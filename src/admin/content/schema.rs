@@ -59,6 +59,11 @@ impl ToSchema for ContentDoc {
         <TrackDoc as ToSchema>::schemas(schemas);
         schemas.push((TopicFields::name().into(), TopicFields::schema()));
         schemas.push((ArticleDoc::name().into(), ArticleDoc::schema()));
+        // The child documents are inlined above; what they reference (such as the
+        // `Difficulty` and `QuizItemKind` enums) must still be components.
+        <QuestionDoc as ToSchema>::schemas(schemas);
+        <FlashcardDoc as ToSchema>::schemas(schemas);
+        <QuizItemDoc as ToSchema>::schemas(schemas);
     }
 }
 
