@@ -241,3 +241,78 @@ pub mod responses {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    /// Names of the component schemas `node` reaches through `$ref`s, transitively.
+    fn reached(node: &Value, schemas: &Value, names: &mut BTreeSet<String>) {
+        match node {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    if let (true, Some(name)) = (key == "$ref", value.as_str().and_then(|r| r.rsplit('/').next())) {
+                        if names.insert(name.to_owned()) {
+                            reached(&schemas[name], schemas, names);
+                        }
+                    } else {
+                        reached(value, schemas, names);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| reached(item, schemas, names)),
+            _ => {}
+        }
+    }
+
+    fn accepts_null(property: &Value) -> bool {
+        let null_type = |schema: &Value| match &schema["type"] {
+            Value::String(t) => t == "null",
+            Value::Array(types) => types.iter().any(|t| t == "null"),
+            _ => false,
+        };
+        null_type(property)
+            || ["oneOf", "anyOf"]
+                .iter()
+                .filter_map(|key| property[key].as_array())
+                .any(|alternatives| alternatives.iter().any(null_type))
+    }
+
+    /// What a client generates must match what the server sends: a response field the
+    /// server may set to null is always sent (required, `x: T | null`), and a field it
+    /// may leave out is never null (`x?: T`). Schemas that also describe request bodies
+    /// are exempt: there, absent and null both mean "not given".
+    #[test]
+    fn response_fields_are_either_nullable_or_optional_never_both() {
+        let doc = serde_json::to_value(crate::app::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let (mut requests, mut responses) = (BTreeSet::new(), BTreeSet::new());
+        for item in doc["paths"].as_object().unwrap().values() {
+            for operation in item.as_object().unwrap().values() {
+                reached(&operation["requestBody"], schemas, &mut requests);
+                reached(&operation["responses"], schemas, &mut responses);
+            }
+        }
+        assert!(responses.contains("TopicDetail") && requests.contains("CreateQuiz"), "{responses:?}");
+        let mut wrong = Vec::new();
+        for name in responses.difference(&requests) {
+            let schema = &schemas[name.as_str()];
+            let parts = schema["allOf"].as_array().cloned().unwrap_or_default();
+            for part in std::iter::once(schema).chain(parts.iter()) {
+                let Some(properties) = part["properties"].as_object() else { continue };
+                let required: Vec<&str> = part["required"]
+                    .as_array()
+                    .map(|r| r.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                for (field, property) in properties {
+                    if accepts_null(property) && !required.contains(&field.as_str()) {
+                        wrong.push(format!("{name}.{field}"));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "optional and nullable in a response (add #[schema(required)]): {wrong:?}");
+    }
+}
