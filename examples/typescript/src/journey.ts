@@ -31,7 +31,7 @@ function topicsOf(roadmap: Schemas["Roadmap"]): Schemas["RoadmapTopic"][] {
 function progressOf(roadmap: Schemas["Roadmap"], slug: string): Schemas["TopicProgress"] {
   const topic = topicsOf(roadmap).find((t) => t.slug === slug);
   expect(topic !== undefined, `topic ${slug} is not on the roadmap`);
-  expect(topic.progress !== undefined && topic.progress !== null, `topic ${slug} carries no progress`);
+  expect(topic.progress !== undefined, `topic ${slug} carries no progress`);
   return topic.progress;
 }
 
@@ -114,9 +114,9 @@ async function main(): Promise<void> {
     });
     contract.check("/api/v1/tracks/{track}", "get", response, data ?? error, 200);
     expect(data !== undefined, "no roadmap");
-    expect(data.progress !== undefined && data.progress !== null, "the track carries no progress with a token");
+    expect(data.progress !== undefined, "the track carries no progress with a token");
     for (const stage of data.stages) {
-      expect(stage.progress !== undefined && stage.progress !== null, `stage ${stage.slug} carries no progress`);
+      expect(stage.progress !== undefined, `stage ${stage.slug} carries no progress`);
     }
     return data;
   };
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     contract.check("/api/v1/me/quizzes", "post", response, data ?? error, 201);
     expect(data !== undefined, "no attempt");
     expect(data.items.length === 5, `asked for 5 items, got ${data.items.length}`);
-    expect(data.status === "open" && (data.result ?? null) === null, `a new attempt is ${data.status}`);
+    expect(data.status === "open" && data.result === null, `a new attempt is ${data.status}`);
     return data;
   });
 
@@ -263,7 +263,7 @@ async function main(): Promise<void> {
     });
     contract.check("/api/v1/me/tracks/{track}/next", "get", response, data ?? error, 200);
     expect(data !== undefined, "no next-up");
-    expect(data.topic !== undefined && data.topic !== null, `nothing next on a fresh track: ${data.reason_code}`);
+    expect(data.topic !== null, `nothing next on a fresh track: ${data.reason_code}`);
     expect(data.questions.every((q) => q.id !== question.id), "next-up offers a question already got-it");
   });
 
