@@ -434,6 +434,7 @@ pub struct ActivityQuery {
 #[schema(example = json!({"date": "2026-11-24", "count": 7}))]
 pub struct ActivityDay {
     /// YYYY-MM-DD in the learner's time zone.
+    #[schema(format = Date)]
     pub date: String,
     pub count: i64,
 }
@@ -448,7 +449,11 @@ pub struct ActivityDay {
 pub struct Activity {
     /// The account's time zone, which days are counted in.
     pub timezone: String,
+    /// First day of the range (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub from: String,
+    /// Last day of the range (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub to: String,
     /// Days with activity in the range, oldest first (days without are omitted).
     pub days: Vec<ActivityDay>,
