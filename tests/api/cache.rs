@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use studytrack::app::AppState;
 use studytrack::config::Settings;
 
-use crate::helpers::{TestApp, fixture_dir, seed_dir, spawn_instance};
+use crate::helpers::{TestApp, TestUser, fixture_dir, seed_dir, spawn_instance};
 
 async fn instance(pool: &PgPool) -> (TestApp, Data<AppState>) {
     let (app, state) = spawn_instance(pool.clone(), Settings::for_tests("postgres://unused")).await;
@@ -46,6 +46,18 @@ async fn first_question(app: &TestApp) -> String {
     topic["questions"][0]["id"].as_str().unwrap().to_owned()
 }
 
+/// Changes the title of `entity` (`questions/{id}`, `tracks/alpha`) through the admin API.
+async fn retitle(app: &TestApp, admin: &TestUser, entity: &str, title: &str) {
+    let path = format!("/api/v1/admin/content/{entity}");
+    let res = app.get_as(&path, &admin.access).await;
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let mut doc = res.json::<Value>().await.unwrap()["doc"].clone();
+    doc["title"] = title.into();
+    let res =
+        app.request_as(Method::PUT, &path, &admin.access).header("If-Match", etag).json(&doc).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "PUT {path}");
+}
+
 #[sqlx::test]
 async fn an_admin_edit_on_one_instance_is_read_through_another_within_a_second(pool: PgPool) {
     seed_dir(&pool, &fixture_dir()).await;
@@ -60,35 +72,13 @@ async fn an_admin_edit_on_one_instance_is_read_through_another_within_a_second(p
     b.get_json("/api/v1/tracks/alpha").await;
 
     let admin = a.new_admin("admin@example.com").await;
-    let res = a.get_as(&format!("/api/v1/admin/content/questions/{id}"), &admin.access).await;
-    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
-    let mut doc = res.json::<Value>().await.unwrap()["doc"].clone();
-    doc["title"] = "Edited on instance A".into();
-    let res = a
-        .request_as(Method::PUT, &format!("/api/v1/admin/content/questions/{id}"), &admin.access)
-        .header("If-Match", etag)
-        .json(&doc)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    retitle(&a, &admin, &format!("questions/{id}"), "Edited on instance A").await;
     let took = eventually(&b, &path, |q| q["title"] == "Edited on instance A").await;
     assert!(took < Duration::from_secs(1), "instance B served the old question for {took:?}");
     // The writer's own instance never serves its write stale.
     assert_eq!(a.get_json(&path).await["title"], "Edited on instance A");
 
-    let res = a.get_as("/api/v1/admin/content/tracks/alpha", &admin.access).await;
-    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
-    let mut doc = res.json::<Value>().await.unwrap()["doc"].clone();
-    doc["title"] = "Alpha, renamed".into();
-    let res = a
-        .request_as(Method::PUT, "/api/v1/admin/content/tracks/alpha", &admin.access)
-        .header("If-Match", etag)
-        .json(&doc)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    retitle(&a, &admin, "tracks/alpha", "Alpha, renamed").await;
     let took = eventually(&b, "/api/v1/tracks/alpha", |t| t["title"] == "Alpha, renamed").await;
     assert!(took < Duration::from_secs(1), "instance B served the old roadmap for {took:?}");
     let learner = b.new_user("ann@example.com").await;

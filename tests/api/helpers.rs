@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use reqwest::{Response, StatusCode};
-use serde_json::Value;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
 use sqlx::PgPool;
 use studytrack::app::{AppState, Application};
 use studytrack::config::Settings;
@@ -238,4 +238,28 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 pub fn slugs(items: &[Value]) -> Vec<&str> {
     items.iter().map(|i| i["slug"].as_str().unwrap()).collect()
+}
+
+/// Marks a question as `user`; must answer 200. Returns the mark.
+pub async fn mark_question(app: &TestApp, user: &TestUser, id: &str, status: &str) -> Value {
+    let res = app
+        .request_as(Method::PUT, &format!("/api/v1/me/questions/{id}/status"), &user.access)
+        .json(&json!({"status": status}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "marking {id} {status}");
+    res.json().await.unwrap()
+}
+
+/// Marks a topic on a track as `user`; must answer 200. Returns the mark.
+pub async fn mark_topic(app: &TestApp, user: &TestUser, track: &str, topic: &str, status: &str) -> Value {
+    let res = app
+        .request_as(Method::PUT, &format!("/api/v1/me/tracks/{track}/topics/{topic}/status"), &user.access)
+        .json(&json!({"status": status}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "marking topic {topic} {status}");
+    res.json().await.unwrap()
 }

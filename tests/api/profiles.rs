@@ -7,7 +7,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{PASSWORD, TestApp, TestUser, assert_problem, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, TestUser, assert_problem, mark_question, mark_topic, spawn_app};
 
 async fn set_profile(app: &TestApp, user: &TestUser, body: Value) -> Response {
     app.request_as(Method::PUT, "/api/v1/me/profile", &user.access).json(&body).send().await.unwrap()
@@ -28,26 +28,6 @@ async fn my_json(app: &TestApp, user: &TestUser, path: &str) -> Value {
     let text = res.text().await.unwrap();
     assert_eq!(status, StatusCode::OK, "GET {path}: {text}");
     serde_json::from_str(&text).unwrap()
-}
-
-async fn mark_question(app: &TestApp, user: &TestUser, id: &str, status: &str) {
-    let res = app
-        .request_as(Method::PUT, &format!("/api/v1/me/questions/{id}/status"), &user.access)
-        .json(&json!({"status": status}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "marking {id} {status}");
-}
-
-async fn mark_topic(app: &TestApp, user: &TestUser, track: &str, topic: &str, status: &str) {
-    let res = app
-        .request_as(Method::PUT, &format!("/api/v1/me/tracks/{track}/topics/{topic}/status"), &user.access)
-        .json(&json!({"status": status}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "marking topic {topic} {status}");
 }
 
 async fn question_ids(app: &TestApp, topic: &str) -> Vec<String> {

@@ -9,33 +9,11 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, TestUser, assert_problem, copy_dir, fixture_dir, spawn_app};
+use crate::helpers::{TestApp, TestUser, assert_problem, copy_dir, fixture_dir, mark_question, mark_topic, spawn_app};
 
 async fn question_ids(app: &TestApp, topic: &str) -> Vec<String> {
     let topic = app.topic("alpha", topic).await;
     topic["questions"].as_array().unwrap().iter().map(|q| q["id"].as_str().unwrap().to_owned()).collect()
-}
-
-async fn mark_question(app: &TestApp, user: &TestUser, id: &str, status: &str) -> Value {
-    let res = app
-        .request_as(Method::PUT, &format!("/api/v1/me/questions/{id}/status"), &user.access)
-        .json(&json!({"status": status}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "marking {id} {status}");
-    res.json().await.unwrap()
-}
-
-async fn mark_topic(app: &TestApp, user: &TestUser, track: &str, topic: &str, status: &str) -> Value {
-    let res = app
-        .request_as(Method::PUT, &format!("/api/v1/me/tracks/{track}/topics/{topic}/status"), &user.access)
-        .json(&json!({"status": status}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "marking topic {topic} {status}");
-    res.json().await.unwrap()
 }
 
 async fn get_as_json(app: &TestApp, path: &str, user: &TestUser) -> Value {
