@@ -36,6 +36,8 @@ pub struct AppState {
     pub reads: Arc<ContentReads>,
     pub cache: Arc<ContentCache>,
     pub metrics: crate::metrics::Metrics,
+    /// Learners' progress figures between their writes.
+    pub learners: crate::progress::memo::LearnerMemo,
     pub settings: Settings,
     pub tokens: TokenKeys,
     pub hasher: PasswordHasher,
@@ -49,6 +51,7 @@ impl AppState {
             reads: Arc::new(ContentReads::new(db.clone(), crate::db::replica_pool(&settings)?)),
             cache: Arc::new(ContentCache::new(settings.content_cache_bytes)),
             metrics: crate::metrics::Metrics::new()?,
+            learners: crate::progress::memo::LearnerMemo::new(settings.content_cache_bytes),
             tokens: TokenKeys::new(&settings.jwt_secret),
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
             clock: Clock::default(),

@@ -33,6 +33,7 @@ pub struct Metrics {
     db_unavailable: IntCounter,
     cache: IntCounterVec,
     content_reads: IntCounterVec,
+    learner_memo: IntCounterVec,
 }
 
 impl Metrics {
@@ -71,6 +72,14 @@ impl Metrics {
             Opts::new("content_db_reads_total", "Content reads that reached a database, by pool (primary or replica)."),
             &["pool"],
         )?;
+        let learner_memo = IntCounterVec::new(
+            Opts::new(
+                "learner_memo_lookups_total",
+                "Learners' progress figures: hit (kept in memory, nothing changed) or miss (queried).",
+            ),
+            &["result"],
+        )?;
+        registry.register(Box::new(learner_memo.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(throttled.clone()))?;
@@ -78,7 +87,7 @@ impl Metrics {
         registry.register(Box::new(db_unavailable.clone()))?;
         registry.register(Box::new(cache.clone()))?;
         registry.register(Box::new(content_reads.clone()))?;
-        Ok(Metrics { registry, requests, latency, throttled, pool, db_unavailable, cache, content_reads })
+        Ok(Metrics { registry, requests, latency, throttled, pool, db_unavailable, cache, content_reads, learner_memo })
     }
 
     /// Counts a request refused by `throttle` (`login-account`, `login-address`,
@@ -105,6 +114,9 @@ impl Metrics {
         let stats = &state.cache.stats;
         for (result, source) in [("hit", &stats.hits), ("miss", &stats.misses), ("bypass", &stats.bypasses)] {
             catch_up(&self.cache.with_label_values(&[result]), source);
+        }
+        for (result, source) in [("hit", &state.learners.hits), ("miss", &state.learners.misses)] {
+            catch_up(&self.learner_memo.with_label_values(&[result]), source);
         }
         for (pool, source) in [("primary", &state.reads.primary_reads), ("replica", &state.reads.replica_reads)] {
             catch_up(&self.content_reads.with_label_values(&[pool]), source);

@@ -78,7 +78,7 @@ pub async fn list_users(
     let pattern = prefix.map(|p| format!("{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
     let mut rows: Vec<(String, UserRow)> = sqlx::query_as::<_, UserWithKey>(
         r#"SELECT email_normalized, user_id, email, display_name, password_hash, role, email_verified, disabled_at,
-                  token_version, created_at, timezone, desired_retention, new_cards_per_day
+                  token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version
            FROM app_user
            WHERE ($1::text IS NULL OR email_normalized LIKE $1)
              AND ($2::text IS NULL OR (email_normalized, user_id) > ($2, $3))

@@ -21,6 +21,10 @@ use crate::error::ApiError;
 pub struct AuthUser {
     pub id: Uuid,
     pub role: Role,
+    /// The account's progress version as read with the account: it moves with every
+    /// change progress depends on (see the `progress_version` migration), so a figure
+    /// computed under the same version is still right.
+    pub progress_version: i64,
 }
 
 /// The caller when a bearer token is present (which must then be valid: a bad token
@@ -99,7 +103,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
     if user.token_version != claims.ver {
         return Err(unauthorized("the session has ended; log in again"));
     }
-    Ok(AuthUser { id: user.user_id, role: user.role() })
+    Ok(AuthUser { id: user.user_id, role: user.role(), progress_version: user.progress_version })
 }
 
 impl FromRequest for AuthUser {

@@ -20,6 +20,7 @@ pub struct UserRow {
     pub timezone: String,
     pub desired_retention: f32,
     pub new_cards_per_day: i32,
+    pub progress_version: i64,
 }
 
 impl UserRow {
@@ -42,7 +43,7 @@ impl UserRow {
     }
 }
 
-const USER_COLUMNS: &str = "user_id, email, display_name, password_hash, role, email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day";
+const USER_COLUMNS: &str = "user_id, email, display_name, password_hash, role, email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version";
 
 pub async fn by_email(pool: &PgPool, normalized: &str) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM app_user WHERE email_normalized = $1")))

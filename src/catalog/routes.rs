@@ -120,7 +120,8 @@ pub async fn get_track(
         }
         Some(user) => {
             // The shared template from the cache, with this learner's progress merged in.
-            let (template, inputs) = crate::progress::routes::load(&state, user.id, &path.track).await?;
+            let (template, inputs) =
+                crate::progress::routes::load(&state, user.id, Some(user.progress_version), &path.track).await?;
             let mut roadmap = template.roadmap.clone();
             crate::progress::fill::overlay(&mut roadmap, &inputs);
             etag::json_response(&req, &roadmap)

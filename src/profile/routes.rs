@@ -166,7 +166,7 @@ async fn public_owner(state: &AppState, raw: &str) -> Result<PublicOwner, ApiErr
 
 /// The learner's progress on one track, by the progress module's own rule.
 async fn track_progress(state: &AppState, user_id: Uuid, track: &str) -> Result<TrackProgress, ApiError> {
-    let (template, inputs) = progress::routes::load(state, user_id, track).await?;
+    let (template, inputs) = progress::routes::load(state, user_id, None, track).await?;
     Ok(fill::track_progress(&template.roadmap, &inputs))
 }
 

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod fill;
+pub mod memo;
 pub mod model;
 pub mod routes;
 pub mod store;

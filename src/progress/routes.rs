@@ -1,6 +1,5 @@
 //! Progress handlers: marks, the filled-in roadmap, next-up, soft spots, activity.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, get, put, web};
@@ -9,7 +8,8 @@ use time::{Date, Duration, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::fill::{self, TopicInput};
+use super::fill;
+use super::memo::{Inputs, Stamp};
 use super::model::*;
 use super::{activity, store};
 use crate::app::AppState;
@@ -164,14 +164,27 @@ pub async fn set_topic_status(
 }
 
 /// The track's cached roadmap (no progress) and the learner's figures per topic: what
-/// every progress view is computed from. One query for the learner; the roadmap comes
-/// from the content cache.
+/// every progress view is computed from. The roadmap comes from the content cache; the
+/// figures from the learner memo when `version` (the caller's progress version, from
+/// their account row) says nothing changed, else from one query. `None` (someone else's
+/// progress, as on a public profile) always queries.
 pub async fn load(
     state: &AppState,
     user_id: Uuid,
+    version: Option<i64>,
     track: &str,
-) -> Result<(Arc<RoadmapTemplate>, HashMap<Uuid, TopicInput>), ApiError> {
+) -> Result<(Arc<RoadmapTemplate>, Inputs), ApiError> {
+    // Read before anything is loaded: a change landing meanwhile moves it on, and the
+    // figures are then kept under the old generation, which no later read asks for.
+    let generation = state.cache.generation();
     let template = crate::catalog::routes::roadmap_template(state, track).await?;
+    let now = state.clock.now();
+    let memo = version.filter(|_| state.cache.is_synced());
+    if let Some(version) = memo
+        && let Some(inputs) = state.learners.get(user_id, track, version, generation, now)
+    {
+        return Ok((template, inputs));
+    }
     let totals: Vec<(Uuid, i64)> = template
         .roadmap
         .stages
@@ -180,7 +193,12 @@ pub async fn load(
         .chain(template.roadmap.electives.iter())
         .map(|t| (t.id, t.counts.questions))
         .collect();
-    let inputs = store::learner_inputs(&state.db, user_id, &totals, state.clock.now()).await?;
+    let (inputs, valid_until) = store::learner_inputs(&state.db, user_id, &totals, now).await?;
+    let inputs = Arc::new(inputs);
+    if let Some(progress_version) = memo {
+        let stamp = Stamp { progress_version, content_generation: generation, valid_until };
+        state.learners.put(user_id, track, stamp, inputs.clone());
+    }
     Ok((template, inputs))
 }
 
@@ -214,7 +232,7 @@ pub async fn get_progress(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (template, inputs) = load(&state, user.id, &path.track).await?;
+    let (template, inputs) = load(&state, user.id, Some(user.progress_version), &path.track).await?;
     Ok(private_ok().json(fill::track_progress(&template.roadmap, &inputs)))
 }
 
@@ -243,7 +261,7 @@ pub async fn get_next(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (template, inputs) = load(&state, user.id, &path.track).await?;
+    let (template, inputs) = load(&state, user.id, Some(user.progress_version), &path.track).await?;
     let progress = fill::track_progress(&template.roadmap, &inputs);
     let core = progress.stages.iter().flat_map(|s| s.topics.iter().map(move |t| (Some(s), t)));
     let electives = progress.electives.iter().map(|t| (None, t));
@@ -328,7 +346,7 @@ pub async fn get_soft_spots(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (template, inputs) = load(&state, user.id, &path.track).await?;
+    let (template, inputs) = load(&state, user.id, Some(user.progress_version), &path.track).await?;
     let progress = fill::track_progress(&template.roadmap, &inputs);
     Ok(private_ok().json(SoftSpots { items: soft_spots(&progress), next_cursor: None }))
 }

@@ -136,6 +136,7 @@ struct LearnerRow {
     overconfident: i64,
     due: i64,
     overdue: i64,
+    valid_until: Option<OffsetDateTime>,
 }
 
 /// Everything progress needs to know about one learner and `topics`, in one statement
@@ -149,7 +150,7 @@ pub async fn learner_inputs(
     user_id: Uuid,
     totals: &[(Uuid, i64)],
     now: OffsetDateTime,
-) -> sqlx::Result<HashMap<Uuid, TopicInput>> {
+) -> sqlx::Result<(HashMap<Uuid, TopicInput>, Option<OffsetDateTime>)> {
     let topics: Vec<Uuid> = totals.iter().map(|(id, _)| *id).collect();
     let rows: Vec<LearnerRow> = sqlx::query_as(
         r#"
@@ -196,7 +197,12 @@ pub async fn learner_inputs(
                tm.status AS mark,
                COALESCE(quiz.answered, 0) AS answered, quiz.best_accuracy, quiz.recent_accuracy,
                COALESCE(overconfident.n, 0) AS overconfident,
-               COALESCE(due.due, 0) AS due, COALESCE(due.overdue, 0) AS overdue
+               COALESCE(due.due, 0) AS due, COALESCE(due.overdue, 0) AS overdue,
+               -- The next moment a card becomes due (due_at <= now) or overdue
+               -- (due_at < now - 1 day): until then the figures above hold.
+               (SELECT min(CASE WHEN c.due_at > $3 THEN c.due_at ELSE c.due_at + interval '1 day' END)
+                FROM card_state c JOIN flashcard f ON f.flashcard_id = c.flashcard_id AND f.retired_at IS NULL
+                WHERE c.user_id = $1 AND c.due_at + interval '1 day' >= $3) AS valid_until
         FROM unnest($2::uuid[]) AS t(topic_id)
         LEFT JOIN marks ON marks.topic_id = t.topic_id
         LEFT JOIN topic_mark tm ON tm.user_id = $1 AND tm.topic_id = t.topic_id
@@ -211,7 +217,8 @@ pub async fn learner_inputs(
     .fetch_all(pool)
     .await?;
     let totals: HashMap<Uuid, i64> = totals.iter().copied().collect();
-    Ok(rows
+    let valid_until = rows.first().and_then(|r| r.valid_until);
+    let inputs = rows
         .into_iter()
         .map(|r| {
             let input = TopicInput {
@@ -232,7 +239,8 @@ pub async fn learner_inputs(
             };
             (r.topic_id, input)
         })
-        .collect())
+        .collect();
+    Ok((inputs, valid_until))
 }
 
 /// Four decimals, so equal progress always serialises (and hashes) equally.

@@ -15,7 +15,13 @@ use studytrack::config::Settings;
 use crate::helpers::{TestApp, TestUser, fixture_dir, seed_dir, spawn_instance};
 
 async fn instance(pool: &PgPool) -> (TestApp, Data<AppState>) {
-    let (app, state) = spawn_instance(pool.clone(), Settings::for_tests("postgres://unused")).await;
+    instance_with(pool, Settings::for_tests("postgres://unused")).await
+}
+
+/// An instance with the given settings (instances sharing a signing key accept each
+/// other's tokens, as behind a load balancer).
+async fn instance_with(pool: &PgPool, settings: Settings) -> (TestApp, Data<AppState>) {
+    let (app, state) = spawn_instance(pool.clone(), settings).await;
     wait_for(|| state.cache.is_synced(), "the instance subscribes to content changes").await;
     (app, state)
 }
@@ -151,4 +157,34 @@ async fn content_reads_use_the_replica_and_fall_back_when_it_is_unreachable(pool
     assert_eq!(up_state.reads.replica_reads.load(Ordering::Relaxed), before + 1, "the search ran on the replica");
     assert!(down_state.reads.primary_reads.load(Ordering::Relaxed) > 0);
     assert_eq!(down_state.reads.replica_reads.load(Ordering::Relaxed), 0);
+}
+
+#[sqlx::test]
+async fn a_learners_progress_is_kept_between_writes_and_never_served_stale(pool: PgPool) {
+    seed_dir(&pool, &fixture_dir()).await;
+    let settings = Settings::for_tests("postgres://unused");
+    let (a, _) = instance_with(&pool, settings.clone()).await;
+    let (b, b_state) = instance_with(&pool, settings).await;
+    let learner = a.new_user("ann@example.com").await;
+    let progress = async |app: &TestApp| {
+        let res = app.get_as("/api/v1/me/tracks/alpha/progress", &learner.access).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<Value>().await.unwrap()["totals"].clone()
+    };
+    let before = progress(&b).await;
+    let hits = b_state.learners.hits.load(Ordering::Relaxed);
+    assert_eq!(progress(&b).await, before, "read twice, nothing changed");
+    assert_eq!(b_state.learners.hits.load(Ordering::Relaxed), hits + 1, "the second read came from memory");
+
+    // A write through instance A is seen on instance B at once: the version moved in
+    // the database, and B reads it with the account on every request.
+    let id = first_question(&a).await;
+    crate::helpers::mark_question(&a, &learner, &id, "got_it").await;
+    let after = progress(&b).await;
+    assert_ne!(after, before, "instance B recomputed after a write on A: {after}");
+
+    // A change made in SQL, behind every instance's back, is seen too.
+    sqlx::query("DELETE FROM question_mark").execute(&pool).await.unwrap();
+    assert_eq!(progress(&b).await, before);
+    assert_eq!(progress(&a).await, before);
 }
