@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::auth::model::{Account, TokenResponse};
 use crate::auth::routes::{issue_session, parse_display_name, token_response};
-use crate::auth::store::{self, SessionExport};
-use crate::auth::{AuthUser, password};
+use crate::auth::store::{self, SessionExport, UserRow};
+use crate::auth::{AuthUser, password, throttle};
 use crate::error::{ApiError, FieldError};
 use crate::openapi::responses::{
     BadRequest, InternalError, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
@@ -203,7 +203,8 @@ pub async fn update_me(
 /// Change the caller's password.
 ///
 /// Needs the current password: a wrong one is a 403 (the session stays valid; do not
-/// refresh or log out on it). The new password follows the registration policy (422
+/// refresh or log out on it). Wrong ones count as failed logins of the account: past
+/// that budget the answer is 429 with `Retry-After`. The new password follows the registration policy (422
 /// naming `new_password` otherwise). Ends every session of the account (all refresh
 /// tokens revoked, all access tokens invalid) and returns a fresh token pair for this one.
 #[utoipa::path(
@@ -232,11 +233,7 @@ pub async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let row = store::current(&state.db, user.id).await?;
-    if body.current_password.len() > password::MAX_BYTES
-        || !state.hasher.verify(body.current_password, Some(row.password_hash.clone())).await?
-    {
-        return Err(wrong_password("current_password"));
-    }
+    confirm_password(&state, &row, body.current_password, "current_password").await?;
     password::check_policy(&body.new_password, &row.email).map_err(|m| ApiError::invalid("new_password", m))?;
     let hash = state.hasher.hash(body.new_password).await?;
     let mut tx = state.db.begin().await?;
@@ -248,7 +245,9 @@ pub async fn change_password(
 
 /// Delete the caller's account.
 ///
-/// Needs the password: a wrong one is a 403 and changes nothing. Removes the account
+/// Needs the password: a wrong one is a 403 and changes nothing; wrong ones count as
+/// failed logins of the account, and past that budget the answer is 429 with
+/// `Retry-After`. Removes the account
 /// and everything that belongs to it; its tokens stop working at once. Content is not
 /// affected.
 #[utoipa::path(
@@ -276,10 +275,7 @@ pub async fn delete_me(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let row = store::current(&state.db, user.id).await?;
-    if body.password.len() > password::MAX_BYTES || !state.hasher.verify(body.password, Some(row.password_hash)).await?
-    {
-        return Err(wrong_password("password"));
-    }
+    confirm_password(&state, &row, body.password, "password").await?;
     store::delete(&state.db, user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -318,6 +314,26 @@ pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<Htt
         .insert_header(("cache-control", "no-store"))
         .insert_header(("content-disposition", "attachment; filename=\"studytrack-export.json\""))
         .json(export))
+}
+
+/// Checks the password given to confirm a sensitive change. Wrong ones count against
+/// the account's failed-login budget (the same bucket as `POST /auth/login`), so a
+/// stolen access token cannot be used to guess the password: past the budget the
+/// answer is 429 with `Retry-After`, whatever the password.
+async fn confirm_password(state: &AppState, row: &UserRow, given: String, field: &str) -> Result<(), ApiError> {
+    let key = crate::auth::email::normalize(&row.email);
+    let (max, window) = (state.settings.login_failures_per_account, state.settings.login_window);
+    if let Some(wait) = throttle::retry_after(&state.db, throttle::LOGIN_ACCOUNT, &key, max, window).await? {
+        state.metrics.throttled(throttle::LOGIN_ACCOUNT);
+        return Err(ApiError::TooManyRequests { retry_after_secs: wait });
+    }
+    let right =
+        given.len() <= password::MAX_BYTES && state.hasher.verify(given, Some(row.password_hash.clone())).await?;
+    if !right {
+        throttle::record(&state.db, throttle::LOGIN_ACCOUNT, &key, window).await?;
+        return Err(wrong_password(field));
+    }
+    Ok(())
 }
 
 /// The answer to a wrong password given to confirm a sensitive change.

@@ -470,3 +470,32 @@ async fn admin_operations_are_401_anonymous_403_for_learners_200_for_admins(pool
     studytrack::auth::store::set_role(&app.pool, "root@example.com", studytrack::auth::Role::Learner).await.unwrap();
     assert_problem(app.get_as("/api/v1/admin/users", &admin.access).await, StatusCode::UNAUTHORIZED).await;
 }
+
+#[sqlx::test]
+async fn a_stolen_token_cannot_be_used_to_guess_the_password(pool: PgPool) {
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.login_failures_per_account = 3;
+    let app = spawn_with_settings(pool, settings).await;
+    let a = app.new_user("ann@example.com").await;
+    let guess = |path: &'static str, method: Method, body: Value| {
+        let req = app.request_as(method, path, &a.access).json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    let change = |current: &str| json!({"current_password": current, "new_password": "orbit-tangerine-43"});
+    assert_problem(guess("/api/v1/me/password", Method::POST, change("guess-one-1")).await, StatusCode::FORBIDDEN)
+        .await;
+    assert_problem(
+        guess("/api/v1/me", Method::DELETE, json!({"password": "guess-two-2"})).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_problem(guess("/api/v1/me/password", Method::POST, change("guess-three-3")).await, StatusCode::FORBIDDEN)
+        .await;
+    // The budget (shared with failed logins of the account) is spent: even the right
+    // password is refused for now, and so is a login.
+    let res = guess("/api/v1/me/password", Method::POST, change(PASSWORD)).await;
+    assert!(res.headers().contains_key("retry-after"));
+    assert_problem(res, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_problem(app.login(&a.email, PASSWORD).await, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(app.get_as("/api/v1/me", &a.access).await.status(), StatusCode::OK, "the session itself goes on");
+}
