@@ -19,7 +19,10 @@ const DELAY_SECS: u64 = 2;
 /// Registrations per burst (before the signal, and late in the delay): each waits for
 /// the one password-hashing thread, so together they take a while.
 const EARLY: usize = 12;
-const LATE: usize = 32;
+/// Enough that, sent half a second before the listener closes, many are still queued
+/// for the one hashing thread when it does (a hash takes 15-50 ms here): the drain is
+/// then always exercised, not only when the machine happens to be slow.
+const LATE: usize = 96;
 /// How soon after the signal readiness must answer 503.
 const FLIP: Duration = Duration::from_millis(100);
 
