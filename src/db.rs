@@ -30,8 +30,7 @@ pub async fn ensure_database(settings: &Settings) -> anyhow::Result<()> {
 /// A pool whose timeouts turn a database outage into fast 503s instead of hung requests.
 pub fn pool_options(settings: &Settings) -> PgPoolOptions {
     PgPoolOptions::new()
-        // One more than configured: the content-change subscription holds one for good.
-        .max_connections(settings.db_max_connections + 1)
+        .max_connections(settings.db_max_connections)
         .acquire_timeout(settings.db_acquire_timeout)
         // No ping before every checkout: it is a round trip per query on the hot path.
         // Only connections that sat idle across a lost database connection (a restart
@@ -88,7 +87,10 @@ fn options_for(settings: &Settings, url: &str, name: &str) -> anyhow::Result<PgC
 /// Creates the database if needed, migrates it and returns a pool.
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<PgPool> {
     ensure_database(settings).await?;
+    // One more than configured: the content-change subscription holds one for good
+    // (the replica's pool has no subscription, so it gets exactly the setting).
     let pool = pool_options(settings)
+        .max_connections(settings.db_max_connections + 1)
         .connect_with(connect_options(settings)?)
         .await
         .with_context(|| format!("cannot connect to {}", redact_url(&settings.database_url)))?;

@@ -171,7 +171,7 @@ pub async fn record(
         }
         let unavailable = match &result {
             Ok(res) => res.response().extensions().contains::<crate::error::DatabaseUnavailable>(),
-            Err(err) => err.error_response().extensions().contains::<crate::error::DatabaseUnavailable>(),
+            Err(err) => matches!(err.as_error::<ApiError>(), Some(ApiError::Unavailable)),
         };
         if unavailable {
             state.metrics.db_unavailable.inc();

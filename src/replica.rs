@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+use sqlx::PgPool;
 use sqlx::postgres::PgListener;
-use sqlx::{PgConnection, PgPool};
 
 /// How often the replica's health and replay position are probed.
 const PROBE_EVERY: Duration = Duration::from_millis(250);
@@ -117,13 +117,10 @@ impl Replica {
 /// The replica's replayed WAL position. A server that is not in recovery (a primary
 /// named as the "replica", as in tests) has no replay position; its current one counts.
 async fn replayed_position(pool: &PgPool) -> anyhow::Result<u64> {
-    let mut conn = pool.acquire().await?;
-    let text: String = position_query(&mut conn).await?;
+    let text: String = sqlx::query_scalar("SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text")
+        .fetch_one(pool)
+        .await?;
     parse_lsn(&text).ok_or_else(|| anyhow::anyhow!("unreadable WAL position {text:?}"))
-}
-
-async fn position_query(conn: &mut PgConnection) -> sqlx::Result<String> {
-    sqlx::query_scalar("SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text").fetch_one(conn).await
 }
 
 /// `16/B374D848` → one number that orders like the position.

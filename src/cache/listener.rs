@@ -1,11 +1,12 @@
 //! Subscribes to content-change notifications and keeps the cache honest.
 //!
-//! The subscription holds one connection of the request pool for good (sized for it:
-//! see `db::pool_options`); taking it from the pool, rather than opening a private one,
-//! lets closing the pool end the subscription too. On every notification the cache moves to a new generation (and
-//! the read replica, if any, must catch up to the primary's current WAL position before
-//! it serves content again). When the connection drops, notifications sent meanwhile
-//! are lost for good, so the cache is bypassed until a new subscription is in place.
+//! The subscription holds one connection of the request pool for good (the pool is
+//! sized for it: see `db::connect_and_migrate`); taking it from the pool, rather than
+//! opening a private one, lets closing the pool end the subscription too. On every
+//! notification the cache moves to a new generation (and the read replica, if any,
+//! must catch up to the primary's current WAL position before it serves content
+//! again). When the connection drops, notifications sent meanwhile are lost for good,
+//! so the cache is bypassed until a new subscription is in place.
 
 use std::sync::Arc;
 use std::time::Duration;

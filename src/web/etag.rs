@@ -4,6 +4,7 @@
 //! moment any visible byte changes, whatever caused it, and equal bodies share a tag.
 
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -38,20 +39,14 @@ pub fn render<T: Serialize>(value: &T) -> Result<Rendered, ApiError> {
 
 /// Answers with a rendered body (200, or 304 when the client already has it).
 pub fn cached(req: &HttpRequest, rendered: &Rendered) -> HttpResponse {
-    let etag = rendered.etag.as_str();
-    let not_modified = client_has(req, etag);
-    let mut builder = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    builder
-        .insert_header((header::ETAG, etag))
-        // Clients may cache but must revalidate: content changes take effect at once.
-        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .insert_header((header::VARY, HeaderValue::from_static("Authorization")));
-    if not_modified { builder.finish() } else { builder.content_type("application/json").body(rendered.body.clone()) }
+    // Clients may cache but must revalidate: content changes take effect at once. The
+    // answer differs with and without a token (the learner's overlay).
+    conditional(req, &rendered.etag, rendered.body.clone(), "application/json", "no-cache", Some("Authorization"))
 }
 
 /// Any other body (an image, say) with a strong ETag and the given `Cache-Control`,
 /// or a 304 when the client already has it: for public bodies that shared caches and
-/// image proxies may keep a while. The JSON path above is untouched by it.
+/// image proxies may keep a while.
 pub fn body_response(
     req: &HttpRequest,
     body: Vec<u8>,
@@ -59,11 +54,26 @@ pub fn body_response(
     cache_control: &'static str,
 ) -> HttpResponse {
     let etag = tag_for(&body);
-    let not_modified = client_has(req, &etag);
+    conditional(req, &etag, Bytes::from(body), content_type, cache_control, None)
+}
+
+/// 200 with `body`, or 304 without it when the client already holds `etag`.
+fn conditional(
+    req: &HttpRequest,
+    etag: &str,
+    body: Bytes,
+    content_type: &'static str,
+    cache_control: &'static str,
+    vary: Option<&'static str>,
+) -> HttpResponse {
+    let not_modified = client_has(req, etag);
     let mut builder = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     builder
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static(cache_control)));
+    if let Some(vary) = vary {
+        builder.insert_header((header::VARY, HeaderValue::from_static(vary)));
+    }
     if not_modified { builder.finish() } else { builder.content_type(content_type).body(body) }
 }
 
