@@ -7,7 +7,12 @@ prints, each script example runs cleanly, each predict-the-output quiz item's co
 option is what its code really prints, and every topic meets the track's minimum
 counts. It uses only the standard library so it runs anywhere Python 3.11 does.
 
-Usage: check_content.py [SEED_DIR] [--topic SLUG]... [--article SLUG]... [--jobs N]
+It also fails on duplicate question titles, on questions so similar to another that
+they ask the same thing, and on history claims about a framework that name no version;
+and it lists the version-sensitive sentences a reviewer must re-read when the pinned
+packages or the Python version change (`--versions`).
+
+Usage: check_content.py [SEED_DIR] [--topic SLUG]... [--article SLUG]... [--jobs N] [--versions]
 Prints one line per failure (file, entry, problem) and a closing
 "N passed, N failed" line; exits 1 when anything failed.
 """
@@ -15,8 +20,10 @@ Prints one line per failure (file, entry, problem) and a closing
 from __future__ import annotations
 
 import argparse
+import collections
 import concurrent.futures
 import json
+import math
 import os
 import re
 import subprocess
@@ -216,6 +223,220 @@ def run_predict(file: str, slug: str, code: str, expected: str) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- duplicates
+
+# Two questions whose similarity reaches this score ask the same thing. Calibrated on
+# the catalogue: the duplicates found scored 0.435 to 0.68 (fundamentals vs
+# memory-internals on `del` and refcounting was the lowest); reviewed distinct angles on
+# one subject score up to 0.425 (what-is-cors vs cors-preflight). The score is the mean
+# of two TF-IDF cosine similarities: over title, prompt and tags, and over the answer.
+DUPLICATE_THRESHOLD = 0.43
+# Pairs above the threshold that a reviewer judged to be different questions. Add one
+# only with the reason; rewording a question so it scores lower is usually better.
+REVIEWED_DISTINCT: dict[frozenset[str], str] = {}
+STOPWORDS = frozenset(
+    """a an the and or of to in is are be do does did you your it its what why how when
+    which with for on at by as that this not can from into there their than then vs versus
+    if so would should each one all any some use using used explain difference between way
+    ways make makes made happens happen actually exactly work works python example say case
+    print true false none def return self""".split()
+)
+
+
+@dataclass
+class QuestionText:
+    key: str  # topic/slug
+    file: str
+    title: str
+    head: str  # title, prompt and tags
+    body: str
+
+
+def load_question_texts(seed: Path) -> list[QuestionText]:
+    """Every question of the catalogue, leniently (format errors are reported elsewhere)."""
+    out = []
+    for qpath in sorted((seed / "topics").glob("*/questions/*.md")):
+        parsed = split_front_matter(qpath, Report())
+        if not parsed:
+            continue
+        meta, body = parsed
+        title, prompt = str(meta.get("title", "")), str(meta.get("prompt", ""))
+        tags = " ".join(str(t) for t in meta.get("tags", []))
+        key = f"{qpath.parent.parent.name}/{qpath.stem}"
+        out.append(QuestionText(key, str(qpath.relative_to(seed)), title, f"{title}\n{prompt}\n{tags}", body))
+    return out
+
+
+def _terms(text: str) -> collections.Counter:
+    words = re.findall(r"[a-z_][a-z0-9_]*", text.casefold())
+    terms = collections.Counter()
+    for w in words:
+        if w in STOPWORDS or len(w) < 2:
+            continue
+        for suffix in ("ing", "es", "s", "ed"):  # crude stemming: "caches" ~ "cache"
+            if len(w) > 4 and w.endswith(suffix):
+                w = w[: -len(suffix)]
+                break
+        terms[w] += 1
+    return terms
+
+
+def _tfidf(texts: list[str]) -> list[dict[str, float]]:
+    counts = [_terms(t) for t in texts]
+    df = collections.Counter(w for c in counts for w in c)
+    vectors = []
+    for c in counts:
+        v = {w: (1 + math.log(n)) * math.log(len(counts) / df[w]) for w, n in c.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vectors.append({w: x / norm for w, x in v.items() if x})
+    return vectors
+
+
+def _cosines(vectors: list[dict[str, float]]) -> dict[tuple[int, int], float]:
+    """Pairwise dot products of unit vectors via an inverted index (only pairs sharing a term)."""
+    index: dict[str, list[tuple[int, float]]] = collections.defaultdict(list)
+    for i, v in enumerate(vectors):
+        for w, x in v.items():
+            index[w].append((i, x))
+    dots: dict[tuple[int, int], float] = collections.defaultdict(float)
+    for postings in index.values():
+        for a in range(len(postings)):
+            i, x = postings[a]
+            for j, y in postings[a + 1 :]:
+                dots[(i, j)] += x * y
+    return dots
+
+
+def check_duplicates(questions: list[QuestionText], wanted, report: Report) -> None:
+    """Same normalised title, or a near-duplicate question; pairs touching a wanted topic."""
+    norm = lambda s: " ".join(s.casefold().split())  # noqa: E731
+    first_title: dict[str, QuestionText] = {}
+    for q in questions:
+        t = norm(q.title)
+        other = first_title.setdefault(t, q)
+        if other is not q and (wanted(q.key) or wanted(other.key)):
+            report.fail(q.file, "question", f"same title as {other.file}: {q.title!r}")
+    head = _cosines(_tfidf([q.head for q in questions]))
+    body = _cosines(_tfidf([q.body for q in questions]))
+    checked = 0
+    for (i, j) in head.keys() | body.keys():
+        a, b = questions[i], questions[j]
+        if not (wanted(a.key) or wanted(b.key)):
+            continue
+        checked += 1
+        h, bd = head.get((i, j), 0.0), body.get((i, j), 0.0)
+        score = (h + bd) / 2
+        if score >= DUPLICATE_THRESHOLD and frozenset((a.key, b.key)) not in REVIEWED_DISTINCT:
+            report.fail(
+                a.file,
+                "question",
+                f"near-duplicate of {b.file}: similarity {score:.2f} >= {DUPLICATE_THRESHOLD} "
+                f"(title+prompt {h:.2f}, answer {bd:.2f}); give one a different angle "
+                "(new title, prompt and answer; keep the slug) and link the other",
+            )
+    report.ok()
+
+
+# --------------------------------------------------------------------------- versions
+
+FRAMEWORKS = r"(?:FastAPI|Pydantic|Starlette|SQLAlchemy|httpx|PyJWT|pytest|Uvicorn|Gunicorn|Alembic)"
+VERSION_NUMBER = re.compile(r"\d+\.(?:\d+|x)\b|\bv\d+\b", re.I)
+VERSION_SENSITIVE = [
+    ("python", re.compile(r"(?<![\w.])3\.(?:1[2-9]|[2-9]\d)(?!\.?\d)")),
+    ("free-threading", re.compile(r"free[- ]thread(?:ed|ing)|\bnogil\b", re.I)),
+    ("pep", re.compile(r"\bPEP\s?\d+", re.I)),
+    ("framework", re.compile(rf"\b{FRAMEWORKS}\s+(?:v\d+(?:\.\d+)*\b|\d+\.(?:\d+|x)(?:\.\d+)*)", re.I)),
+]
+# A claim about a framework's history ("since FastAPI ...", "older Pydantic releases",
+# "Starlette no longer ...") must name the version it is true of.
+HISTORY_CLAIM = re.compile(
+    rf"\b(?:since|before|until|prior to|as of|(?:added|introduced|deprecated|removed|changed|new) in)"
+    rf"\s+(?:the\s+)?{FRAMEWORKS}\b(?!'s)"
+    rf"|\b(?:older|newer|recent|earlier|later|latest|current|modern|old|previous)\s+{FRAMEWORKS}\s+(?:release|version)s?\b"
+    rf"|\b{FRAMEWORKS}\s+(?:(?:release|version)s?\s+(?:before|since|until|prior to|older than)|no longer|used to|formerly)\b"
+    rf"|\bno longer\s+\w+\s+(?:by|in)\s+{FRAMEWORKS}\b",
+    re.I,
+)
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*]*\s+(?=[A-Z`*\"'(\[_])")
+BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+\.\s|#{1,6}\s|\+\+\+|\[\[|[A-Za-z_]+\s*=|[\"'])")
+# Front-matter and TOML keys whose values are identifiers, not prose.
+NOT_PROSE = re.compile(r"^(?:slug|question|tags|kind|correct|difficulty|order|topics|prerequisites|electives)\s*=")
+TOML_KEY = re.compile(r"^[A-Za-z_]+\s*=\s*\[?\s*(?:\'\'\'|\"\"\"|\"|')?")
+
+
+def prose_paragraphs(text: str) -> list[list[tuple[int, str]]]:
+    """Paragraphs of prose (1-based line, text) with fenced code and TOML `code` strings left out."""
+    paragraphs: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    fence = None
+    in_code_string = False
+    for n, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if in_code_string:
+            in_code_string = "'''" not in stripped and '"""' not in stripped
+            continue
+        if fence:
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = None
+            continue
+        m = FENCE.match(line)
+        if m:
+            fence = m.group(2)
+            continue
+        if re.match(r"^code\s*=\s*('''|\"\"\")", stripped):
+            in_code_string = stripped.count(stripped.split("=", 1)[1].strip()[:3]) < 2
+            continue
+        if not stripped or BLOCK_START.match(line):
+            if current:
+                paragraphs.append(current)
+            current = []
+            if not stripped or stripped == "+++" or NOT_PROSE.match(stripped):
+                continue
+            if TOML_KEY.match(stripped) or stripped[0] in "\"'":  # a TOML value: drop key and quotes
+                stripped = TOML_KEY.sub("", stripped).lstrip("\"'").rstrip("\"',]").strip()
+        current.append((n, stripped))
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def sentences(text: str):
+    """(line, sentence) for every prose sentence of a Markdown or TOML file."""
+    for para in prose_paragraphs(text):
+        joined, starts = "", []
+        for n, part in para:
+            starts.append((len(joined), n))
+            joined += part + " "
+        pos = 0
+        for piece in SENTENCE_END.split(joined):
+            offset = joined.find(piece, pos)
+            pos = offset + len(piece)
+            line = max(n for start, n in starts if start <= max(offset, 0))
+            if piece.strip():
+                yield line, piece.strip()
+
+
+def check_versions(seed: Path, files: list[Path], report: Report) -> list[tuple[str, int, str, list[str]]]:
+    """Version-sensitive sentences of the files; fails history claims without a version."""
+    found = []
+    for path in files:
+        rel = str(path.relative_to(seed))
+        for line, sentence in sentences(path.read_text(encoding="utf-8")):
+            kinds = [kind for kind, rx in VERSION_SENSITIVE if rx.search(sentence)]
+            if kinds:
+                found.append((rel, line, sentence, kinds))
+            claim = HISTORY_CLAIM.search(sentence)
+            if claim and not VERSION_NUMBER.search(sentence):
+                report.fail(
+                    rel,
+                    f"line {line}",
+                    f"history claim {claim.group(0)!r} names no version; say which release "
+                    f"(e.g. 'since FastAPI 0.110'): {sentence[:160]}",
+                )
+    report.ok()
+    return found
+
+
 # --------------------------------------------------------------------------- structure
 
 
@@ -223,6 +444,7 @@ def check(seed: Path, topics_filter: set[str], articles_filter: set[str], jobs: 
     report = Report()
     blocks: list[CodeBlock] = []
     predicts: list[tuple[str, str, str, str]] = []
+    version_files: list[Path] = []  # prose scanned for version-sensitive sentences
     filtered = bool(topics_filter or articles_filter)
 
     def wanted_topic(slug: str) -> bool:
@@ -264,6 +486,8 @@ def check(seed: Path, topics_filter: set[str], articles_filter: set[str], jobs: 
         if not SLUG.match(slug):
             report.fail(rel, "topic", f"slug {slug!r} is not a valid slug")
         topic_file = tdir / "topic.md"
+        version_files += [p for p in (topic_file, tdir / "flashcards.toml", tdir / "quiz.toml") if p.exists()]
+        version_files += sorted((tdir / "questions").glob("*.md"))
         if not topic_file.exists():
             report.fail(rel, "topic", "missing topic.md")
         else:
@@ -388,6 +612,7 @@ def check(seed: Path, topics_filter: set[str], articles_filter: set[str], jobs: 
         if filtered and apath.stem not in articles_filter:
             continue
         arel = str(apath.relative_to(seed))
+        version_files.append(apath)
         if not SLUG.match(apath.stem):
             report.fail(arel, "article", "file name is not a valid slug")
         parsed = split_front_matter(apath, report)
@@ -404,6 +629,10 @@ def check(seed: Path, topics_filter: set[str], articles_filter: set[str], jobs: 
             if t not in topic_dirs:
                 report.fail(arel, "article", f"topic {t!r} does not exist")
         blocks += code_blocks(body, arel, "body")
+
+    report.versions = check_versions(seed, version_files, report)  # type: ignore[attr-defined]
+    if not filtered or topics_filter:
+        check_duplicates(load_question_texts(seed), lambda key: wanted_topic(key.split("/")[0]), report)
 
     # Run the code.
     sessions: dict[str, list[dict]] = {}
@@ -452,6 +681,12 @@ def main() -> int:
     ap.add_argument("--article", action="append", default=[])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--python", default=sys.executable, help="interpreter that runs the examples")
+    ap.add_argument(
+        "--versions",
+        action="store_true",
+        help="list the version-sensitive sentences (file, line, sentence) to re-read after "
+        "requirements-content.txt or the Python version changes",
+    )
     args = ap.parse_args()
     global PYTHON
     PYTHON = os.path.abspath(args.python)  # examples run in temp dirs; keep venv symlinks
@@ -459,6 +694,15 @@ def main() -> int:
     for line in report.failures:
         print(line)
         print()
+    versions = report.versions  # type: ignore[attr-defined]
+    if args.versions:
+        for rel, line, sentence, kinds in versions:
+            print(f"{rel}:{line}: [{', '.join(kinds)}] {sentence}")
+        print()
+    print(
+        f"content: {len(versions)} version-sensitive sentences in "
+        f"{len({v[0] for v in versions})} files (list them with --versions)"
+    )
     counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())  # type: ignore[attr-defined]
     print(f"content check ran {counts}")
     print(f"content: {report.passed} passed, {len(report.failures)} failed")
