@@ -18,6 +18,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use secrecy::ExposeSecret;
+
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenKeys;
 use crate::cache::{ContentCache, listener};
@@ -25,6 +27,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::openapi::ApiDoc;
 use crate::replica::ContentReads;
+use crate::web::client_address::RequestSpan;
 use crate::web::rate_limit::RateLimit;
 use crate::web::{extractors, fallback, request_id};
 use crate::{account, admin, auth, catalog, health, progress, quiz, review};
@@ -52,7 +55,7 @@ impl AppState {
             cache: Arc::new(ContentCache::new(settings.content_cache_bytes)),
             metrics: crate::metrics::Metrics::new()?,
             learners: crate::progress::memo::LearnerMemo::new(settings.content_cache_bytes),
-            tokens: TokenKeys::new(&settings.jwt_secret),
+            tokens: TokenKeys::new(settings.jwt_secret.expose_secret()),
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
             clock: Clock::default(),
             db,
@@ -137,6 +140,7 @@ impl Application {
         let doc = Arc::new(doc);
         let state = web::Data::new(AppState::new(db, settings.clone())?);
         let rate_limit = RateLimit::new(&settings)?;
+        let proxies = web::Data::new(settings.trusted_proxies.clone());
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let settings = &app_state.settings;
@@ -146,6 +150,7 @@ impl Application {
                 .into_app()
                 .app_data(app_state.clone())
                 .app_data(table.clone())
+                .app_data(proxies.clone())
                 .app_data(extractors::json_config(settings.body_limit))
                 .app_data(extractors::query_config())
                 .app_data(extractors::path_config())
@@ -161,9 +166,12 @@ impl Application {
                 .default_service(web::to(fallback::not_found_or_not_allowed))
                 .wrap(from_fn(crate::web::head::as_get))
                 .wrap(from_fn(crate::web::timeout::enforce))
+                // Inside the request id and the metrics, so a contained panic is
+                // answered with its id and counted as the 500 it is.
+                .wrap(from_fn(crate::web::panic::contain))
                 .wrap(from_fn(crate::metrics::record))
                 .wrap(from_fn(request_id::add_header))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(cors(settings))
                 // Outermost, so answers made by the middleware (CORS preflights) carry it too.
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
@@ -178,6 +186,7 @@ impl Application {
         let background = Background(vec![
             tokio::spawn(listener::run(state.db.clone(), state.cache.clone(), state.reads.clone())),
             tokio::spawn(state.reads.clone().probe()),
+            tokio::spawn(auth::prune::run(state.db.clone(), settings.prune_interval)),
         ]);
         Ok(Application { port, server: server.run(), state, background })
     }

@@ -9,14 +9,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
+
+use crate::proxy::{ForwardedHeader, ProxyTrust};
 
 /// The database used when `DATABASE_URL` is unset.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/studytrack";
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// PostgreSQL connection string; the database is created if missing.
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     /// Address to listen on; port 0 picks a free port (tests).
     pub bind: String,
     /// Seed directory loaded into an empty database on `serve`.
@@ -49,7 +52,7 @@ pub struct Settings {
     /// Development relaxes the signing-key rules (and nothing else).
     pub environment: Environment,
     /// HS256 key for access tokens: at least 256 bits.
-    pub jwt_secret: Vec<u8>,
+    pub jwt_secret: SecretSlice<u8>,
     /// Why the signing key is unusable (missing or weak outside development). Only
     /// `serve` needs a key, so only it refuses to start; `seed`, `export` and friends
     /// run without one.
@@ -65,12 +68,19 @@ pub struct Settings {
     /// Password hashes computed at once (each takes 19 MiB); defaults to one less than
     /// the core count (at least one).
     pub hash_concurrency: usize,
-    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a
-    /// trusted proxy; otherwise clients could pick their own throttling key).
-    pub trust_forwarded: bool,
+    /// Which peers are our own proxies, whose forwarding header names the client
+    /// (`STUDYTRACK_TRUSTED_PROXIES`, `STUDYTRACK_FORWARDED_HEADER`); see [`ProxyTrust`].
+    pub trusted_proxies: ProxyTrust,
+    /// How long a refresh token already exchanged may be presented again by the same
+    /// client (its answer was lost) and still get a pair, instead of ending the session.
+    pub refresh_grace: Duration,
+    /// Bearer token `/metrics` asks for; without one `/metrics` is not served.
+    pub metrics_token: Option<SecretString>,
+    /// How often expired refresh tokens and throttle rows are deleted.
+    pub prune_interval: Duration,
     /// Optional streaming replica for public content reads; the primary serves them
     /// when unset or while the replica is unreachable or behind the last content change.
-    pub database_read_url: Option<String>,
+    pub database_read_url: Option<DatabaseUrl>,
     /// Memory for rendered content responses, in bytes (0 turns the cache off).
     pub content_cache_bytes: u64,
     /// Requests per minute per client address on the public API (0 turns it off).
@@ -127,14 +137,45 @@ impl Settings {
                 Some(v) => v.trim().parse().with_context(|| format!("{key} must be a whole number, got {v:?}")),
             }
         };
+        let parse_bool = |key: &str, default: bool| -> anyhow::Result<bool> {
+            match get(key).as_deref().map(str::trim) {
+                None => Ok(default),
+                Some("true") => Ok(true),
+                Some("false") => Ok(false),
+                Some(other) => bail!("{key} must be true or false, got {other:?}"),
+            }
+        };
         let cors_origins = match get("STUDYTRACK_CORS_ORIGINS").as_deref().map(str::trim) {
             None | Some("*") => None,
             Some(list) => Some(list.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect()),
         };
-        let auto_seed = match get("STUDYTRACK_AUTO_SEED").as_deref() {
-            None | Some("true") | Some("1") => true,
-            Some("false") | Some("0") => false,
-            Some(other) => bail!("STUDYTRACK_AUTO_SEED must be true or false, got {other:?}"),
+        let auto_seed = parse_bool("STUDYTRACK_AUTO_SEED", true)?;
+        let header = match get("STUDYTRACK_FORWARDED_HEADER").as_deref().map(str::trim) {
+            None | Some("x-forwarded-for") => ForwardedHeader::XForwardedFor,
+            Some("forwarded") => ForwardedHeader::Forwarded,
+            Some(other) => bail!("STUDYTRACK_FORWARDED_HEADER must be x-forwarded-for or forwarded, got {other:?}"),
+        };
+        let trusted_proxies = match (
+            parse_bool("STUDYTRACK_TRUST_FORWARDED", false)?,
+            get("STUDYTRACK_TRUSTED_PROXIES"),
+        ) {
+            (true, Some(_)) => bail!(
+                "STUDYTRACK_TRUST_FORWARDED is replaced by STUDYTRACK_TRUSTED_PROXIES; set only STUDYTRACK_TRUSTED_PROXIES"
+            ),
+            // The old switch meant "one proxy in front": the rightmost entry is the client.
+            (true, None) => ProxyTrust::Hops { hops: 1, header },
+            (false, Some(list)) => {
+                ProxyTrust::parse(&list, header).map_err(|e| anyhow::anyhow!("STUDYTRACK_TRUSTED_PROXIES: {e}"))?
+            }
+            (false, None) => ProxyTrust::None,
+        };
+        let day = 24 * 3600;
+        let bounded_secs = |key: &str, default: u64, min: u64, max: u64| -> anyhow::Result<Duration> {
+            let secs = parse_num(key, default)?;
+            if !(min..=max).contains(&secs) {
+                bail!("{key} must be between {min} and {max} seconds, got {secs}");
+            }
+            Ok(Duration::from_secs(secs))
         };
         let body_limit = parse_num("STUDYTRACK_BODY_LIMIT_BYTES", 256 * 1024)?;
         if body_limit < 1024 {
@@ -170,14 +211,14 @@ impl Settings {
                         );
                     }
                 }
-                secret.into_bytes()
+                SecretSlice::from(secret.into_bytes())
             }
-            (None, Environment::Development) => random_secret(),
+            (None, Environment::Development) => SecretSlice::from(random_secret()),
             (None, Environment::Production) => {
                 jwt_secret_problem = Some(format!(
                     "STUDYTRACK_JWT_SECRET is required outside development (at least {MIN_SECRET_BYTES} random bytes)"
                 ));
-                Vec::new()
+                SecretSlice::from(Vec::new())
             }
         };
         let shutdown_grace = Duration::from_secs(parse_num("STUDYTRACK_SHUTDOWN_GRACE_SECS", 30)?);
@@ -200,15 +241,25 @@ impl Settings {
             environment,
             jwt_secret,
             jwt_secret_problem,
-            access_token_ttl: Duration::from_secs(parse_num("STUDYTRACK_ACCESS_TOKEN_TTL_SECS", 15 * 60)?),
-            refresh_token_ttl: Duration::from_secs(parse_num("STUDYTRACK_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?),
+            // Bounded so token expiry arithmetic cannot overflow, and so a typo cannot
+            // hand out access tokens that outlive every revocation check.
+            access_token_ttl: bounded_secs("STUDYTRACK_ACCESS_TOKEN_TTL_SECS", 15 * 60, 60, day)?,
+            refresh_token_ttl: bounded_secs("STUDYTRACK_REFRESH_TOKEN_TTL_SECS", 30 * day, 60, 366 * day)?,
+            refresh_grace: bounded_secs("STUDYTRACK_REFRESH_GRACE_SECS", 30, 0, 300)?,
+            metrics_token: get("STUDYTRACK_METRICS_TOKEN").map(|t| SecretString::from(t.trim().to_owned())),
+            prune_interval: bounded_secs("STUDYTRACK_PRUNE_INTERVAL_SECS", 3600, 1, day)?,
             login_failures_per_account: small("STUDYTRACK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
             login_failures_per_address: small("STUDYTRACK_LOGIN_FAILURES_PER_ADDRESS", 20)?,
-            login_window: Duration::from_secs(parse_num("STUDYTRACK_LOGIN_WINDOW_SECS", 15 * 60)?),
+            login_window: bounded_secs(
+                "STUDYTRACK_LOGIN_WINDOW_SECS",
+                15 * 60,
+                1,
+                crate::auth::throttle::MAX_WINDOW.as_secs(),
+            )?,
             registrations_per_address: small("STUDYTRACK_REGISTRATIONS_PER_ADDRESS", 20)?,
             hash_concurrency,
-            trust_forwarded: matches!(get("STUDYTRACK_TRUST_FORWARDED").as_deref(), Some("true") | Some("1")),
-            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            trusted_proxies,
+            database_url: DatabaseUrl::new(get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())),
             bind: get("STUDYTRACK_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             seed_dir: get("STUDYTRACK_SEED_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("seed")),
             auto_seed,
@@ -224,7 +275,7 @@ impl Settings {
             shutdown_delay,
             workers: usize::try_from(parse_num("STUDYTRACK_WORKERS", 0)?).context("STUDYTRACK_WORKERS is too large")?,
             log_format,
-            database_read_url: get("DATABASE_READ_URL"),
+            database_read_url: get("DATABASE_READ_URL").map(DatabaseUrl::new),
             content_cache_bytes: parse_num("STUDYTRACK_CONTENT_CACHE_BYTES", 64 * 1024 * 1024)?,
             rate_limit_per_minute: small("STUDYTRACK_RATE_LIMIT_PER_MINUTE", 600)?,
             rate_limit_burst: small("STUDYTRACK_RATE_LIMIT_BURST", 60)?,
@@ -240,7 +291,7 @@ impl Settings {
             _ => None,
         })
         .expect("defaults are valid");
-        settings.database_url = database_url.to_owned();
+        settings.database_url = DatabaseUrl::new(database_url.to_owned());
         settings.bind = "127.0.0.1:0".to_owned();
         settings.auto_seed = false;
         settings.workers = 2;
@@ -250,9 +301,13 @@ impl Settings {
         // The suite runs many servers at once on two cores; a short wait for a pooled
         // connection would turn machine load into spurious 503s.
         settings.db_acquire_timeout = Duration::from_secs(10);
+        settings.metrics_token = Some(SecretString::from(TEST_METRICS_TOKEN));
         settings
     }
 }
+
+/// The `/metrics` token of [`Settings::for_tests`].
+pub const TEST_METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 
 /// 48 random alphanumeric bytes (about 285 bits).
 fn random_secret() -> Vec<u8> {
@@ -275,35 +330,31 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-impl fmt::Debug for Settings {
+/// A connection string: its password is a secret, so `Debug` and `Display` show it
+/// redacted, and only [`DatabaseUrl::expose`] gives the real text (to connect).
+#[derive(Clone)]
+pub struct DatabaseUrl(SecretString);
+
+impl DatabaseUrl {
+    pub fn new(url: String) -> Self {
+        DatabaseUrl(SecretString::from(url))
+    }
+
+    /// The full connection string, password included.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("database_url", &redact_url(&self.database_url))
-            .field("bind", &self.bind)
-            .field("seed_dir", &self.seed_dir)
-            .field("auto_seed", &self.auto_seed)
-            .field("cors_origins", &self.cors_origins)
-            .field("body_limit", &self.body_limit)
-            .field("import_limit", &self.import_limit)
-            .field("db_max_connections", &self.db_max_connections)
-            .field("db_acquire_timeout", &self.db_acquire_timeout)
-            .field("db_statement_timeout", &self.db_statement_timeout)
-            .field("shutdown_grace", &self.shutdown_grace)
-            .field("shutdown_delay", &self.shutdown_delay)
-            .field("workers", &self.workers)
-            .field("log_format", &self.log_format)
-            .field("environment", &self.environment)
-            .field("jwt_secret", &"<redacted>")
-            .field("jwt_secret_problem", &self.jwt_secret_problem)
-            .field("access_token_ttl", &self.access_token_ttl)
-            .field("refresh_token_ttl", &self.refresh_token_ttl)
-            .field("login_failures_per_account", &self.login_failures_per_account)
-            .field("login_failures_per_address", &self.login_failures_per_address)
-            .field("login_window", &self.login_window)
-            .field("registrations_per_address", &self.registrations_per_address)
-            .field("hash_concurrency", &self.hash_concurrency)
-            .field("trust_forwarded", &self.trust_forwarded)
-            .finish()
+        write!(f, "{:?}", redact_url(self.expose()))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact_url(self.expose()))
     }
 }
 
@@ -327,14 +378,17 @@ mod tests {
         assert!(problem(Some("Zx8#kq2!")).is_some(), "short key accepted");
         assert!(problem(Some("q8F2mZr7LxP0vW4nK9sT1yB6hD3jG5cA")).is_none());
         let dev = Settings::from_lookup(dev).unwrap();
-        assert!(dev.jwt_secret_problem.is_none() && dev.jwt_secret.len() >= 32, "development generates a key");
+        assert!(
+            dev.jwt_secret_problem.is_none() && dev.jwt_secret.expose_secret().len() >= 32,
+            "development generates a key"
+        );
     }
 
     #[test]
     fn defaults_are_sane() {
         let s = Settings::from_lookup(dev).unwrap();
         assert_eq!(s.bind, "127.0.0.1:8080");
-        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.database_url.expose(), DEFAULT_DATABASE_URL);
         assert!(s.cors_origins.is_none());
     }
 
@@ -378,5 +432,63 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.cors_origins, Some(vec!["https://a.dev".to_owned(), "https://b.dev".to_owned()]));
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let key = "q8F2mZr7LxP0vW4nK9sT1yB6hD3jG5cA-unique-key";
+        let s = Settings::from_lookup(|k| match k {
+            "DATABASE_URL" => Some("postgres://u:db-pass-7731@h/db".into()),
+            "DATABASE_READ_URL" => Some("postgres://u:replica-pass-5521@h/db".into()),
+            "STUDYTRACK_JWT_SECRET" => Some(key.into()),
+            "STUDYTRACK_METRICS_TOKEN" => Some("metrics-token-9913".into()),
+            _ => None,
+        })
+        .unwrap();
+        let printed = format!("{s:?} {s:#?}");
+        for secret in [key, "db-pass-7731", "replica-pass-5521", "metrics-token-9913"] {
+            assert!(!printed.contains(secret), "{secret} printed in {printed}");
+        }
+        assert!(printed.contains("trusted_proxies"), "Debug is derived, every field is listed");
+    }
+
+    #[test]
+    fn booleans_are_true_or_false_only() {
+        for bad in ["yes", "1", "TRUE", "on"] {
+            let err = Settings::from_lookup(|k| if k == "STUDYTRACK_AUTO_SEED" { Some(bad.into()) } else { dev(k) });
+            assert!(err.is_err(), "STUDYTRACK_AUTO_SEED={bad} was accepted");
+            let err =
+                Settings::from_lookup(|k| if k == "STUDYTRACK_TRUST_FORWARDED" { Some(bad.into()) } else { dev(k) });
+            assert!(err.is_err(), "STUDYTRACK_TRUST_FORWARDED={bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_replace_trust_forwarded() {
+        let with = |pairs: &'static [(&'static str, &'static str)]| {
+            Settings::from_lookup(move |k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| (*v).to_owned()))
+        };
+        assert_eq!(with(&[]).unwrap().trusted_proxies, ProxyTrust::None);
+        let legacy = with(&[("STUDYTRACK_TRUST_FORWARDED", "true")]).unwrap();
+        assert_eq!(legacy.trusted_proxies, ProxyTrust::Hops { hops: 1, header: ForwardedHeader::XForwardedFor });
+        let both = with(&[("STUDYTRACK_TRUST_FORWARDED", "true"), ("STUDYTRACK_TRUSTED_PROXIES", "10.0.0.0/8")]);
+        assert!(both.unwrap_err().to_string().contains("STUDYTRACK_TRUSTED_PROXIES"));
+        assert!(with(&[("STUDYTRACK_TRUSTED_PROXIES", "not-an-ip")]).is_err());
+        let forwarded =
+            with(&[("STUDYTRACK_TRUSTED_PROXIES", "::1, 10.0.0.0/8"), ("STUDYTRACK_FORWARDED_HEADER", "forwarded")])
+                .unwrap();
+        assert_eq!(forwarded.trusted_proxies.header(), Some(ForwardedHeader::Forwarded));
+    }
+
+    #[test]
+    fn token_lifetimes_are_bounded() {
+        let ttl = |v: &'static str| {
+            Settings::from_lookup(
+                move |k| if k == "STUDYTRACK_REFRESH_TOKEN_TTL_SECS" { Some(v.into()) } else { dev(k) },
+            )
+        };
+        assert!(ttl("18446744073709551615").is_err(), "a TTL that overflows date arithmetic");
+        assert!(ttl("0").is_err());
+        assert!(ttl("86400").is_ok());
     }
 }

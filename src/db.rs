@@ -9,19 +9,19 @@ use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
-use crate::config::{Settings, redact_url};
+use crate::config::Settings;
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Creates the database named in the settings when it does not exist yet.
 pub async fn ensure_database(settings: &Settings) -> anyhow::Result<()> {
-    let url = &settings.database_url;
+    let url = settings.database_url.expose();
     let exists = Postgres::database_exists(url)
         .await
-        .with_context(|| format!("cannot reach PostgreSQL at {}", redact_url(url)))?;
+        .with_context(|| format!("cannot reach PostgreSQL at {}", settings.database_url))?;
     if !exists {
-        tracing::info!(database = %redact_url(url), "creating database");
+        tracing::info!(database = %settings.database_url, "creating database");
         Postgres::create_database(url).await.context("cannot create the database")?;
     }
     Ok(())
@@ -75,7 +75,7 @@ fn idle_across_a_loss(idle_for: Duration) -> bool {
 
 /// Connection options carrying the server-side statement timeout.
 pub fn connect_options(settings: &Settings) -> anyhow::Result<PgConnectOptions> {
-    options_for(settings, &settings.database_url, "DATABASE_URL")
+    options_for(settings, settings.database_url.expose(), "DATABASE_URL")
 }
 
 fn options_for(settings: &Settings, url: &str, name: &str) -> anyhow::Result<PgConnectOptions> {
@@ -93,7 +93,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<PgPool> 
         .max_connections(settings.db_max_connections + 1)
         .connect_with(connect_options(settings)?)
         .await
-        .with_context(|| format!("cannot connect to {}", redact_url(&settings.database_url)))?;
+        .with_context(|| format!("cannot connect to {}", settings.database_url))?;
     MIGRATOR.run(&pool).await.context("migrations failed")?;
     Ok(pool)
 }
@@ -103,7 +103,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<PgPool> 
 /// the primary), and it gives up on a connection quickly for the same reason.
 pub fn replica_pool(settings: &Settings) -> anyhow::Result<Option<PgPool>> {
     let Some(url) = &settings.database_read_url else { return Ok(None) };
-    let options = options_for(settings, url, "DATABASE_READ_URL")?.application_name("studytrack-replica");
+    let options = options_for(settings, url.expose(), "DATABASE_READ_URL")?.application_name("studytrack-replica");
     Ok(Some(
         pool_options(settings)
             .acquire_timeout(settings.db_acquire_timeout.min(Duration::from_secs(1)))

@@ -87,6 +87,11 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the database is unavailable")]
     Unavailable,
+    /// The database refused this attempt for a reason that passes (a statement
+    /// timeout, a serialization failure, a deadlock): the same request may succeed
+    /// when retried.
+    #[error("the database could not complete the request in time; retry shortly")]
+    Busy,
     #[error("the request took longer than {0} ms and was cancelled; retry later")]
     TimedOut(u128),
     #[error(transparent)]
@@ -115,6 +120,7 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::PreconditionRequired(_) => "precondition-required",
             ApiError::Unavailable => "unavailable",
+            ApiError::Busy => "busy",
             ApiError::TimedOut(_) => "timeout",
             ApiError::Internal(_) => "internal",
         }
@@ -150,22 +156,43 @@ impl From<sqlx::Error> for ApiError {
         if is_unavailable(&err) {
             return ApiError::Unavailable;
         }
-        // Input PostgreSQL refuses is the client's problem, not a server fault: each
-        // class gets a 4xx even where validation in front of it missed a case.
-        let code = match &err {
-            sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
-            _ => None,
+        let (code, constraint) = match &err {
+            sqlx::Error::Database(db) => (db.code().map(|c| c.into_owned()), db.constraint().map(str::to_owned)),
+            _ => (None, None),
         };
-        match code.as_deref() {
-            Some("22021") => ApiError::invalid("body", "text must not contain NUL (\\u0000) characters"),
-            Some("22001") => ApiError::invalid("body", "a value is longer than allowed"),
-            Some("23514") | Some("22P02") | Some("22003") => {
-                ApiError::invalid("body", "a value is outside what is allowed")
-            }
-            Some("23505") => ApiError::Conflict("this conflicts with an existing record".to_owned()),
-            Some("23503") => ApiError::Conflict("this refers to something that does not exist".to_owned()),
-            _ => ApiError::Internal(err.into()),
+        if code.as_deref().is_some_and(is_transient) {
+            tracing::warn!(error = %err, "transient database error");
+            return ApiError::Busy;
         }
+        // A NUL character is the one value PostgreSQL refuses in any text column, and
+        // only a client can put one in a request.
+        if code.as_deref() == Some("22021") {
+            return ApiError::invalid("body", "text must not contain NUL (\\u0000) characters");
+        }
+        // Constraint violations a client can cause are named; any other one is a bug in
+        // the server (validation should have refused the input first), so it is a
+        // logged 500 rather than a 4xx that blames the client.
+        if let Some(mapped) = constraint.as_deref().and_then(client_constraint) {
+            tracing::info!(constraint = constraint.as_deref(), "constraint refused a client's write");
+            return mapped;
+        }
+        ApiError::Internal(err.into())
+    }
+}
+
+/// SQLSTATEs that mean "try again": 57014 statement timeout or cancel, 40001
+/// serialization failure, 40P01 deadlock, 55P03 lock not available.
+fn is_transient(code: &str) -> bool {
+    matches!(code, "57014" | "40001" | "40P01" | "55P03")
+}
+
+/// The answer to a violated constraint that a client's input can trip, by name.
+fn client_constraint(name: &str) -> Option<ApiError> {
+    let conflict = |what: &str| Some(ApiError::Conflict(what.to_owned()));
+    match name {
+        "app_user_email_normalized_key" => conflict("an account with this email already exists"),
+        "profile_handle_key" => conflict("this handle is taken"),
+        _ => None,
     }
 }
 
@@ -199,7 +226,7 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::Unavailable | ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Busy | ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -218,7 +245,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { allow, .. } => {
                 builder.insert_header((header::ALLOW, allow.join(", ")));
             }
-            ApiError::Unavailable | ApiError::TimedOut(_) => {
+            ApiError::Unavailable | ApiError::Busy | ApiError::TimedOut(_) => {
                 builder.insert_header((header::RETRY_AFTER, "1"));
             }
             ApiError::Unauthorized(_) => {
@@ -271,5 +298,76 @@ mod tests {
             assert!(matches!(err, ApiError::Unavailable), "{kind:?} gave {err:?}");
         }
         assert!(matches!(ApiError::from(sqlx::Error::PoolClosed), ApiError::Unavailable));
+    }
+
+    /// A database error with a SQLSTATE and (optionally) a constraint name, as the
+    /// driver reports it.
+    #[derive(Debug)]
+    struct FakeDbError {
+        code: &'static str,
+        constraint: Option<&'static str>,
+    }
+
+    impl std::fmt::Display for FakeDbError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "database error {}", self.code)
+        }
+    }
+
+    impl std::error::Error for FakeDbError {}
+
+    impl sqlx::error::DatabaseError for FakeDbError {
+        fn message(&self) -> &str {
+            "fake"
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(self.code.into())
+        }
+        fn constraint(&self) -> Option<&str> {
+            self.constraint
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    fn db_error(code: &'static str, constraint: Option<&'static str>) -> ApiError {
+        ApiError::from(sqlx::Error::Database(Box::new(FakeDbError { code, constraint })))
+    }
+
+    #[test]
+    fn database_errors_are_classed_by_cause() {
+        // Transient: 503 with Retry-After, the client should simply retry.
+        for code in ["57014", "40001", "40P01", "55P03"] {
+            let err = db_error(code, None);
+            assert!(matches!(err, ApiError::Busy), "{code} gave {err:?}");
+            let res = err.error_response();
+            assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "1");
+        }
+        // Connection trouble: 503 and counted as an outage.
+        for code in ["57P01", "08006", "53300"] {
+            assert!(matches!(db_error(code, None), ApiError::Unavailable), "{code}");
+        }
+        // A constraint a client can trip, by name: 409.
+        assert!(matches!(db_error("23505", Some("profile_handle_key")), ApiError::Conflict(_)));
+        // Any other violation is the server's bug: 500, not a 4xx blaming the client.
+        for (code, constraint) in
+            [("23505", Some("some_other_key")), ("23503", Some("x_fkey")), ("23514", None), ("22P02", None)]
+        {
+            let err = db_error(code, constraint);
+            assert!(matches!(err, ApiError::Internal(_)), "{code} {constraint:?} gave {err:?}");
+        }
+        // NUL in text can only come from a client.
+        assert!(matches!(db_error("22021", None), ApiError::Validation { .. }));
     }
 }

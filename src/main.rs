@@ -183,7 +183,7 @@ async fn admin(command: AdminCommand, settings: &Settings) -> anyhow::Result<Exi
             let secret = line.trim_end_matches(['\r', '\n']).to_owned();
             password::check_policy(&secret, &email.normalized).map_err(|m| anyhow::anyhow!("password {m}"))?;
             let name = name.unwrap_or_else(|| email.display.split('@').next().unwrap_or("admin").to_owned());
-            let hash = PasswordHasher::new(1)?.hash(secret).await?;
+            let hash = PasswordHasher::new(1)?.hash(secret.into()).await?;
             match store::insert(&pool, &email.display, &email.normalized, &name, &hash, Role::Admin).await? {
                 Some(user) => println!("created admin {} ({})", email.display, user.user_id),
                 None => {

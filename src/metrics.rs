@@ -11,10 +11,12 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -185,19 +187,35 @@ pub async fn record(
 /// Text exposition format 0.0.4. Request counts and latency histograms by route
 /// template and status, database pool connections and acquire timeouts, content cache
 /// lookups, content reads per pool, and throttled requests. See the README for every
-/// series.
+/// series. Not public: served only when `STUDYTRACK_METRICS_TOKEN` is set, to callers
+/// that send it as a bearer token (404 otherwise, 401 with a wrong token).
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_metrics",
-    security(()),
+    security(("metrics_token" = [])),
     responses(
         (status = 200, description = "Metrics in the Prometheus text format", content_type = "text/plain; version=0.0.4",
          body = String, example = "studytrack_http_requests_total{method=\"GET\",route=\"/api/v1/tracks\",status=\"200\"} 42\n"),
+        (status = 401, response = inline(crate::openapi::responses::Unauthorized)),
+        (status = 404, response = inline(crate::openapi::responses::NotFound)),
         (status = 500, response = inline(crate::openapi::responses::InternalError)),
     )
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let Some(expected) = &state.settings.metrics_token else {
+        return Err(ApiError::NotFound("metrics are not served here (STUDYTRACK_METRICS_TOKEN is unset)".into()));
+    };
+    let given = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    // Digests are compared, so the time taken says nothing about the token's prefix.
+    if Sha256::digest(given.trim().as_bytes()) != Sha256::digest(expected.expose_secret().as_bytes()) {
+        return Err(ApiError::Unauthorized("the metrics token is missing or wrong".into()));
+    }
     let body = state.metrics.render(&state).map_err(|e| ApiError::Internal(e.into()))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -48,6 +48,17 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The operator's `STUDYTRACK_METRICS_TOKEN`; `/metrics` is not served without one.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 

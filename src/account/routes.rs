@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::model::{Account, TokenResponse};
-use crate::auth::routes::{issue_session, parse_display_name, token_response};
+use crate::auth::routes::{Lineage, issue_session, parse_display_name, reserve, token_response};
 use crate::auth::store::{self, SessionExport, UserRow};
 use crate::auth::{AuthUser, password, throttle};
 use crate::error::{ApiError, FieldError};
@@ -19,6 +20,7 @@ use crate::openapi::responses::{
 };
 use crate::progress::activity;
 use crate::progress::store::{self as progress_store, QuestionMarkExport, TopicMarkExport};
+use crate::web::client_address::ClientAddress;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_me).service(update_me).service(delete_me).service(change_password).service(export_me);
@@ -57,8 +59,10 @@ pub struct UpdateAccount {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"current_password": "correct horse battery staple", "new_password": "tangerine orbit forty-two"}))]
 pub struct ChangePassword {
-    pub current_password: String,
-    pub new_password: String,
+    #[schema(value_type = String, format = "password")]
+    pub current_password: SecretString,
+    #[schema(value_type = String, format = "password")]
+    pub new_password: SecretString,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,7 +70,8 @@ pub struct ChangePassword {
 #[schema(example = json!({"password": "correct horse battery staple"}))]
 pub struct DeleteAccount {
     /// The current password, to confirm.
-    pub password: String,
+    #[schema(value_type = String, format = "password")]
+    pub password: SecretString,
 }
 
 /// Everything stored about the caller, in one document.
@@ -227,6 +232,7 @@ pub async fn update_me(
 #[post("/me/password")]
 pub async fn change_password(
     req: HttpRequest,
+    client: ClientAddress,
     user: AuthUser,
     state: web::Data<AppState>,
     body: web::Json<ChangePassword>,
@@ -234,11 +240,12 @@ pub async fn change_password(
     let body = body.into_inner();
     let row = store::current(&state.db, user.id).await?;
     confirm_password(&state, &row, body.current_password, "current_password").await?;
-    password::check_policy(&body.new_password, &row.email).map_err(|m| ApiError::invalid("new_password", m))?;
+    password::check_policy(body.new_password.expose_secret(), &row.email)
+        .map_err(|m| ApiError::invalid("new_password", m))?;
     let hash = state.hasher.hash(body.new_password).await?;
     let mut tx = state.db.begin().await?;
     let version = store::set_password(&mut tx, user.id, &hash).await?;
-    let tokens = issue_session(&state, &mut tx, &row, version, None, &req).await?;
+    let tokens = issue_session(&state, &mut tx, &row, version, Lineage::NewSession, &req, &client).await?;
     tx.commit().await?;
     Ok(token_response(actix_web::http::StatusCode::OK, &tokens))
 }
@@ -320,19 +327,22 @@ pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<Htt
 /// the account's failed-login budget (the same bucket as `POST /auth/login`), so a
 /// stolen access token cannot be used to guess the password: past the budget the
 /// answer is 429 with `Retry-After`, whatever the password.
-async fn confirm_password(state: &AppState, row: &UserRow, given: String, field: &str) -> Result<(), ApiError> {
+async fn confirm_password(state: &AppState, row: &UserRow, given: SecretString, field: &str) -> Result<(), ApiError> {
     let key = crate::auth::email::normalize(&row.email);
-    let (max, window) = (state.settings.login_failures_per_account, state.settings.login_window);
-    if let Some(wait) = throttle::retry_after(&state.db, throttle::LOGIN_ACCOUNT, &key, max, window).await? {
-        state.metrics.throttled(throttle::LOGIN_ACCOUNT);
-        return Err(ApiError::TooManyRequests { retry_after_secs: wait });
-    }
-    let right =
-        given.len() <= password::MAX_BYTES && state.hasher.verify(given, Some(row.password_hash.clone())).await?;
+    let budget = throttle::Budget {
+        bucket: throttle::LOGIN_ACCOUNT,
+        key: &key,
+        max: state.settings.login_failures_per_account,
+        window: state.settings.login_window,
+    };
+    // Spent before the check, like a login, so parallel guesses cannot share one count.
+    let reservation = reserve(state, &[budget]).await?;
+    let right = given.expose_secret().len() <= password::MAX_BYTES
+        && state.hasher.verify(given, Some(row.password_hash.clone())).await?;
     if !right {
-        throttle::record(&state.db, throttle::LOGIN_ACCOUNT, &key, window).await?;
         return Err(wrong_password(field));
     }
+    reservation.refund(&state.db, throttle::LOGIN_ACCOUNT).await?;
     Ok(())
 }
 

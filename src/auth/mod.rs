@@ -6,6 +6,7 @@ pub mod email;
 pub mod extractor;
 pub mod model;
 pub mod password;
+pub mod prune;
 pub mod routes;
 pub mod store;
 pub mod throttle;

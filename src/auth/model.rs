@@ -1,9 +1,12 @@
 //! Request and response bodies of the auth and account endpoints.
 
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+pub use crate::secret::IssuedSecret;
 
 /// What a user may do: learners study; admins also edit content.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -40,8 +43,8 @@ pub struct RegisterRequest {
     pub email: String,
     /// 8 characters to 1024 bytes (UTF-8), without NUL, not one of the 20,000 most
     /// common passwords and not the email address (422 naming `password` otherwise).
-    #[schema(min_length = 8, max_length = 1024, format = "password", pattern = r"^[^\x00]*$")]
-    pub password: String,
+    #[schema(value_type = String, min_length = 8, max_length = 1024, format = "password", pattern = r"^[^\x00]*$")]
+    pub password: SecretString,
     /// 1 to 80 characters with at least one visible one; control characters are
     /// dropped and surrounding space trimmed.
     #[schema(min_length = 1, max_length = 80, pattern = r"[^\s\x00-\x1f\x7f-\x9f]")]
@@ -54,8 +57,8 @@ pub struct RegisterRequest {
 pub struct LoginRequest {
     #[schema(max_length = 254)]
     pub email: String,
-    #[schema(max_length = 1024, format = "password")]
-    pub password: String,
+    #[schema(value_type = String, max_length = 1024, format = "password")]
+    pub password: SecretString,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -63,7 +66,8 @@ pub struct LoginRequest {
 #[schema(example = json!({"refresh_token": "q0VYgk2m1Jtq9b4u0dH3yQx8fZr6LwS2pN7cA5eK1oM"}))]
 pub struct RefreshRequest {
     /// The refresh token from the last login or refresh; it is single-use.
-    pub refresh_token: String,
+    #[schema(value_type = String)]
+    pub refresh_token: SecretString,
 }
 
 /// The caller's account.
@@ -108,12 +112,14 @@ pub enum TokenType {
 }))]
 pub struct TokenResponse {
     /// JWT for `Authorization: Bearer ...`.
-    pub access_token: String,
+    #[schema(value_type = String)]
+    pub access_token: IssuedSecret,
     pub token_type: TokenType,
     /// Seconds until the access token expires.
     pub expires_in: u64,
     /// Opaque, single-use; exchange at `POST /auth/refresh`.
-    pub refresh_token: String,
+    #[schema(value_type = String)]
+    pub refresh_token: IssuedSecret,
     /// Seconds until the refresh token expires.
     pub refresh_expires_in: u64,
     pub account: Account,

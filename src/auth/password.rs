@@ -11,6 +11,7 @@ use std::sync::{Arc, LazyLock};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
+use secrecy::{ExposeSecret, SecretString};
 
 pub const MIN_CHARS: usize = 8;
 /// Long enough for any passphrase, short enough that hashing it costs nothing extra.
@@ -135,16 +136,16 @@ impl PasswordHasher {
         Ok(result.await?)
     }
 
-    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
-        self.run(move || hash_blocking(&password)).await?
+    pub async fn hash(&self, password: SecretString) -> anyhow::Result<SecretString> {
+        self.run(move || hash_blocking(password.expose_secret()).map(SecretString::from)).await?
     }
 
     /// Verifies `password` against `hash`, or against a dummy hash when there is no
     /// account, taking the same time either way.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> anyhow::Result<bool> {
+    pub async fn verify(&self, password: SecretString, hash: Option<SecretString>) -> anyhow::Result<bool> {
         let exists = hash.is_some();
-        let hash = hash.unwrap_or_else(|| self.dummy_hash.as_ref().clone());
-        let ok = self.run(move || verify_blocking(&password, &hash)).await??;
+        let hash = hash.unwrap_or_else(|| SecretString::from(self.dummy_hash.as_ref().clone()));
+        let ok = self.run(move || verify_blocking(password.expose_secret(), hash.expose_secret())).await??;
         Ok(ok && exists)
     }
 }

@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use super::email::Email;
 use super::extractor::AuthUser;
-use super::model::{LoginRequest, RefreshRequest, RegisterRequest, Role, TokenResponse, TokenType};
+use secrecy::ExposeSecret;
+
+use super::model::{IssuedSecret, LoginRequest, RefreshRequest, RegisterRequest, Role, TokenResponse, TokenType};
 use super::store::{self, UserRow};
 use super::{password, throttle, tokens};
 use crate::app::AppState;
@@ -16,6 +18,7 @@ use crate::openapi::responses::{
     BadRequest, Conflict, InternalError, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable, Unprocessable,
     UnsupportedMediaType,
 };
+use crate::web::client_address::ClientAddress;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(register).service(login).service(refresh).service(logout).service(logout_all);
@@ -23,17 +26,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// Longest display name accepted.
 pub const MAX_DISPLAY_NAME: usize = 80;
-
-/// The client address used for throttling: the TCP peer, or the forwarded address
-/// when `STUDYTRACK_TRUST_FORWARDED` says a trusted proxy sits in front.
-pub fn client_address(req: &HttpRequest, state: &AppState) -> String {
-    if state.settings.trust_forwarded
-        && let Some(addr) = req.connection_info().realip_remote_addr()
-    {
-        return addr.to_owned();
-    }
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
-}
 
 /// Parses a display name: control characters are dropped (they have no place in a
 /// name and can corrupt a terminal or log), surrounding space trimmed, then 1 to 80
@@ -50,41 +42,74 @@ pub fn parse_display_name(raw: &str) -> Result<String, &'static str> {
     Ok(name.to_owned())
 }
 
-/// Issues an access token and a refresh token (a new family unless `family` is given).
+/// Where a new refresh token sits in its session: a login's first starts a family, a
+/// refresh's replaces its parent.
+#[derive(Debug, Clone, Copy)]
+pub enum Lineage {
+    NewSession,
+    Replaces { family_id: Uuid, parent_id: Uuid },
+}
+
+/// The `User-Agent` a session is listed under (first 200 characters).
+fn user_agent(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(200).collect::<String>())
+}
+
+/// Issues an access token and a refresh token.
 pub async fn issue_session(
     state: &AppState,
     conn: &mut sqlx::PgConnection,
     user: &UserRow,
     version: i32,
-    family: Option<Uuid>,
+    lineage: Lineage,
     req: &HttpRequest,
+    client: &ClientAddress,
 ) -> Result<TokenResponse, ApiError> {
     let settings = &state.settings;
     let access_token = state.tokens.issue(user.user_id, user.role().as_str(), version, settings.access_token_ttl)?;
     let (refresh_token, hash) = tokens::new_refresh_token();
     let expires_at = OffsetDateTime::now_utc() + settings.refresh_token_ttl;
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(200).collect::<String>());
+    let (family_id, parent_id) = match lineage {
+        Lineage::NewSession => (Uuid::new_v4(), None),
+        Lineage::Replaces { family_id, parent_id } => (family_id, Some(parent_id)),
+    };
+    let user_agent = user_agent(req);
     store::insert_refresh(
         conn,
-        user.user_id,
-        family.unwrap_or_else(Uuid::new_v4),
-        &hash,
-        expires_at,
-        user_agent.as_deref(),
+        store::NewRefresh {
+            user_id: user.user_id,
+            family_id,
+            parent_id,
+            hash: &hash,
+            expires_at,
+            user_agent: user_agent.as_deref(),
+            client_key: &client.key_text(),
+        },
     )
     .await?;
     Ok(TokenResponse {
-        access_token,
+        access_token: IssuedSecret::new(access_token),
         token_type: TokenType::Bearer,
         expires_in: settings.access_token_ttl.as_secs(),
-        refresh_token,
+        refresh_token: IssuedSecret::new(refresh_token),
         refresh_expires_in: settings.refresh_token_ttl.as_secs(),
         account: user.account(),
     })
+}
+
+/// Takes one attempt from each budget, or answers 429 with the wait when one is spent.
+pub async fn reserve(state: &AppState, budgets: &[throttle::Budget<'_>]) -> Result<throttle::Reservation, ApiError> {
+    match throttle::reserve(&state.db, budgets).await? {
+        throttle::Outcome::Granted(reservation) => Ok(reservation),
+        throttle::Outcome::Refused { bucket, retry_after_secs } => {
+            tracing::warn!(bucket, "throttled");
+            state.metrics.throttled(bucket);
+            Err(ApiError::TooManyRequests { retry_after_secs })
+        }
+    }
 }
 
 /// Token responses must never be cached by anything between client and server.
@@ -118,37 +143,39 @@ pub fn token_response(status: actix_web::http::StatusCode, body: &TokenResponse)
 #[post("/auth/register")]
 pub async fn register(
     req: HttpRequest,
+    client: ClientAddress,
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
     let email = Email::parse(&body.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
     let name = parse_display_name(&body.display_name).map_err(|m| errors.push(FieldError::new("display_name", m))).ok();
-    if let Err(m) = password::check_policy(&body.password, email.as_ref().map_or("", |e| e.normalized.as_str())) {
+    if let Err(m) =
+        password::check_policy(body.password.expose_secret(), email.as_ref().map_or("", |e| e.normalized.as_str()))
+    {
         errors.push(FieldError::new("password", m));
     }
     let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
         return Err(ApiError::Validation { detail: "the registration is invalid".to_owned(), errors });
     };
 
-    let address = client_address(&req, &state);
-    let settings = &state.settings;
-    let hour = std::time::Duration::from_secs(3600);
-    if let Some(wait) =
-        throttle::retry_after(&state.db, throttle::REGISTER_ADDRESS, &address, settings.registrations_per_address, hour)
-            .await?
-    {
-        state.metrics.throttled(throttle::REGISTER_ADDRESS);
-        return Err(ApiError::TooManyRequests { retry_after_secs: wait });
-    }
-    throttle::record(&state.db, throttle::REGISTER_ADDRESS, &address, hour).await?;
+    let address = client.key_text();
+    let budget = throttle::Budget {
+        bucket: throttle::REGISTER_ADDRESS,
+        key: &address,
+        max: state.settings.registrations_per_address,
+        window: std::time::Duration::from_secs(3600),
+    };
+    // Every registration counts, successful or not: nothing to refund.
+    let _counted = reserve(&state, &[budget]).await?;
 
     let hash = state.hasher.hash(body.into_inner().password).await?;
     let user = store::insert(&state.db, &email.display, &email.normalized, &name, &hash, Role::Learner)
         .await?
         .ok_or_else(|| ApiError::Conflict("an account with this email already exists".to_owned()))?;
     let mut conn = state.db.acquire().await?;
-    let tokens = issue_session(&state, &mut conn, &user, user.token_version, None, &req).await?;
+    let tokens =
+        issue_session(&state, &mut conn, &user, user.token_version, Lineage::NewSession, &req, &client).await?;
     let mut res = token_response(actix_web::http::StatusCode::CREATED, &tokens);
     res.headers_mut().insert(header::LOCATION, header::HeaderValue::from_static("/api/v1/me"));
     Ok(res)
@@ -180,45 +207,56 @@ pub async fn register(
 #[post("/auth/login")]
 pub async fn login(
     req: HttpRequest,
+    client: ClientAddress,
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if body.password.len() > password::MAX_BYTES {
+    if body.password.expose_secret().len() > password::MAX_BYTES {
         return Err(ApiError::invalid("password", format!("must be at most {} bytes", password::MAX_BYTES)));
     }
     if body.email.len() > super::email::MAX_LEN {
         return Err(ApiError::invalid("email", "must be at most 254 characters"));
     }
     let account_key = super::email::normalize(&body.email);
-    let address = client_address(&req, &state);
+    let address = client.key_text();
     let settings = &state.settings;
     let window = settings.login_window;
-    for (bucket, key, max) in [
-        (throttle::LOGIN_ACCOUNT, account_key.as_str(), settings.login_failures_per_account),
-        (throttle::LOGIN_ADDRESS, address.as_str(), settings.login_failures_per_address),
-    ] {
-        if let Some(wait) = throttle::retry_after(&state.db, bucket, key, max, window).await? {
-            tracing::warn!(bucket, "login throttled");
-            state.metrics.throttled(bucket);
-            return Err(ApiError::TooManyRequests { retry_after_secs: wait });
-        }
-    }
+    // The attempt is counted as a failure before the password is checked, so guesses
+    // sent at once cannot all pass a count taken before any of them was recorded.
+    let reservation = reserve(
+        &state,
+        &[
+            throttle::Budget {
+                bucket: throttle::LOGIN_ACCOUNT,
+                key: &account_key,
+                max: settings.login_failures_per_account,
+                window,
+            },
+            throttle::Budget {
+                bucket: throttle::LOGIN_ADDRESS,
+                key: &address,
+                max: settings.login_failures_per_address,
+                window,
+            },
+        ],
+    )
+    .await?;
 
     let user = store::by_email(&state.db, &account_key).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let verified = state.hasher.verify(body.password, hash).await?;
     let user = match user {
         Some(user) if verified && user.disabled_at.is_none() => user,
-        _ => {
-            throttle::record(&state.db, throttle::LOGIN_ACCOUNT, &account_key, window).await?;
-            throttle::record(&state.db, throttle::LOGIN_ADDRESS, &address, window).await?;
-            return Err(ApiError::Unauthorized("the email or password is incorrect".to_owned()));
-        }
+        // The reserved attempts stand as this failure.
+        _ => return Err(ApiError::Unauthorized("the email or password is incorrect".to_owned())),
     };
+    // Only failures count: a success clears its account and hands back the address's.
     throttle::clear(&state.db, throttle::LOGIN_ACCOUNT, &account_key).await?;
+    reservation.refund(&state.db, throttle::LOGIN_ADDRESS).await?;
     let mut conn = state.db.acquire().await?;
-    let tokens = issue_session(&state, &mut conn, &user, user.token_version, None, &req).await?;
+    let tokens =
+        issue_session(&state, &mut conn, &user, user.token_version, Lineage::NewSession, &req, &client).await?;
     Ok(token_response(actix_web::http::StatusCode::OK, &tokens))
 }
 
@@ -247,38 +285,80 @@ pub async fn login(
 #[post("/auth/refresh")]
 pub async fn refresh(
     req: HttpRequest,
+    client: ClientAddress,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let invalid = || ApiError::Unauthorized("the refresh token is invalid, expired or revoked".to_owned());
-    if body.refresh_token.len() > 200 {
+    if body.refresh_token.expose_secret().len() > 200 {
         return Err(invalid());
     }
-    let hash = tokens::hash_refresh_token(&body.refresh_token);
+    let hash = tokens::hash_refresh_token(body.refresh_token.expose_secret());
+    let now = state.clock.now();
+    // One connection for the whole exchange: a second one taken while this row is
+    // locked would let a burst of refreshes hold every pooled connection and wait.
     let mut tx = state.db.begin().await?;
     let Some(row) = store::lock_refresh(&mut tx, &hash).await? else {
         return Err(invalid());
     };
-    if row.used_at.is_some() || row.revoked_at.is_some() {
-        if row.used_at.is_some() && row.revoked_at.is_none() {
+    if row.revoked_at.is_some() || row.expires_at <= now {
+        return Err(invalid());
+    }
+    if let Some(used_at) = row.used_at {
+        if !is_lost_answer_retry(&mut tx, &row, used_at, now, &client, &req, state.settings.refresh_grace).await? {
             // A rotated token came back: someone holds a copy. End the whole family.
             let revoked = store::revoke_family(&mut tx, row.family_id).await?;
             tx.commit().await?;
             tracing::warn!(family = %row.family_id, revoked, "refresh token reuse detected; family revoked");
+            return Err(invalid());
         }
-        return Err(invalid());
+        tracing::info!(family = %row.family_id, "refresh retried within the grace period; its lost pair replaced");
+    } else {
+        store::mark_used(&mut tx, row.token_id, now).await?;
     }
-    if row.expires_at <= OffsetDateTime::now_utc() {
-        return Err(invalid());
-    }
-    let user = store::by_id(&state.db, row.user_id).await?.ok_or_else(invalid)?;
+    let user = store::by_id(&mut *tx, row.user_id).await?.ok_or_else(invalid)?;
     if user.disabled_at.is_some() {
         return Err(invalid());
     }
-    store::mark_used(&mut tx, row.token_id).await?;
-    let tokens = issue_session(&state, &mut tx, &user, user.token_version, Some(row.family_id), &req).await?;
+    let lineage = Lineage::Replaces { family_id: row.family_id, parent_id: row.token_id };
+    let tokens = issue_session(&state, &mut tx, &user, user.token_version, lineage, &req, &client).await?;
     tx.commit().await?;
     Ok(token_response(actix_web::http::StatusCode::OK, &tokens))
+}
+
+/// Whether a refresh token presented again is the same client retrying because the
+/// answer to its first exchange was lost (RFC 9700 §4.14.2 allows such a grace).
+///
+/// It is when all hold: the first exchange was at most `grace` ago; the pair it
+/// produced was never used (using it proves the answer arrived); and the retry comes
+/// from the same client address and user agent the pair was issued to. The lost pair
+/// is then revoked, so one live branch remains. A thief racing the owner from
+/// elsewhere fails the address check and the family is revoked as before; a thief on
+/// the owner's own network with the same user agent, within the grace period, is
+/// indistinguishable from a retry: that is the price of not stranding phones on bad
+/// networks, and why the grace is short (30 s by default; 0 turns it off).
+async fn is_lost_answer_retry(
+    tx: &mut sqlx::PgConnection,
+    row: &store::RefreshRow,
+    used_at: OffsetDateTime,
+    now: OffsetDateTime,
+    client: &ClientAddress,
+    req: &HttpRequest,
+    grace: std::time::Duration,
+) -> Result<bool, ApiError> {
+    let elapsed = now - used_at;
+    if grace.is_zero() || elapsed.is_negative() || elapsed > grace {
+        return Ok(false);
+    }
+    let successors = store::live_successors(tx, row.token_id).await?;
+    let [successor] = successors.as_slice() else { return Ok(false) };
+    let same_client =
+        successor.client_key.as_deref() == Some(client.key_text().as_str()) && successor.user_agent == user_agent(req);
+    if successor.used_at.is_some() || !same_client {
+        return Ok(false);
+    }
+    store::revoke(tx, successor.token_id).await?;
+    Ok(true)
 }
 
 /// Log out this session.
@@ -304,8 +384,8 @@ pub async fn refresh(
 )]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    if body.refresh_token.len() <= 200 {
-        let hash = tokens::hash_refresh_token(&body.refresh_token);
+    if body.refresh_token.expose_secret().len() <= 200 {
+        let hash = tokens::hash_refresh_token(body.refresh_token.expose_secret());
         let mut tx = state.db.begin().await?;
         if let Some(row) = store::lock_refresh(&mut tx, &hash).await? {
             store::revoke_family(&mut tx, row.family_id).await?;

@@ -1,5 +1,6 @@
 //! SQL for users and refresh-token families.
 
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::{FromRow, PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -11,7 +12,8 @@ pub struct UserRow {
     pub user_id: Uuid,
     pub email: String,
     pub display_name: String,
-    pub password_hash: String,
+    #[sqlx(try_from = "String")]
+    pub password_hash: SecretString,
     pub role: String,
     pub email_verified: bool,
     pub disabled_at: Option<OffsetDateTime>,
@@ -52,10 +54,10 @@ pub async fn by_email(pool: &PgPool, normalized: &str) -> sqlx::Result<Option<Us
         .await
 }
 
-pub async fn by_id(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Option<UserRow>> {
+pub async fn by_id(db: impl sqlx::PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM app_user WHERE user_id = $1")))
         .bind(user_id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await
 }
 
@@ -72,7 +74,7 @@ pub async fn insert(
     email: &str,
     normalized: &str,
     display_name: &str,
-    password_hash: &str,
+    password_hash: &SecretString,
     role: Role,
 ) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -84,7 +86,7 @@ pub async fn insert(
     .bind(email)
     .bind(normalized)
     .bind(display_name)
-    .bind(password_hash)
+    .bind(password_hash.expose_secret())
     .bind(role.as_str())
     .fetch_optional(pool)
     .await
@@ -116,12 +118,12 @@ pub async fn update_profile(
 
 /// Replaces the password hash and ends every session: bumps the token version and
 /// revokes all refresh tokens. Returns the new token version.
-pub async fn set_password(conn: &mut PgConnection, user_id: Uuid, hash: &str) -> sqlx::Result<i32> {
+pub async fn set_password(conn: &mut PgConnection, user_id: Uuid, hash: &SecretString) -> sqlx::Result<i32> {
     let version = sqlx::query_scalar(
         "UPDATE app_user SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE user_id = $1 RETURNING token_version",
     )
     .bind(user_id)
-    .bind(hash)
+    .bind(hash.expose_secret())
     .fetch_one(&mut *conn)
     .await?;
     revoke_all(&mut *conn, user_id).await?;
@@ -161,22 +163,31 @@ pub async fn set_role(pool: &PgPool, normalized_email: &str, role: Role) -> sqlx
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn insert_refresh(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    family_id: Uuid,
-    hash: &[u8],
-    expires_at: OffsetDateTime,
-    user_agent: Option<&str>,
-) -> sqlx::Result<()> {
+/// A refresh token to store: its hash, never the token.
+pub struct NewRefresh<'a> {
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    /// The token this one replaces (`None` for a login's first).
+    pub parent_id: Option<Uuid>,
+    pub hash: &'a [u8],
+    pub expires_at: OffsetDateTime,
+    pub user_agent: Option<&'a str>,
+    /// The client address key it was issued to (see [`crate::proxy::ClientAddress::key_text`]).
+    pub client_key: &'a str,
+}
+
+pub async fn insert_refresh(conn: &mut PgConnection, token: NewRefresh<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO refresh_token (family_id, user_id, token_hash, expires_at, user_agent) VALUES ($1, $2, $3, $4, $5)",
+        r#"INSERT INTO refresh_token (family_id, parent_id, user_id, token_hash, expires_at, user_agent, client_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
     )
-    .bind(family_id)
-    .bind(user_id)
-    .bind(hash)
-    .bind(expires_at)
-    .bind(user_agent)
+    .bind(token.family_id)
+    .bind(token.parent_id)
+    .bind(token.user_id)
+    .bind(token.hash)
+    .bind(token.expires_at)
+    .bind(token.user_agent)
+    .bind(token.client_key)
     .execute(conn)
     .await?;
     Ok(())
@@ -202,9 +213,46 @@ pub async fn lock_refresh(conn: &mut PgConnection, hash: &[u8]) -> sqlx::Result<
     .await
 }
 
-pub async fn mark_used(conn: &mut PgConnection, token_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE refresh_token SET used_at = now() WHERE token_id = $1").bind(token_id).execute(conn).await?;
+pub async fn mark_used(conn: &mut PgConnection, token_id: Uuid, at: OffsetDateTime) -> sqlx::Result<()> {
+    sqlx::query("UPDATE refresh_token SET used_at = $2 WHERE token_id = $1")
+        .bind(token_id)
+        .bind(at)
+        .execute(conn)
+        .await?;
     Ok(())
+}
+
+/// The live replacement issued for `token_id`, if there is exactly one.
+#[derive(Debug, FromRow)]
+pub struct Successor {
+    pub token_id: Uuid,
+    pub used_at: Option<OffsetDateTime>,
+    pub client_key: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub async fn live_successors(conn: &mut PgConnection, token_id: Uuid) -> sqlx::Result<Vec<Successor>> {
+    sqlx::query_as(
+        r#"SELECT token_id, used_at, client_key, user_agent FROM refresh_token
+           WHERE parent_id = $1 AND revoked_at IS NULL FOR UPDATE"#,
+    )
+    .bind(token_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn revoke(conn: &mut PgConnection, token_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE refresh_token SET revoked_at = now() WHERE token_id = $1").bind(token_id).execute(conn).await?;
+    Ok(())
+}
+
+/// Deletes refresh tokens that expired more than a day ago (kept that long so a late
+/// reuse is still recognised as one); returns how many went.
+pub async fn prune_refresh_tokens(pool: &PgPool) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM refresh_token WHERE expires_at < now() - interval '1 day'")
+        .execute(pool)
+        .await?
+        .rows_affected())
 }
 
 pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> sqlx::Result<u64> {

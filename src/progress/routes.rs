@@ -509,17 +509,9 @@ pub async fn get_activity(
 ) -> Result<HttpResponse, ApiError> {
     let account = crate::auth::store::current(&state.db, user.id).await?;
     let (days, today) = activity::days(&state.db, user.id, &account.timezone).await?;
-    let parse = |field: &str, value: &Option<String>| -> Result<Option<Date>, ApiError> {
-        value
-            .as_deref()
-            .map(|v| {
-                Date::parse(v, &time::format_description::well_known::Iso8601::DATE)
-                    .map_err(|_| ApiError::invalid(field, "must be a date as YYYY-MM-DD"))
-            })
-            .transpose()
-    };
-    let to = parse("to", &query.to)?.unwrap_or(today);
-    let from = parse("from", &query.from)?.unwrap_or(to - Duration::days(364));
+    let to = parse_activity_date("to", &query.to)?.unwrap_or(today);
+    let default_from = to.checked_sub(Duration::days(364)).unwrap_or(Date::MIN);
+    let from = parse_activity_date("from", &query.from)?.unwrap_or(default_from);
     if from > to {
         return Err(ApiError::invalid("from", "must not be after `to`"));
     }
@@ -543,6 +535,22 @@ pub async fn get_activity(
         longest_streak,
     }))
 }
+
+/// Parses a `from`/`to` day. ISO 8601 allows signed six-digit years (`-009999-06-01`);
+/// such days are refused here with a 422 rather than reaching date arithmetic that
+/// cannot represent them.
+fn parse_activity_date(field: &str, value: &Option<String>) -> Result<Option<Date>, ApiError> {
+    let Some(text) = value.as_deref() else { return Ok(None) };
+    let date = Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
+        .map_err(|_| ApiError::invalid(field, "must be a date as YYYY-MM-DD"))?;
+    if !(ACTIVITY_YEARS.contains(&date.year())) {
+        return Err(ApiError::invalid(field, "must be between 1970-01-01 and 9999-12-31"));
+    }
+    Ok(Some(date))
+}
+
+/// Days the activity range may name.
+const ACTIVITY_YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
 
 /// Below this recent accuracy (with at least [`MIN_ANSWERED`] answers) a topic is weak.
 const LOW_ACCURACY: f64 = 0.6;

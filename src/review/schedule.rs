@@ -55,6 +55,9 @@ fn next_state(current: Option<CardState>, rating: Rating) -> CardState {
     }
 }
 
+/// The longest interval ever scheduled: a hundred years is "never" for a learner.
+const MAX_INTERVAL_DAYS: f64 = 36_500.0;
+
 pub fn review(
     current: Option<&CardMemory>,
     rating: Rating,
@@ -68,7 +71,9 @@ pub fn review(
     let state = next_state(current.map(|c| c.state), rating);
     let (memory, raw) = pick(&states, rating);
     let days = interval_days(raw, state);
-    let due_at = now + Duration::seconds(((days * 86_400.0) as i64).max(MIN_INTERVAL_SECS));
+    // Capped so no scheduler output (or NaN) can overflow the date arithmetic.
+    let secs = ((days.clamp(0.0, MAX_INTERVAL_DAYS) * 86_400.0) as i64).max(MIN_INTERVAL_SECS);
+    let due_at = now.checked_add(Duration::seconds(secs)).unwrap_or(now);
     let all = |r: Rating| {
         let (_, raw) = pick(&states, r);
         interval_days(raw, next_state(current.map(|c| c.state), r))

@@ -18,6 +18,16 @@ pub fn tag_for(body: &[u8]) -> String {
     format!("\"{}\"", hex::encode(&digest[..16]))
 }
 
+/// True when an `If-Match` header value matches `etag` by strong comparison (RFC 9110
+/// §13.1.1): a weak validator never matches, since it cannot promise the bytes a
+/// write is based on are the current ones.
+pub fn matches_strongly(if_match: &str, etag: &str) -> bool {
+    if etag.starts_with("W/") {
+        return false;
+    }
+    if_match.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate == etag)
+}
+
 /// True when an `If-None-Match` header value matches `etag` (weak comparison, RFC 9110).
 pub fn matches(if_none_match: &str, etag: &str) -> bool {
     let bare = etag.trim_start_matches("W/");
@@ -95,5 +105,14 @@ mod tests {
         assert!(matches("*", &tag));
         assert!(!matches("\"other\"", &tag));
         assert_ne!(tag_for(b"{}"), tag_for(b"[]"));
+    }
+
+    #[test]
+    fn if_match_compares_strongly() {
+        assert!(matches_strongly("\"abc\"", "\"abc\""));
+        assert!(matches_strongly("\"x\", \"abc\"", "\"abc\""));
+        assert!(matches_strongly("*", "\"abc\""));
+        assert!(!matches_strongly("W/\"abc\"", "\"abc\""), "a weak tag in If-Match never matches");
+        assert!(!matches_strongly("\"abc\"", "W/\"abc\""));
     }
 }

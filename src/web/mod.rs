@@ -1,12 +1,14 @@
 //! HTTP plumbing shared by every route: conditional responses, extractor error
 //! mapping, the 404/405 fallback and the request-id header.
 
+pub mod client_address;
 pub mod demo;
 pub mod etag;
 pub mod extractors;
 pub mod fallback;
 pub mod head;
 pub mod integral;
+pub mod panic;
 pub mod rate_limit;
 pub mod request_id;
 pub mod timeout;

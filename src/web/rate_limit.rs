@@ -1,11 +1,10 @@
 //! Per-address rate limiting of the public API (`/api/v1`), by `actix-governor`
 //! (GCRA: a steady rate with a burst allowance, kept in memory per instance).
 //!
-//! The address is the TCP peer, or the forwarded client address when
-//! `STUDYTRACK_TRUST_FORWARDED` says a trusted proxy sits in front (the same rule as
-//! the login throttle, so clients cannot pick their own key). IPv6 clients are keyed
-//! by their /56 prefix, which one subscriber usually holds whole. Over the limit a
-//! client gets 429 problem+json with `Retry-After`.
+//! Requests are keyed by [`crate::proxy::ClientAddress::key`]: the same rule as the login throttles
+//! and the logs (forwarding headers believed only from trusted proxies, IPv6 by /56),
+//! so clients cannot pick their own key. Over the limit a client gets 429
+//! problem+json with `Retry-After`.
 
 use std::net::IpAddr;
 
@@ -18,33 +17,20 @@ use actix_web::http::header;
 use actix_web::middleware::Condition;
 use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 
+use super::client_address;
 use crate::config::Settings;
 use crate::error::ApiError;
 
 /// Keys requests by client address.
 #[derive(Debug, Clone, Copy)]
-pub struct ClientAddress {
-    trust_forwarded: bool,
-}
+pub struct ByClientAddress;
 
-impl KeyExtractor for ClientAddress {
+impl KeyExtractor for ByClientAddress {
     type Key = IpAddr;
     type KeyExtractionError = SimpleKeyExtractionError<&'static str>;
 
     fn extract(&self, req: &ServiceRequest) -> Result<IpAddr, Self::KeyExtractionError> {
-        let forwarded =
-            self.trust_forwarded.then(|| req.connection_info().realip_remote_addr().and_then(parse_ip)).flatten();
-        let ip = forwarded
-            .or_else(|| req.peer_addr().map(|a| a.ip()))
-            .ok_or_else(|| SimpleKeyExtractionError::new("the client address is unknown"))?;
-        Ok(match ip {
-            IpAddr::V6(v6) => {
-                let mut octets = v6.octets();
-                octets[7..].fill(0);
-                IpAddr::from(octets)
-            }
-            v4 => v4,
-        })
+        Ok(client_address::of_service_request(req).key())
     }
 
     fn exceed_rate_limit_response(
@@ -65,18 +51,13 @@ impl KeyExtractor for ClientAddress {
     }
 }
 
-/// `X-Forwarded-For`-style values may carry a port (`1.2.3.4:5678`, `[::1]:80`).
-fn parse_ip(text: &str) -> Option<IpAddr> {
-    text.parse().ok().or_else(|| text.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
-}
-
 /// The limiter shared by every worker (its state lives in the configuration), and
 /// whether it is switched on (`STUDYTRACK_RATE_LIMIT_PER_MINUTE=0` turns it off, for
 /// benchmarks and tests).
 #[derive(Clone)]
 pub struct RateLimit {
     enabled: bool,
-    config: GovernorConfig<ClientAddress, NoOpMiddleware<QuantaInstant>>,
+    config: GovernorConfig<ByClientAddress, NoOpMiddleware<QuantaInstant>>,
 }
 
 impl RateLimit {
@@ -85,7 +66,7 @@ impl RateLimit {
         let config = GovernorConfigBuilder::default()
             .requests_per_minute(u64::from(settings.rate_limit_per_minute.max(1)))
             .burst_size(settings.rate_limit_burst.max(1))
-            .key_extractor(ClientAddress { trust_forwarded: settings.trust_forwarded })
+            .key_extractor(ByClientAddress)
             .finish()
             .ok_or_else(|| anyhow::anyhow!("the rate limit settings are out of range"))?;
         Ok(RateLimit { enabled, config })
@@ -98,7 +79,7 @@ impl RateLimit {
     }
 
     /// The middleware for one worker.
-    pub fn middleware(&self) -> Condition<Governor<ClientAddress, NoOpMiddleware<QuantaInstant>>> {
+    pub fn middleware(&self) -> Condition<Governor<ByClientAddress, NoOpMiddleware<QuantaInstant>>> {
         Condition::new(self.enabled, Governor::new(&self.config))
     }
 }

@@ -138,7 +138,8 @@ async fn content_reads_use_the_replica_and_fall_back_when_it_is_unreachable(pool
     seed_dir(&pool, &fixture_dir()).await;
     // Unreachable replica: every content read still answers, from the primary.
     let mut settings = Settings::for_tests("postgres://unused");
-    settings.database_read_url = Some("postgres://postgres@127.0.0.1:1/nowhere".to_owned());
+    settings.database_read_url =
+        Some(studytrack::config::DatabaseUrl::new("postgres://postgres@127.0.0.1:1/nowhere".to_owned()));
     let (down, down_state) = spawn_instance(pool.clone(), settings).await;
     assert_eq!(down.get_json("/api/v1/tracks/alpha").await["slug"], "alpha");
     assert_eq!(down.get("/api/v1/questions?q=basics").await.status(), StatusCode::OK);
@@ -149,7 +150,7 @@ async fn content_reads_use_the_replica_and_fall_back_when_it_is_unreachable(pool
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set for the tests");
     let base = base.rsplit_once('/').map(|(server, _)| server.to_owned()).unwrap();
     let mut settings = Settings::for_tests("postgres://unused");
-    settings.database_read_url = Some(format!("{base}/{database}"));
+    settings.database_read_url = Some(studytrack::config::DatabaseUrl::new(format!("{base}/{database}")));
     let (up, up_state) = spawn_instance(pool.clone(), settings).await;
     wait_for(|| up_state.reads.replica_in_use(), "the replica is probed healthy and caught up").await;
     let before = up_state.reads.replica_reads.load(Ordering::Relaxed);

@@ -45,7 +45,7 @@ async fn metrics_count_requests_by_route_template_and_report_the_pool_and_cache(
     }
     app.get("/api/v1/tracks/no-such-track").await;
     app.get("/api/v1/questions/not-a-uuid").await;
-    let res = app.get("/metrics").await;
+    let res = app.metrics().await;
     assert_eq!(res.status(), reqwest::StatusCode::OK);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
     let text = res.text().await.unwrap();
@@ -76,4 +76,19 @@ async fn metrics_count_requests_by_route_template_and_report_the_pool_and_cache(
         + line(r#"studytrack_content_cache_lookups_total{result="bypass"}"#);
     assert!(lookups >= 3.0, "{lookups}");
     assert!(text.contains("studytrack_db_unavailable_total 0"));
+}
+
+#[sqlx::test]
+async fn metrics_are_not_public(pool: sqlx::PgPool) {
+    use reqwest::StatusCode;
+    let app = crate::helpers::spawn_app(pool.clone()).await;
+    crate::helpers::assert_problem(app.get("/metrics").await, StatusCode::UNAUTHORIZED).await;
+    let wrong = app.client.get(app.url("/metrics")).bearer_auth("guess").send().await.unwrap();
+    crate::helpers::assert_problem(wrong, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(app.metrics().await.status(), StatusCode::OK);
+
+    let mut settings = studytrack::config::Settings::for_tests("postgres://unused");
+    settings.metrics_token = None;
+    let closed = crate::helpers::spawn_with_settings(pool, settings).await;
+    crate::helpers::assert_problem(closed.get("/metrics").await, StatusCode::NOT_FOUND).await;
 }

@@ -130,7 +130,7 @@ impl TestApp {
 
     /// An admin account (made the way the CLI makes one) and its tokens.
     pub async fn new_admin(&self, email: &str) -> TestUser {
-        let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.to_owned()).await.unwrap();
+        let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
         studytrack::auth::store::insert(&self.pool, email, email, "Admin", &hash, studytrack::auth::Role::Admin)
             .await
             .unwrap()
@@ -138,6 +138,16 @@ impl TestApp {
         let res = self.login(email, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK);
         user_from(email, &res.json().await.unwrap())
+    }
+
+    /// `GET /metrics` with the test settings' token.
+    pub async fn metrics(&self) -> Response {
+        self.client
+            .get(self.url("/metrics"))
+            .bearer_auth(studytrack::config::TEST_METRICS_TOKEN)
+            .send()
+            .await
+            .expect("request failed")
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Response {

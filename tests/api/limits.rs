@@ -16,7 +16,8 @@ async fn the_public_api_is_rate_limited_per_address_with_retry_after(pool: PgPoo
     let mut settings = Settings::for_tests("postgres://unused");
     settings.rate_limit_per_minute = 60;
     settings.rate_limit_burst = 5;
-    settings.trust_forwarded = true;
+    settings.trusted_proxies =
+        studytrack::proxy::ProxyTrust::parse("127.0.0.1", studytrack::proxy::ForwardedHeader::XForwardedFor).unwrap();
     let app = spawn_with_settings(pool, settings).await;
     let from = |address: &'static str| {
         let req = app.client.get(app.url("/api/v1/tracks")).header("X-Forwarded-For", address);
@@ -31,7 +32,7 @@ async fn the_public_api_is_rate_limited_per_address_with_retry_after(pool: PgPoo
     let problem = assert_problem(res, StatusCode::TOO_MANY_REQUESTS).await;
     assert_eq!(problem["type"], "https://studytrack.dev/problems/too-many-requests");
     assert_eq!(from("198.51.100.1").await.status(), StatusCode::OK, "another address has its own bucket");
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.metrics().await.text().await.unwrap();
     assert!(metrics.contains("studytrack_throttled_total{throttle=\"rate-limit\"} 1"), "{metrics}");
     // Health checks and the document stay reachable for load balancers and clients.
     for path in ["/health/live", "/health/ready", "/openapi.json"] {

@@ -76,7 +76,7 @@ fn check_if_match(req: &HttpRequest, current: &ContentEntity) -> Result<(), ApiE
             "send If-Match with the ETag from GET; updates never overwrite blindly".into(),
         ));
     };
-    if etag::matches(value, &tag_of(current)) {
+    if etag::matches_strongly(value, &tag_of(current)) {
         Ok(())
     } else {
         Err(ApiError::PreconditionFailed(

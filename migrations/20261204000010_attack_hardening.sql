@@ -1,0 +1,13 @@
+-- Throttle attempts get an identity, so an attempt reserved before a password check
+-- can be handed back (refunded) when the check succeeds; the reservation is what makes
+-- the budget hold under concurrent guesses.
+ALTER TABLE auth_throttle ADD COLUMN attempt_id bigint GENERATED ALWAYS AS IDENTITY;
+CREATE INDEX auth_throttle_at_idx ON auth_throttle (at);
+
+-- Each refresh token names the token it replaced, so a retried refresh (the first
+-- answer was lost) can be told from a stolen copy: the retry comes within the grace
+-- period, from the same client, before the replacement was ever used.
+ALTER TABLE refresh_token ADD COLUMN parent_id uuid REFERENCES refresh_token (token_id) ON DELETE SET NULL;
+ALTER TABLE refresh_token ADD COLUMN client_key text;
+CREATE INDEX refresh_token_parent_idx ON refresh_token (parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX refresh_token_expires_idx ON refresh_token (expires_at);
