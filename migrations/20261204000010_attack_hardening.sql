@@ -11,3 +11,7 @@ ALTER TABLE refresh_token ADD COLUMN parent_id uuid REFERENCES refresh_token (to
 ALTER TABLE refresh_token ADD COLUMN client_key text;
 CREATE INDEX refresh_token_parent_idx ON refresh_token (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX refresh_token_expires_idx ON refresh_token (expires_at);
+
+-- Admin writes record the client address they came from (by the same rule as the
+-- throttles and logs).
+ALTER TABLE audit_log ADD COLUMN client_address text;

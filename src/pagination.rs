@@ -73,4 +73,28 @@ mod tests {
         assert!(decode::<(String, i32)>(&"A".repeat(600)).is_err());
         assert!(decode::<(String, i32)>(&encode(&("a\0b", 1))).is_err(), "a NUL in a cursor is a 400, not a 422");
     }
+
+    proptest::proptest! {
+        /// Whatever a client sends as `cursor` or `limit` is a value or a 4xx, never a panic.
+        #[test]
+        fn any_cursor_decodes_or_is_a_400(cursor in proptest::prelude::any::<String>()) {
+            if let Err(err) = decode::<(String, i64)>(&cursor) {
+                proptest::prop_assert!(matches!(err, ApiError::BadRequest(_)), "{:?}", err);
+            }
+        }
+
+        #[test]
+        fn any_base64_cursor_decodes_or_is_a_400(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let cursor = URL_SAFE_NO_PAD.encode(&bytes);
+            let _ = decode::<(time::OffsetDateTime, uuid::Uuid)>(&cursor);
+        }
+
+        #[test]
+        fn any_limit_is_in_range_or_a_422(n in proptest::prelude::any::<i64>()) {
+            match limit(Some(n)) {
+                Ok(l) => proptest::prop_assert!((1..=MAX_LIMIT).contains(&l)),
+                Err(err) => proptest::prop_assert!(matches!(err, ApiError::Validation { .. }), "{:?}", err),
+            }
+        }
+    }
 }

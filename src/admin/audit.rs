@@ -125,7 +125,7 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     conn: &mut PgConnection,
-    actor: Uuid,
+    actor: &AdminUser,
     kind: AuditKind,
     entity_id: Option<Uuid>,
     entity: &str,
@@ -133,15 +133,16 @@ pub async fn record(
     diff: &Value,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        r#"INSERT INTO audit_log (actor_id, actor_email, kind, entity_id, entity, action, diff)
-           VALUES ($1, (SELECT email FROM app_user WHERE user_id = $1), $2, $3, $4, $5, $6)"#,
+        r#"INSERT INTO audit_log (actor_id, actor_email, kind, entity_id, entity, action, diff, client_address)
+           VALUES ($1, (SELECT email FROM app_user WHERE user_id = $1), $2, $3, $4, $5, $6, $7)"#,
     )
-    .bind(actor)
+    .bind(actor.0.id)
     .bind(kind.as_str())
     .bind(entity_id)
     .bind(entity)
     .bind(action.as_str())
     .bind(sqlx::types::Json(diff))
+    .bind(actor.1.to_string())
     .execute(conn)
     .await?;
     Ok(())
@@ -174,6 +175,10 @@ pub struct AuditEntry {
     pub action: AuditAction,
     #[schema(value_type = Object)]
     pub diff: sqlx::types::Json<Value>,
+    /// The address the write came from (by the server's client-address rule); null
+    /// for writes made before it was recorded.
+    #[schema(required)]
+    pub client_address: Option<String>,
 }
 
 /// A page of the audit log, newest first.
@@ -248,7 +253,7 @@ pub async fn list_audit(
         }
     }
     let mut rows: Vec<AuditEntry> = sqlx::query_as(
-        r#"SELECT audit_id, actor_id, actor_email, at, kind, entity_id, entity, action, diff FROM audit_log
+        r#"SELECT audit_id, actor_id, actor_email, at, kind, entity_id, entity, action, diff, client_address FROM audit_log
            WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR action = $2)
              AND ($3::uuid IS NULL OR actor_id = $3) AND ($4::uuid IS NULL OR entity_id = $4)
              AND ($5::bigint IS NULL OR audit_id < $5)

@@ -88,7 +88,7 @@ pub async fn import_bundle(
             errors,
         });
     }
-    let actor = admin.0.id;
+    let actor = &admin;
     let report = content::import(&state.db, &bundle, query.dry_run, async |conn, report| {
         let summary = serde_json::to_value(&report.kinds).unwrap_or_default();
         let names: Vec<&str> = bundle.tracks.iter().map(|t| t.slug.as_str()).collect();

@@ -73,7 +73,7 @@ async fn check_admin(req: &actix_web::dev::ServiceRequest) -> Result<(), ApiErro
 
 /// An authenticated admin; a learner gets 403.
 #[derive(Debug, Clone, Copy)]
-pub struct AdminUser(pub AuthUser);
+pub struct AdminUser(pub AuthUser, pub crate::proxy::ClientAddress);
 
 fn unauthorized(detail: &str) -> ApiError {
     ApiError::Unauthorized(detail.to_owned())
@@ -128,10 +128,13 @@ impl FromRequest for AdminUser {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let user = AuthUser::from_request(req, payload);
+        // Admin writes are audited with the address they came from, by the one rule.
+        let trust = req.app_data::<web::Data<crate::proxy::ProxyTrust>>().map(|d| d.get_ref());
+        let client = crate::web::client_address::resolve(trust, req.peer_addr().map(|a| a.ip()), req.headers());
         Box::pin(async move {
             let user = user.await?;
             match user.role {
-                Role::Admin => Ok(AdminUser(user)),
+                Role::Admin => Ok(AdminUser(user, client)),
                 Role::Learner => Err(ApiError::Forbidden("this operation is for admins".to_owned())),
             }
         })

@@ -279,3 +279,24 @@ async fn the_server_prunes_on_its_own(pool: PgPool) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[sqlx::test]
+async fn admin_writes_are_audited_with_the_client_address(pool: PgPool) {
+    crate::helpers::seed_dir(&pool, &crate::helpers::fixture_dir()).await;
+    let app = spawn_with_settings(pool, behind_proxy()).await;
+    let admin = app.new_admin("admin@example.com").await;
+    let page = app.get_json("/api/v1/questions?limit=1").await;
+    let id = page["items"][0]["id"].as_str().unwrap();
+    let current = app.get_as(&format!("/api/v1/admin/content/questions/{id}"), &admin.access).await;
+    let etag = current.headers()["etag"].to_str().unwrap().to_owned();
+    let res = app
+        .request_as(reqwest::Method::POST, &format!("/api/v1/admin/content/questions/{id}/retire"), &admin.access)
+        .header("x-forwarded-for", "6.6.6.6, 192.0.2.44")
+        .header("if-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let audit: Value = app.get_as("/api/v1/admin/audit", &admin.access).await.json().await.unwrap();
+    assert_eq!(audit["items"][0]["client_address"], "192.0.2.44", "{audit}");
+}

@@ -871,3 +871,75 @@ async fn other_learners_objects_are_404_and_untouched(pool: PgPool) {
     assert!(!export.contains(&c.victim.id) && !export.contains("victim@example.com"), "export leaks the victim");
     c.finish("other-learners").await;
 }
+
+#[sqlx::test]
+async fn extreme_dates_and_numbers(pool: PgPool) {
+    let mut c = Corpus::new(pool).await;
+    // Dates ISO 8601 allows but no day of activity can be: signed six-digit years,
+    // the calendar's edges, impossible days. A 422 naming the field, never a panic.
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let dates: [(&str, &[StatusCode]); 12] = [
+        ("to=-009999-06-01", &[unprocessable]),
+        ("from=-009999-06-01", &[unprocessable]),
+        ("to=+009999-12-31", &[unprocessable]),
+        ("from=+999999-12-31&to=+999999-12-31", &[unprocessable]),
+        ("from=0000-01-01", &[unprocessable]),
+        ("to=1969-12-31", &[unprocessable]),
+        ("from=1970-01-01&to=1970-01-01", &[StatusCode::OK]),
+        ("from=9999-12-31&to=9999-12-31", &[StatusCode::OK]),
+        ("to=9999-12-31", &[StatusCode::OK]),
+        ("from=2026-02-30", &[unprocessable]),
+        ("from=2026-13-01", &[unprocessable]),
+        ("from=1970-01-01&to=9999-12-31", &[unprocessable]),
+    ];
+    for (query, allowed) in dates {
+        let req = c.as_attacker(Method::GET, &format!("/api/v1/me/activity?{query}"));
+        c.expect_one_of(&format!("activity?{query}"), req, allowed).await;
+    }
+    // Timestamps and numbers in bodies at and past every edge.
+    let bodies: [(&str, Value); 8] = [
+        (
+            "/api/v1/me/quizzes",
+            json!({"scope": {"track": "python"}, "size": 5, "mode": "exam", "time_limit_secs": i64::MAX}),
+        ),
+        ("/api/v1/me/quizzes", json!({"scope": {"track": "python"}, "size": 5, "mode": "exam", "time_limit_secs": -1})),
+        ("/api/v1/me/quizzes", json!({"scope": {"track": "python"}, "size": u64::MAX, "mode": "practice"})),
+        ("/api/v1/me/quizzes", json!({"scope": {"track": "python"}, "size": 1e308, "mode": "practice"})),
+        (
+            "/api/v1/me/reviews",
+            json!({"review_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "card_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d12", "rating": i64::MIN}),
+        ),
+        (
+            "/api/v1/me/reviews",
+            json!({"review_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "card_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d12", "rating": "good", "reviewed_at": "-009999-01-01T00:00:00Z"}),
+        ),
+        (
+            "/api/v1/me/reviews",
+            json!({"review_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "card_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d12", "rating": "good", "reviewed_at": "9999-12-31T23:59:59Z"}),
+        ),
+        (
+            "/api/v1/me/quizzes",
+            json!({"scope": {"track": "python"}, "size": 5, "mode": "exam", "time_limit_secs": 1e19}),
+        ),
+    ];
+    for (path, body) in bodies {
+        let req = c.as_attacker(Method::POST, path).json(&body);
+        c.expect_one_of(
+            &format!("POST {path} {body}"),
+            req,
+            &[unprocessable, StatusCode::BAD_REQUEST, StatusCode::NOT_FOUND],
+        )
+        .await;
+    }
+    let patches = [
+        json!({"desired_retention": f64::MAX}),
+        json!({"desired_retention": -0.0}),
+        json!({"new_cards_per_day": i64::MAX}),
+        json!({"new_cards_per_day": -9223372036854775807i64}),
+    ];
+    for body in patches {
+        let req = c.as_attacker(Method::PATCH, "/api/v1/me").json(&body);
+        c.expect(&format!("PATCH /me {body}"), req, unprocessable).await;
+    }
+    c.finish("extreme-dates-numbers").await;
+}

@@ -16,6 +16,7 @@ mod openapi;
 mod pagination;
 mod profiles;
 mod progress;
+mod properties;
 mod quizzes;
 mod reviews;
 mod seed;

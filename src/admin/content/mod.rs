@@ -185,7 +185,7 @@ pub async fn create_entity(
     let created = entity(kind, id, false, &after);
     audit::record(
         &mut tx,
-        admin.0.id,
+        &admin,
         kind.audit_kind(),
         Some(id),
         &key,
@@ -260,7 +260,7 @@ pub async fn update_entity(
     let key = topic.map_or_else(|| slug.to_owned(), |t| format!("{t}/{slug}"));
     audit::record(
         &mut tx,
-        admin.0.id,
+        &admin,
         kind.audit_kind(),
         Some(id),
         &key,
@@ -360,7 +360,7 @@ async fn set_retired(
         let key = topic.map_or_else(|| slug.to_owned(), |t| format!("{t}/{slug}"));
         let action = if retire { AuditAction::Retire } else { AuditAction::Restore };
         let change = serde_json::json!({"retired": {"before": retired, "after": retire}});
-        audit::record(&mut tx, admin.0.id, kind.audit_kind(), Some(id), &key, action, &change).await?;
+        audit::record(&mut tx, &admin, kind.audit_kind(), Some(id), &key, action, &change).await?;
     }
     tx.commit().await?;
     Ok(respond(actix_web::http::StatusCode::OK, &entity(kind, id, retire, &doc)))
