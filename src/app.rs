@@ -72,10 +72,10 @@ impl AppState {
 
 /// Every documented route. Used for the server and for the OpenAPI document, so the
 /// document can only describe handlers that are really mounted.
-fn register(cfg: &mut ServiceConfig, import_limit: usize, rate_limit: &RateLimit) {
+fn register(cfg: &mut ServiceConfig, import_limit: usize) {
     cfg.service(
         scope::scope("/api/v1")
-            .wrap(rate_limit.middleware())
+            .wrap(from_fn(crate::web::rate_limit::enforce))
             .configure(catalog::routes::configure)
             .configure(auth::routes::configure)
             .configure(account::routes::configure)
@@ -92,11 +92,8 @@ fn register(cfg: &mut ServiceConfig, import_limit: usize, rate_limit: &RateLimit
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut doc) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(|cfg| register(cfg, 0, &RateLimit::disabled()))
-        .split_for_parts();
+    let (_, mut doc) =
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(|cfg| register(cfg, 0)).split_for_parts();
     // Runs on the finished document: the derive's modifiers see it before the
     // handlers' paths are added.
     utoipa::Modify::modify(&crate::openapi::RateLimited, &mut doc);
@@ -139,18 +136,20 @@ impl Application {
         ));
         let doc = Arc::new(doc);
         let state = web::Data::new(AppState::new(db, settings.clone())?);
-        let rate_limit = RateLimit::new(&settings)?;
+        let rate_limit = web::Data::new(RateLimit::new(&settings)?);
+        let rate_limit_cleanup = rate_limit.get_ref().clone().run_cleanup();
         let proxies = web::Data::new(settings.trusted_proxies.clone());
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let settings = &app_state.settings;
             App::new()
                 .into_utoipa_app()
-                .configure(|cfg| register(cfg, settings.import_limit, &rate_limit))
+                .configure(|cfg| register(cfg, settings.import_limit))
                 .into_app()
                 .app_data(app_state.clone())
                 .app_data(table.clone())
                 .app_data(proxies.clone())
+                .app_data(rate_limit.clone())
                 .app_data(extractors::json_config(settings.body_limit))
                 .app_data(extractors::query_config())
                 .app_data(extractors::path_config())
@@ -187,6 +186,7 @@ impl Application {
             tokio::spawn(listener::run(state.db.clone(), state.cache.clone(), state.reads.clone())),
             tokio::spawn(state.reads.clone().probe()),
             tokio::spawn(auth::prune::run(state.db.clone(), settings.prune_interval)),
+            tokio::spawn(rate_limit_cleanup),
         ]);
         Ok(Application { port, server: server.run(), state, background })
     }

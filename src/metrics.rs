@@ -164,12 +164,9 @@ pub async fn record(
             "other"
         };
         state.metrics.observe(method, &route, status.as_u16(), started.elapsed().as_secs_f64());
-        if status == actix_web::http::StatusCode::TOO_MANY_REQUESTS && route.starts_with("/api/v1") {
-            // Login and registration throttles count themselves by name; the rest is
-            // the per-address rate limit.
-            if !route.ends_with("/auth/login") && !route.ends_with("/auth/register") {
-                state.metrics.throttled("rate-limit");
-            }
+        // Login, registration and confirmation throttles count themselves by name.
+        if matches!(&result, Ok(res) if res.response().extensions().contains::<crate::web::rate_limit::RateLimited>()) {
+            state.metrics.throttled("rate-limit");
         }
         let unavailable = match &result {
             Ok(res) => res.response().extensions().contains::<crate::error::DatabaseUnavailable>(),

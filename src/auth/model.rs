@@ -124,3 +124,45 @@ pub struct TokenResponse {
     pub refresh_expires_in: u64,
     pub account: Account,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_and_response_bodies_never_print_secrets() {
+        let register: RegisterRequest = serde_json::from_value(
+            serde_json::json!({"email": "a@example.com", "password": "pw-register-4417", "display_name": "A"}),
+        )
+        .unwrap();
+        let login: LoginRequest =
+            serde_json::from_value(serde_json::json!({"email": "a@example.com", "password": "pw-login-5512"})).unwrap();
+        let refresh: RefreshRequest =
+            serde_json::from_value(serde_json::json!({"refresh_token": "rt-secret-9931"})).unwrap();
+        let response = TokenResponse {
+            access_token: IssuedSecret::new("at-secret-2208".into()),
+            token_type: TokenType::Bearer,
+            expires_in: 900,
+            refresh_token: IssuedSecret::new("rt-issued-7710".into()),
+            refresh_expires_in: 60,
+            account: Account {
+                id: Uuid::nil(),
+                email: "a@example.com".into(),
+                display_name: "A".into(),
+                role: Role::Learner,
+                email_verified: false,
+                created_at: OffsetDateTime::UNIX_EPOCH,
+                timezone: "UTC".into(),
+                desired_retention: 0.9,
+                new_cards_per_day: 20,
+            },
+        };
+        let printed = format!("{register:?} {login:?} {refresh:?} {response:?} {response:#?}");
+        for secret in ["pw-register-4417", "pw-login-5512", "rt-secret-9931", "at-secret-2208", "rt-issued-7710"] {
+            assert!(!printed.contains(secret), "{secret} printed: {printed}");
+        }
+        // The one place a token is meant to appear: the response body sent to its owner.
+        let body = serde_json::to_string(&response).unwrap();
+        assert!(body.contains("at-secret-2208") && body.contains("rt-issued-7710"));
+    }
+}

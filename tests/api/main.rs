@@ -17,6 +17,7 @@ mod pagination;
 mod profiles;
 mod progress;
 mod properties;
+mod proxy;
 mod quizzes;
 mod reviews;
 mod seed;
