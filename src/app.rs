@@ -137,6 +137,11 @@ impl Application {
         let doc = Arc::new(doc);
         let state = web::Data::new(AppState::new(db, settings.clone())?);
         let rate_limit = web::Data::new(RateLimit::new(&settings)?);
+        let mailer = Arc::new(crate::mail::Mailer::from_settings(&settings)?);
+        if matches!(*mailer, crate::mail::Mailer::Log) && settings.environment == crate::config::Environment::Production
+        {
+            tracing::warn!("STUDYTRACK_SMTP_URL is unset: mails (reset links) are only logged");
+        }
         let rate_limit_cleanup = rate_limit.get_ref().clone().run_cleanup();
         let proxies = web::Data::new(settings.trusted_proxies.clone());
         let app_state = state.clone();
@@ -187,6 +192,16 @@ impl Application {
             tokio::spawn(state.reads.clone().probe()),
             tokio::spawn(auth::prune::run(state.db.clone(), settings.prune_interval)),
             tokio::spawn(rate_limit_cleanup),
+            tokio::spawn(
+                crate::jobs::Worker {
+                    pool: state.db.clone(),
+                    handlers: vec![Arc::new(crate::mail::MailHandler(mailer))],
+                    outcomes: state.metrics.jobs.clone(),
+                    idle_poll: settings.job_poll,
+                    retry_base: settings.job_retry_base,
+                }
+                .run(),
+            ),
         ]);
         Ok(Application { port, server: server.run(), state, background })
     }

@@ -78,6 +78,19 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
     /// How often expired refresh tokens and throttle rows are deleted.
     pub prune_interval: Duration,
+    /// SMTP server for outgoing mail (`smtp://user:pass@host:587?tls=required`,
+    /// `smtps://host:465`); `None` logs mails instead (development only).
+    pub smtp_url: Option<SecretString>,
+    /// The `From` of every mail.
+    pub mail_from: String,
+    /// Where links in mails point: the front end that handles `/reset-password?token=`.
+    pub app_url: String,
+    /// How often an idle job worker looks for due jobs.
+    pub job_poll: Duration,
+    /// First retry delay of a failed job (then doubling, up to an hour).
+    pub job_retry_base: Duration,
+    /// How long a password reset link works.
+    pub reset_token_ttl: Duration,
     /// Optional streaming replica for public content reads; the primary serves them
     /// when unset or while the replica is unreachable or behind the last content change.
     pub database_read_url: Option<DatabaseUrl>,
@@ -170,6 +183,8 @@ impl Settings {
             (false, None) => ProxyTrust::None,
         };
         let day = 24 * 3600;
+        let smtp_url = get("STUDYTRACK_SMTP_URL");
+
         let bounded_secs = |key: &str, default: u64, min: u64, max: u64| -> anyhow::Result<Duration> {
             let secs = parse_num(key, default)?;
             if !(min..=max).contains(&secs) {
@@ -248,6 +263,14 @@ impl Settings {
             refresh_grace: bounded_secs("STUDYTRACK_REFRESH_GRACE_SECS", 30, 0, 300)?,
             metrics_token: get("STUDYTRACK_METRICS_TOKEN").map(|t| SecretString::from(t.trim().to_owned())),
             prune_interval: bounded_secs("STUDYTRACK_PRUNE_INTERVAL_SECS", 3600, 1, day)?,
+            smtp_url: smtp_url.map(SecretString::from),
+            mail_from: get("STUDYTRACK_MAIL_FROM").unwrap_or_else(|| "studytrack <no-reply@localhost>".to_owned()),
+            app_url: get("STUDYTRACK_APP_URL")
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| "http://127.0.0.1:8080/demo".to_owned()),
+            job_poll: Duration::from_millis(parse_num("STUDYTRACK_JOB_POLL_MS", 500)?.clamp(10, 60_000)),
+            job_retry_base: Duration::from_millis(parse_num("STUDYTRACK_JOB_RETRY_BASE_MS", 2000)?.clamp(10, 600_000)),
+            reset_token_ttl: bounded_secs("STUDYTRACK_RESET_TOKEN_TTL_SECS", 3600, 60, day)?,
             login_failures_per_account: small("STUDYTRACK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
             login_failures_per_address: small("STUDYTRACK_LOGIN_FAILURES_PER_ADDRESS", 20)?,
             login_window: bounded_secs(
@@ -442,11 +465,12 @@ mod tests {
             "DATABASE_READ_URL" => Some("postgres://u:replica-pass-5521@h/db".into()),
             "STUDYTRACK_JWT_SECRET" => Some(key.into()),
             "STUDYTRACK_METRICS_TOKEN" => Some("metrics-token-9913".into()),
+            "STUDYTRACK_SMTP_URL" => Some("smtp://mailer:smtp-pass-6620@mail.example:587".into()),
             _ => None,
         })
         .unwrap();
         let printed = format!("{s:?} {s:#?}");
-        for secret in [key, "db-pass-7731", "replica-pass-5521", "metrics-token-9913"] {
+        for secret in [key, "db-pass-7731", "replica-pass-5521", "metrics-token-9913", "smtp-pass-6620"] {
             assert!(!printed.contains(secret), "{secret} printed in {printed}");
         }
         assert!(printed.contains("trusted_proxies"), "Debug is derived, every field is listed");

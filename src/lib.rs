@@ -15,6 +15,8 @@ pub mod content;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;

@@ -36,6 +36,8 @@ pub struct Metrics {
     cache: IntCounterVec,
     content_reads: IntCounterVec,
     learner_memo: IntCounterVec,
+    /// Background jobs finished, by kind and outcome (done, retried, dead).
+    pub jobs: IntCounterVec,
 }
 
 impl Metrics {
@@ -81,6 +83,11 @@ impl Metrics {
             ),
             &["result"],
         )?;
+        let jobs = IntCounterVec::new(
+            Opts::new("jobs_total", "Background job attempts by kind (mail, ...) and outcome: done, retried, dead."),
+            &["kind", "outcome"],
+        )?;
+        registry.register(Box::new(jobs.clone()))?;
         registry.register(Box::new(learner_memo.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
@@ -89,7 +96,18 @@ impl Metrics {
         registry.register(Box::new(db_unavailable.clone()))?;
         registry.register(Box::new(cache.clone()))?;
         registry.register(Box::new(content_reads.clone()))?;
-        Ok(Metrics { registry, requests, latency, throttled, pool, db_unavailable, cache, content_reads, learner_memo })
+        Ok(Metrics {
+            registry,
+            requests,
+            latency,
+            throttled,
+            pool,
+            db_unavailable,
+            cache,
+            content_reads,
+            learner_memo,
+            jobs,
+        })
     }
 
     /// Counts a request refused by `throttle` (`login-account`, `login-address`,

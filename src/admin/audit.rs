@@ -153,7 +153,7 @@ pub async fn record(
     "id": 42, "actor_id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "actor_email": "admin@example.com",
     "at": "2026-11-24T12:00:00Z", "kind": "question", "entity_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11",
     "entity": "fundamentals/plus-equals-vs-plus", "action": "update",
-    "diff": {"title": {"before": "Old title", "after": "New title"}}
+    "diff": {"title": {"before": "Old title", "after": "New title"}}, "client_address": "203.0.113.7"
 }))]
 pub struct AuditEntry {
     #[sqlx(rename = "audit_id")]
@@ -188,7 +188,7 @@ pub struct AuditEntry {
         "id": 42, "actor_id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "actor_email": "admin@example.com",
         "at": "2026-11-24T12:00:00Z", "kind": "question", "entity_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11",
         "entity": "fundamentals/plus-equals-vs-plus", "action": "update",
-        "diff": {"title": {"before": "Old title", "after": "New title"}}
+        "diff": {"title": {"before": "Old title", "after": "New title"}}, "client_address": "203.0.113.7"
     }],
     "next_cursor": "NDI"
 }))]

@@ -7,6 +7,7 @@ pub mod extractor;
 pub mod model;
 pub mod password;
 pub mod prune;
+pub mod recovery;
 pub mod routes;
 pub mod store;
 pub mod throttle;

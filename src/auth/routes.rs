@@ -21,7 +21,13 @@ use crate::openapi::responses::{
 use crate::web::client_address::ClientAddress;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(register).service(login).service(refresh).service(logout).service(logout_all);
+    cfg.service(register)
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(logout_all)
+        .service(super::recovery::request_password_reset)
+        .service(super::recovery::confirm_password_reset);
 }
 
 /// Longest display name accepted.

@@ -288,3 +288,89 @@ pub async fn sessions(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<SessionE
     .fetch_all(pool)
     .await
 }
+
+/// A mailed link's token, as stored (by hash).
+#[derive(Debug, FromRow)]
+pub struct EmailToken {
+    pub user_id: Uuid,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+}
+
+pub async fn insert_email_token(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    user_id: Uuid,
+    purpose: &str,
+    expires_at: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO email_token (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(hash)
+        .bind(user_id)
+        .bind(purpose)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find_email_token(pool: &PgPool, hash: &[u8], purpose: &str) -> sqlx::Result<Option<EmailToken>> {
+    sqlx::query_as("SELECT user_id, expires_at, used_at FROM email_token WHERE token_hash = $1 AND purpose = $2")
+        .bind(hash)
+        .bind(purpose)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Uses a token once: its account, or `None` when it is unknown, of another purpose,
+/// expired or already used (a concurrent use that got there first included).
+pub async fn consume_email_token(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    purpose: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        r#"UPDATE email_token SET used_at = $3
+           WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+           RETURNING user_id"#,
+    )
+    .bind(hash)
+    .bind(purpose)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Ends every outstanding token of `purpose` for an account (one reset ends the others).
+pub async fn revoke_email_tokens(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    purpose: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE email_token SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
+        .bind(user_id)
+        .bind(purpose)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Following a link mailed to the address proves the learner reads that mailbox.
+pub async fn mark_email_verified(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("UPDATE app_user SET email_verified = true, updated_at = now() WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes mailed-link tokens a day past their expiry.
+pub async fn prune_email_tokens(pool: &PgPool) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM email_token WHERE expires_at < now() - interval '1 day'")
+        .execute(pool)
+        .await?
+        .rows_affected())
+}

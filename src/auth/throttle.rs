@@ -16,6 +16,8 @@ use sqlx::PgPool;
 pub const LOGIN_ACCOUNT: &str = "login-account";
 pub const LOGIN_ADDRESS: &str = "login-address";
 pub const REGISTER_ADDRESS: &str = "register-address";
+pub const RESET_ACCOUNT: &str = "reset-account";
+pub const RESET_ADDRESS: &str = "reset-address";
 
 /// The longest window any budget uses; older rows are pruned.
 pub const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);

@@ -12,6 +12,7 @@ mod helpers;
 mod hostile;
 mod hygiene;
 mod limits;
+mod mail;
 mod openapi;
 mod pagination;
 mod profiles;

@@ -1,0 +1,181 @@
+//! Password reset by mail: `POST /auth/password-reset` mails a single-use link,
+//! `POST /auth/password-reset/confirm` sets the new password with its token.
+//!
+//! The request always answers 202 the same way, so it does not tell whether an
+//! address has an account. Tokens are 256 random bits, stored only as SHA-256, bound
+//! to one account and the reset purpose, and expire (an hour by default); any token
+//! that is unknown, expired, used or meant for something else gets one uniform 400.
+
+use actix_web::{HttpResponse, post, web};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::routes::reserve;
+use super::{email, password, store, throttle, tokens};
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::mail::Mail;
+use crate::openapi::responses::{
+    BadRequest, InternalError, PayloadTooLarge, TooManyRequests, Unavailable, Unprocessable, UnsupportedMediaType,
+};
+use crate::web::client_address::ClientAddress;
+
+const PURPOSE: &str = "reset_password";
+/// Reset requests per account and per client address per hour.
+const PER_ACCOUNT: u32 = 3;
+const PER_ADDRESS: u32 = 10;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ann@example.com"}))]
+pub struct PasswordResetRequest {
+    #[schema(format = "email", max_length = 254)]
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q0VYgk2m1Jtq9b4u0dH3yQx8fZr6LwS2pN7cA5eK1oM", "new_password": "tangerine orbit forty-two"}))]
+pub struct PasswordResetConfirm {
+    /// The `token` parameter of the mailed link.
+    #[schema(value_type = String, max_length = 200)]
+    pub token: SecretString,
+    /// Follows the registration policy.
+    #[schema(value_type = String, format = "password", min_length = 8, max_length = 1024)]
+    pub new_password: SecretString,
+}
+
+/// The answer to a request whose outcome is mailed, never shown.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"detail": "if the address has an account, a reset link is on its way"}))]
+pub struct Accepted {
+    pub detail: String,
+}
+
+/// Ask for a password reset link.
+///
+/// Always 202 with the same body, whether or not the address has an account: a link
+/// valid for an hour is mailed only if it has. At most 3 requests per account and 10
+/// per client address an hour (429 with `Retry-After` past that).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "request_password_reset",
+    security(()),
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "Accepted; a link is mailed if the address has an account", body = Accepted),
+        (status = 400, response = inline(BadRequest)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 429, response = inline(TooManyRequests)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    client: ClientAddress,
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if body.email.len() > email::MAX_LEN {
+        return Err(ApiError::invalid("email", "must be at most 254 characters"));
+    }
+    let account_key = email::normalize(&body.email);
+    let address = client.key_text();
+    let hour = std::time::Duration::from_secs(3600);
+    let _counted = reserve(
+        &state,
+        &[
+            throttle::Budget { bucket: throttle::RESET_ACCOUNT, key: &account_key, max: PER_ACCOUNT, window: hour },
+            throttle::Budget { bucket: throttle::RESET_ADDRESS, key: &address, max: PER_ADDRESS, window: hour },
+        ],
+    )
+    .await?;
+    if let Some(user) = store::by_email(&state.db, &account_key).await?
+        && user.disabled_at.is_none()
+    {
+        let ttl = state.settings.reset_token_ttl;
+        let (token, hash) = tokens::new_refresh_token();
+        let link = format!("{}/reset-password?token={token}", state.settings.app_url);
+        let context = serde_json::json!({
+            "display_name": user.display_name, "link": link, "minutes": ttl.as_secs() / 60,
+        });
+        let mail = Mail::render(&user.email, "Reset your studytrack password", "reset_password", &context)
+            .map_err(ApiError::Internal)?;
+        let mut tx = state.db.begin().await?;
+        store::insert_email_token(&mut tx, &hash, user.user_id, PURPOSE, state.clock.now() + ttl).await?;
+        mail.queue(&mut tx).await?;
+        tx.commit().await?;
+    }
+    Ok(HttpResponse::Accepted()
+        .insert_header(("cache-control", "no-store"))
+        .json(Accepted { detail: "if the address has an account, a reset link is on its way".to_owned() }))
+}
+
+/// Set a new password with a mailed reset token.
+///
+/// The token works once. The new password follows the registration policy (422
+/// naming `new_password`). Every session of the account ends (refresh tokens revoked,
+/// access tokens invalid), other outstanding reset links stop working, the address
+/// counts as verified, and a notice is mailed. An unknown, expired, used or
+/// wrong-purpose token is one uniform 400.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "confirm_password_reset",
+    security(()),
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 204, description = "Password set; log in with it"),
+        (status = 400, response = inline(BadRequest)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetConfirm>,
+) -> Result<HttpResponse, ApiError> {
+    let invalid =
+        || ApiError::BadRequest("the reset link is invalid, expired or already used; ask for a new one".into());
+    let body = body.into_inner();
+    let token = body.token.expose_secret();
+    if token.is_empty() || token.len() > 200 {
+        return Err(invalid());
+    }
+    let hash = tokens::hash_refresh_token(token);
+    let now = state.clock.now();
+    let found = store::find_email_token(&state.db, &hash, PURPOSE).await?.ok_or_else(invalid)?;
+    if found.used_at.is_some() || found.expires_at <= now {
+        return Err(invalid());
+    }
+    let user = store::by_id(&state.db, found.user_id).await?.filter(|u| u.disabled_at.is_none()).ok_or_else(invalid)?;
+    password::check_policy(body.new_password.expose_secret(), &email::normalize(&user.email))
+        .map_err(|m| ApiError::invalid("new_password", m))?;
+    let password_hash = state.hasher.hash(body.new_password).await?;
+    let notice = Mail::render(
+        &user.email,
+        "Your studytrack password was changed",
+        "password_changed",
+        &serde_json::json!({"display_name": user.display_name, "app_url": state.settings.app_url}),
+    )
+    .map_err(ApiError::Internal)?;
+
+    let mut tx = state.db.begin().await?;
+    // Consumed here, atomically: of two confirmations racing with one token, one wins.
+    let Some(user_id) = store::consume_email_token(&mut tx, &hash, PURPOSE, now).await? else {
+        return Err(invalid());
+    };
+    store::set_password(&mut tx, user_id, &password_hash).await?;
+    store::revoke_email_tokens(&mut tx, user_id, PURPOSE, now).await?;
+    store::mark_email_verified(&mut tx, user_id).await?;
+    notice.queue(&mut tx).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}

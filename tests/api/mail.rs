@@ -1,0 +1,277 @@
+//! Mail delivered for real: a password reset end to end through an SMTP server
+//! (aiosmtpd from PyPI, installed by scripts/ensure-tools) started on a loopback port,
+//! with the outbox surviving an SMTP outage and shared by two instances.
+
+use std::collections::HashSet;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use studytrack::config::Settings;
+
+use crate::helpers::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_with_settings, user_from};
+
+/// An SMTP server writing every message it accepts into a Maildir.
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl SmtpServer {
+    fn start() -> SmtpServer {
+        SmtpServer::start_on(free_port())
+    }
+
+    fn start_on(port: u16) -> SmtpServer {
+        let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tools-venv/bin/python");
+        assert!(python.exists(), "aiosmtpd is not installed: run scripts/ensure-tools");
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = dir.path().join("maildir");
+        let child = Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start aiosmtpd");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "aiosmtpd did not start on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        SmtpServer { child, port, maildir, _dir: dir }
+    }
+
+    /// Every message received so far, raw.
+    fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else { return Vec::new() };
+        entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
+    }
+
+    /// Waits until `count` messages have arrived (at most 20 s).
+    async fn wait_for(&self, count: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let messages = self.messages();
+            if messages.len() >= count {
+                return messages;
+            }
+            assert!(Instant::now() < deadline, "{} of {count} mails arrived", messages.len());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Settings delivering to `smtp`, polling the outbox often so tests are quick.
+fn mailing_to(port: u16) -> Settings {
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.smtp_url = Some(secrecy::SecretString::from(format!("smtp://127.0.0.1:{port}")));
+    settings.job_poll = Duration::from_millis(25);
+    settings.job_retry_base = Duration::from_millis(100);
+    settings.app_url = "https://app.example".to_owned();
+    settings
+}
+
+/// The body of a raw message with quoted-printable soft breaks and `=3D` undone.
+fn decoded(raw: &str) -> String {
+    raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+}
+
+/// The reset token in a mail's link.
+fn token_in(raw: &str) -> String {
+    let body = decoded(raw);
+    let start = body.find("reset-password?token=").expect("no reset link in the mail") + "reset-password?token=".len();
+    body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+fn to_of(raw: &str) -> Option<&str> {
+    raw.lines().find_map(|l| l.strip_prefix("To: "))
+}
+
+async fn ask_reset(app: &TestApp, email: &str) -> reqwest::Response {
+    app.post_json("/api/v1/auth/password-reset", &json!({"email": email})).await
+}
+
+async fn confirm(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
+    app.post_json("/api/v1/auth/password-reset/confirm", &json!({"token": token, "new_password": password})).await
+}
+
+#[sqlx::test]
+async fn a_forgotten_password_is_reset_from_the_mailed_link(pool: PgPool) {
+    let smtp = SmtpServer::start();
+    let app = spawn_with_settings(pool, mailing_to(smtp.port)).await;
+    let user = app.new_user("ann@example.com").await;
+
+    let asked = Instant::now();
+    let res = ask_reset(&app, "ANN@example.com").await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let known_body: Value = res.json().await.unwrap();
+    let mails = smtp.wait_for(1).await;
+    println!("mail: reset requested to delivered in {} ms", asked.elapsed().as_millis());
+    let mail = &mails[0];
+    assert_eq!(to_of(mail), Some("ann@example.com"));
+    assert!(mail.contains("Message-ID: <"), "every mail has a Message-ID: {mail}");
+    assert!(mail.contains("text/plain") && mail.contains("text/html"), "plain text and HTML parts");
+    assert!(decoded(mail).contains("https://app.example/reset-password?token="));
+    let token = token_in(mail);
+    assert_eq!(token.len(), 43, "256 random bits, base64url: {token}");
+
+    // The policy applies to the new password.
+    let weak = confirm(&app, &token, "password").await;
+    assert_eq!(assert_problem(weak, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"], "new_password");
+    assert_eq!(confirm(&app, &token, "a-fresh-start-77").await.status(), StatusCode::NO_CONTENT);
+
+    // Every old session is over; the new password works; the link does not work twice.
+    assert_eq!(app.get_as("/api/v1/me", &user.access).await.status(), StatusCode::UNAUTHORIZED);
+    assert_problem(app.refresh(&user.refresh).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(app.login(&user.email, PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    let res = app.login(&user.email, "a-fresh-start-77").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["account"]["email_verified"], true, "following the link proved the mailbox");
+    let replay = assert_problem(confirm(&app, &token, "another-phrase-88").await, StatusCode::BAD_REQUEST).await;
+
+    // A notice goes to the account's address.
+    let mails = smtp.wait_for(2).await;
+    assert!(mails.iter().any(|m| m.contains("Subject: Your studytrack password was changed")), "{mails:?}");
+
+    // Unknown addresses get exactly the same answer, and nothing is mailed or queued.
+    let res = ask_reset(&app, "nobody@example.com").await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    assert_eq!(res.json::<Value>().await.unwrap(), known_body);
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM job").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(queued, 2, "the reset mail and the notice only");
+
+    // Expired, unknown and wrong-purpose tokens get the same answer as a replay.
+    assert_eq!(ask_reset(&app, "ann@example.com").await.status(), StatusCode::ACCEPTED);
+    smtp.wait_for(3).await;
+    let late = smtp
+        .messages()
+        .iter()
+        .filter(|m| m.contains("Subject: Reset"))
+        .map(|m| token_in(m))
+        .find(|t| *t != token)
+        .expect("a second reset mail");
+    app.clock.advance(time::Duration::minutes(61));
+    let other = user_from(&user.email, &body);
+    for stale in [late.as_str(), "not-a-token", other.refresh.as_str()] {
+        let problem = assert_problem(confirm(&app, stale, "another-phrase-88").await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(problem["detail"], replay["detail"], "one uniform answer");
+    }
+}
+
+#[sqlx::test]
+async fn reset_requests_are_throttled_and_concurrent_confirmations_apply_once(pool: PgPool) {
+    let smtp = SmtpServer::start();
+    let app = spawn_with_settings(pool, mailing_to(smtp.port)).await;
+    app.new_user("ann@example.com").await;
+    let asks = join_all((0..8).map(|_| ask_reset(&app, "ann@example.com"))).await;
+    let accepted = asks.iter().filter(|r| r.status() == StatusCode::ACCEPTED).count();
+    let throttled = asks.iter().filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((accepted, throttled), (3, 5), "3 an hour per account, also when sent at once");
+    let mails = smtp.wait_for(3).await;
+    let token = token_in(&mails[0]);
+    let confirms = join_all(
+        (0..6).map(|i| confirm(&app, &token, if i % 2 == 0 { "racing-phrase-01" } else { "racing-phrase-02" })),
+    )
+    .await;
+    let applied = confirms.iter().filter(|r| r.status() == StatusCode::NO_CONTENT).count();
+    assert_eq!(
+        applied,
+        1,
+        "one token, one new password: {:?}",
+        confirms.iter().map(|r| r.status()).collect::<Vec<_>>()
+    );
+    // The other links of the account died with the reset.
+    for other in mails.iter().map(|m| token_in(m)).filter(|t| *t != token) {
+        assert_eq!(confirm(&app, &other, "later-phrase-03").await.status(), StatusCode::BAD_REQUEST);
+    }
+}
+
+#[sqlx::test]
+async fn mail_waits_in_the_outbox_while_smtp_is_down_and_goes_once_it_returns(pool: PgPool) {
+    let port = free_port();
+    let app = spawn_with_settings(pool, mailing_to(port)).await;
+    app.new_user("ann@example.com").await;
+    assert_eq!(ask_reset(&app, "ann@example.com").await.status(), StatusCode::ACCEPTED);
+    // Nothing listens: attempts fail and are retried with backoff, the mail stays queued.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, attempts): (String, i32) =
+            sqlx::query_as("SELECT status, attempts FROM job").fetch_one(&app.pool).await.unwrap();
+        assert_eq!(status, "pending", "the mail is kept while the server is down");
+        if attempts >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the sender never retried");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let smtp = SmtpServer::start_on(port);
+    let mails = smtp.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.messages().len(), 1, "sent once when the server came back");
+    assert_eq!(to_of(&mails[0]), Some("ann@example.com"));
+    let status: String = sqlx::query_scalar("SELECT status FROM job").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(status, "done");
+    let metrics = app.metrics().await.text().await.unwrap();
+    assert!(metrics.contains(r#"studytrack_jobs_total{kind="mail",outcome="retried"}"#), "{metrics}");
+    assert!(metrics.contains(r#"studytrack_jobs_total{kind="mail",outcome="done"} 1"#), "{metrics}");
+}
+
+#[sqlx::test]
+async fn two_instances_share_one_outbox_and_send_each_mail_once(pool: PgPool) {
+    let smtp = SmtpServer::start();
+    let one = spawn_with_settings(pool.clone(), mailing_to(smtp.port)).await;
+    let two = spawn_with_settings(pool, mailing_to(smtp.port)).await;
+    // Ten: the per-address reset budget (all requests come from 127.0.0.1).
+    let emails: Vec<String> = (0..10).map(|i| format!("learner{i}@example.com")).collect();
+    for email in &emails {
+        one.new_user(email).await;
+    }
+    let asks = emails.iter().enumerate().map(|(i, email)| ask_reset(if i % 2 == 0 { &one } else { &two }, email));
+    assert!(join_all(asks).await.iter().all(|r| r.status() == StatusCode::ACCEPTED));
+    let mails = smtp.wait_for(10).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mails_now = smtp.messages();
+    assert_eq!(mails_now.len(), 10, "each mail exactly once");
+    let recipients: HashSet<&str> = mails.iter().filter_map(|m| to_of(m)).collect();
+    assert_eq!(recipients.len(), 10);
+    let ids: HashSet<&str> =
+        mails_now.iter().filter_map(|m| m.lines().find(|l| l.starts_with("Message-ID:"))).collect();
+    assert_eq!(ids.len(), 10, "distinct Message-IDs");
+}
+
+#[sqlx::test]
+async fn without_smtp_mails_go_to_the_log_and_the_api_still_answers(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.new_user("ann@example.com").await;
+    assert_eq!(ask_reset(&app, "ann@example.com").await.status(), StatusCode::ACCEPTED);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status: String = sqlx::query_scalar("SELECT status FROM job").fetch_one(&app.pool).await.unwrap();
+        if status == "done" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the logged mail never completed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
