@@ -15,3 +15,10 @@ CREATE INDEX refresh_token_expires_idx ON refresh_token (expires_at);
 -- Admin writes record the client address they came from (by the same rule as the
 -- throttles and logs).
 ALTER TABLE audit_log ADD COLUMN client_address text;
+
+-- The retention bounds compared a real with numeric literals, so the documented
+-- edges themselves (0.7 and 0.97, which a real can only approximate) were refused by
+-- the database after passing validation; compare in real, as the value is stored.
+ALTER TABLE app_user DROP CONSTRAINT app_user_desired_retention_check;
+ALTER TABLE app_user ADD CONSTRAINT app_user_desired_retention_check
+    CHECK (desired_retention BETWEEN 0.7::real AND 0.97::real);

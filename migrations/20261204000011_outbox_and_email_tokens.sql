@@ -17,12 +17,14 @@ CREATE TABLE job (
 );
 CREATE INDEX job_due_idx ON job (run_at) WHERE status = 'pending';
 
--- Single-use tokens mailed in links (password reset first). Only a SHA-256 of the
--- token is kept; each is bound to one account and one purpose and expires.
+-- Single-use tokens mailed in links (password reset, email change). Only a SHA-256
+-- of the token is kept; each is bound to one account and one purpose and expires.
 CREATE TABLE email_token (
     token_hash bytea PRIMARY KEY CHECK (length(token_hash) = 32),
     user_id    uuid NOT NULL REFERENCES app_user (user_id) ON DELETE CASCADE,
-    purpose    text NOT NULL CHECK (purpose IN ('reset_password')),
+    purpose    text NOT NULL CHECK (purpose IN ('reset_password', 'change_email')),
+    -- The address an email change moves to (only for that purpose).
+    new_email  text CHECK ((purpose = 'change_email') = (new_email IS NOT NULL)),
     expires_at timestamptz NOT NULL,
     used_at    timestamptz,
     created_at timestamptz NOT NULL DEFAULT now()

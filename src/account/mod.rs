@@ -1,3 +1,4 @@
 //! `/me`: the caller's own account — read, rename, change password, delete, export.
 
+pub mod email_change;
 pub mod routes;

@@ -23,7 +23,13 @@ use crate::progress::store::{self as progress_store, QuestionMarkExport, TopicMa
 use crate::web::client_address::ClientAddress;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_me).service(update_me).service(delete_me).service(change_password).service(export_me);
+    cfg.service(get_me)
+        .service(update_me)
+        .service(delete_me)
+        .service(change_password)
+        .service(export_me)
+        .service(super::email_change::request_email_change)
+        .service(super::email_change::confirm_email_change);
 }
 
 /// Fields a client may never set on an account, named so the 422 can say so.
@@ -327,7 +333,12 @@ pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<Htt
 /// the account's failed-login budget (the same bucket as `POST /auth/login`), so a
 /// stolen access token cannot be used to guess the password: past the budget the
 /// answer is 429 with `Retry-After`, whatever the password.
-async fn confirm_password(state: &AppState, row: &UserRow, given: SecretString, field: &str) -> Result<(), ApiError> {
+pub(crate) async fn confirm_password(
+    state: &AppState,
+    row: &UserRow,
+    given: SecretString,
+    field: &str,
+) -> Result<(), ApiError> {
     let key = crate::auth::email::normalize(&row.email);
     let budget = throttle::Budget {
         bucket: throttle::LOGIN_ACCOUNT,

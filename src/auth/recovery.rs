@@ -50,6 +50,7 @@ pub struct PasswordResetConfirm {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"detail": "if the address has an account, a reset link is on its way"}))]
 pub struct Accepted {
+    /// What happens next, in words a person can read.
     pub detail: String,
 }
 
@@ -80,10 +81,9 @@ pub async fn request_password_reset(
     state: web::Data<AppState>,
     body: web::Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if body.email.len() > email::MAX_LEN {
-        return Err(ApiError::invalid("email", "must be at most 254 characters"));
-    }
-    let account_key = email::normalize(&body.email);
+    // The same address rules as registration: a malformed address is a 422 (it says
+    // nothing about which addresses have accounts).
+    let account_key = email::Email::parse(&body.email).map_err(|m| ApiError::invalid("email", m))?.normalized;
     let address = client.key_text();
     let hour = std::time::Duration::from_secs(3600);
     let _counted = reserve(
@@ -106,7 +106,7 @@ pub async fn request_password_reset(
         let mail = Mail::render(&user.email, "Reset your studytrack password", "reset_password", &context)
             .map_err(ApiError::Internal)?;
         let mut tx = state.db.begin().await?;
-        store::insert_email_token(&mut tx, &hash, user.user_id, PURPOSE, state.clock.now() + ttl).await?;
+        store::insert_email_token(&mut tx, &hash, user.user_id, PURPOSE, None, state.clock.now() + ttl).await?;
         mail.queue(&mut tx).await?;
         tx.commit().await?;
     }
@@ -169,7 +169,7 @@ pub async fn confirm_password_reset(
 
     let mut tx = state.db.begin().await?;
     // Consumed here, atomically: of two confirmations racing with one token, one wins.
-    let Some(user_id) = store::consume_email_token(&mut tx, &hash, PURPOSE, now).await? else {
+    let Some((user_id, _)) = store::consume_email_token(&mut tx, &hash, PURPOSE, now).await? else {
         return Err(invalid());
     };
     store::set_password(&mut tx, user_id, &password_hash).await?;

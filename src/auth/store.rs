@@ -295,6 +295,8 @@ pub struct EmailToken {
     pub user_id: Uuid,
     pub expires_at: OffsetDateTime,
     pub used_at: Option<OffsetDateTime>,
+    /// The address an email change moves to.
+    pub new_email: Option<String>,
 }
 
 pub async fn insert_email_token(
@@ -302,24 +304,30 @@ pub async fn insert_email_token(
     hash: &[u8],
     user_id: Uuid,
     purpose: &str,
+    new_email: Option<&str>,
     expires_at: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO email_token (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(hash)
-        .bind(user_id)
-        .bind(purpose)
-        .bind(expires_at)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO email_token (token_hash, user_id, purpose, new_email, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(hash)
+    .bind(user_id)
+    .bind(purpose)
+    .bind(new_email)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 pub async fn find_email_token(pool: &PgPool, hash: &[u8], purpose: &str) -> sqlx::Result<Option<EmailToken>> {
-    sqlx::query_as("SELECT user_id, expires_at, used_at FROM email_token WHERE token_hash = $1 AND purpose = $2")
-        .bind(hash)
-        .bind(purpose)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(
+        "SELECT user_id, expires_at, used_at, new_email FROM email_token WHERE token_hash = $1 AND purpose = $2",
+    )
+    .bind(hash)
+    .bind(purpose)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Uses a token once: its account, or `None` when it is unknown, of another purpose,
@@ -329,11 +337,11 @@ pub async fn consume_email_token(
     hash: &[u8],
     purpose: &str,
     now: OffsetDateTime,
-) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
+) -> sqlx::Result<Option<(Uuid, Option<String>)>> {
+    sqlx::query_as(
         r#"UPDATE email_token SET used_at = $3
            WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
-           RETURNING user_id"#,
+           RETURNING user_id, new_email"#,
     )
     .bind(hash)
     .bind(purpose)
@@ -356,6 +364,22 @@ pub async fn revoke_email_tokens(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Moves an account to a new (verified) address; `false` when another account took
+/// it meanwhile.
+pub async fn change_email(conn: &mut PgConnection, user_id: Uuid, email: &str, normalized: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        r#"UPDATE app_user SET email = $2, email_normalized = $3, email_verified = true, updated_at = now()
+           WHERE user_id = $1
+             AND NOT EXISTS (SELECT 1 FROM app_user WHERE email_normalized = $3 AND user_id <> $1)"#,
+    )
+    .bind(user_id)
+    .bind(email)
+    .bind(normalized)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Following a link mailed to the address proves the learner reads that mailbox.

@@ -14,6 +14,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("reset_password.html", include_str!("templates/reset_password.html")),
         ("password_changed.txt", include_str!("templates/password_changed.txt")),
         ("password_changed.html", include_str!("templates/password_changed.html")),
+        ("confirm_email_change.txt", include_str!("templates/confirm_email_change.txt")),
+        ("confirm_email_change.html", include_str!("templates/confirm_email_change.html")),
+        ("email_change_notice.txt", include_str!("templates/email_change_notice.txt")),
+        ("email_change_notice.html", include_str!("templates/email_change_notice.html")),
     ] {
         // The sources are compiled in; a syntax error fails the unit test below.
         if let Err(err) = env.add_template(name, source) {
@@ -41,8 +45,10 @@ mod tests {
             "link": "https://app.example/reset-password?token=abc&x=\"1\"",
             "minutes": 60,
             "app_url": "https://app.example",
+            "new_email": "new@example.com",
+            "done": false,
         });
-        for name in ["reset_password", "password_changed"] {
+        for name in ["reset_password", "password_changed", "confirm_email_change", "email_change_notice"] {
             let (text, html) = render(name, &context).unwrap();
             assert!(text.contains("<script>alert(1)</script> & co"), "plain text keeps the name as written");
             assert!(!html.contains("<script>"), "{name}: the name reached the HTML unescaped: {html}");

@@ -300,3 +300,21 @@ async fn admin_writes_are_audited_with_the_client_address(pool: PgPool) {
     let audit: Value = app.get_as("/api/v1/admin/audit", &admin.access).await.json().await.unwrap();
     assert_eq!(audit["items"][0]["client_address"], "192.0.2.44", "{audit}");
 }
+
+#[sqlx::test]
+async fn the_documented_edges_of_a_setting_are_accepted(pool: PgPool) {
+    // Found by the schema fuzzer once constraint violations stopped being blamed on
+    // the client: 0.97 passed validation and then failed the database's check (a real
+    // compared with a numeric literal), which used to surface as a 422.
+    let app = spawn_app(pool).await;
+    let user = app.new_user("ann@example.com").await;
+    for retention in [0.7, 0.97, 0.85] {
+        let res = app
+            .request_as(reqwest::Method::PATCH, "/api/v1/me", &user.access)
+            .json(&json!({"desired_retention": retention}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "desired_retention {retention}");
+    }
+}

@@ -275,3 +275,72 @@ async fn without_smtp_mails_go_to_the_log_and_the_api_still_answers(pool: PgPool
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The token in a link of `path` (`confirm-email`, `reset-password`).
+fn link_token(raw: &str, path: &str) -> String {
+    let body = decoded(raw);
+    let marker = format!("{path}?token=");
+    let start = body.find(&marker).expect("no link in the mail") + marker.len();
+    body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+async fn ask_email_change(app: &TestApp, access: &str, new_email: &str, password: &str) -> reqwest::Response {
+    app.request_as(reqwest::Method::POST, "/api/v1/me/email", access)
+        .json(&json!({"new_email": new_email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn the_address_changes_only_once_the_new_mailbox_confirms(pool: PgPool) {
+    let smtp = SmtpServer::start();
+    let app = spawn_with_settings(pool, mailing_to(smtp.port)).await;
+    let ann = app.new_user("ann@example.com").await;
+    app.new_user("taken@example.com").await;
+
+    // A stolen access token is not enough: the password is required.
+    let res = ask_email_change(&app, &ann.access, "thief@example.com", "not-her-password").await;
+    assert_problem(res, StatusCode::FORBIDDEN).await;
+
+    let res = ask_email_change(&app, &ann.access, "Ann.Lee@Example.org", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let accepted: Value = res.json().await.unwrap();
+    let mails = smtp.wait_for(2).await;
+    let confirm = mails.iter().find(|m| to_of(m) == Some("Ann.Lee@Example.org")).expect("a link to the new address");
+    let notice = mails.iter().find(|m| to_of(m) == Some("ann@example.com")).expect("a notice to the old address");
+    assert!(decoded(notice).contains("Ann.Lee@Example.org"));
+    // Nothing has changed yet.
+    let me: Value = app.get_as("/api/v1/me", &ann.access).await.json().await.unwrap();
+    assert_eq!(me["email"], "ann@example.com");
+
+    let token = link_token(confirm, "confirm-email");
+    let res = app.post_json("/api/v1/auth/email-change/confirm", &json!({"token": token})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let me: Value = app.get_as("/api/v1/me", &ann.access).await.json().await.unwrap();
+    assert_eq!(me["email"], "Ann.Lee@Example.org");
+    assert_eq!(me["email_verified"], true);
+    assert_eq!(app.login("ann.lee@example.org", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(app.login("ann@example.com", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    let replay = app.post_json("/api/v1/auth/email-change/confirm", &json!({"token": token})).await;
+    assert_problem(replay, StatusCode::BAD_REQUEST).await;
+    let mails = smtp.wait_for(3).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Subject: Your studytrack address was changed") && to_of(m) == Some("ann@example.com"))
+    );
+
+    // A taken address: the same answer, no link sent there, nothing changes.
+    let before = smtp.messages().len();
+    let res = ask_email_change(&app, &ann.access, "taken@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    assert_eq!(res.json::<Value>().await.unwrap(), accepted);
+    let mails = smtp.wait_for(before + 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), before + 1, "only the notice to the account's own address");
+    assert!(!mails.iter().any(|m| to_of(m) == Some("taken@example.com")), "no mail to the other account");
+    // A reset token is not an email-change token.
+    let res = app.post_json("/api/v1/auth/email-change/confirm", &json!({"token": "x".repeat(43)})).await;
+    assert_problem(res, StatusCode::BAD_REQUEST).await;
+}

@@ -1,0 +1,171 @@
+//! Changing the account's address: `POST /me/email` (signed in, with the current
+//! password) mails a confirmation link to the new address and a notice to the old
+//! one; nothing changes until the link is followed (`POST /auth/email-change/confirm`,
+//! which needs no login: the link may be opened on another device).
+//!
+//! An access token alone cannot move the account away from its owner: the current
+//! password is required (and throttled like a login), and the old address hears of
+//! the request and of the change. Whether the new address already has an account is
+//! not revealed: the answer is the same, and no link is sent to a taken address.
+
+use actix_web::{HttpResponse, post, web};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::routes::confirm_password;
+use crate::app::AppState;
+use crate::auth::email::{self, Email};
+use crate::auth::recovery::Accepted;
+use crate::auth::{AuthUser, store, tokens};
+use crate::error::ApiError;
+use crate::mail::Mail;
+use crate::openapi::responses::{
+    BadRequest, Conflict, InternalError, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
+    UnsupportedMediaType, WrongPassword,
+};
+
+const PURPOSE: &str = "change_email";
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"new_email": "ann.lee@example.org", "password": "correct horse battery staple"}))]
+pub struct EmailChangeRequest {
+    #[schema(format = "email", max_length = 254)]
+    pub new_email: String,
+    /// The current password, to confirm.
+    #[schema(value_type = String, format = "password")]
+    pub password: SecretString,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q0VYgk2m1Jtq9b4u0dH3yQx8fZr6LwS2pN7cA5eK1oM"}))]
+pub struct EmailChangeConfirm {
+    /// The `token` parameter of the link mailed to the new address.
+    #[schema(value_type = String, max_length = 200)]
+    pub token: SecretString,
+}
+
+/// Ask to move the account to another address.
+///
+/// Needs the current password (403 when wrong; wrong ones count as failed logins, so
+/// 429 past that budget). Always 202 with the same body: a link valid for an hour goes
+/// to the new address unless another account has it, and a notice goes to the current
+/// address. Nothing changes until the link is followed.
+#[utoipa::path(
+    tag = "account",
+    operation_id = "request_email_change",
+    security(("bearer_auth" = [])),
+    request_body = EmailChangeRequest,
+    responses(
+        (status = 202, description = "Accepted; a confirmation link is mailed to the new address", body = Accepted),
+        (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 403, response = inline(WrongPassword)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/me/email")]
+pub async fn request_email_change(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<EmailChangeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let new = Email::parse(&body.new_email).map_err(|m| ApiError::invalid("new_email", m))?;
+    let row = store::current(&state.db, user.id).await?;
+    if new.normalized == email::normalize(&row.email) {
+        return Err(ApiError::invalid("new_email", "is already this account's address"));
+    }
+    confirm_password(&state, &row, body.password, "password").await?;
+    let taken = store::by_email(&state.db, &new.normalized).await?.is_some();
+    let ttl = state.settings.reset_token_ttl;
+    let (token, hash) = tokens::new_refresh_token();
+    let settings = &state.settings;
+    let notice = Mail::render(
+        &row.email,
+        "A change of your studytrack address was requested",
+        "email_change_notice",
+        &serde_json::json!({"display_name": row.display_name, "new_email": new.display, "done": false, "app_url": settings.app_url}),
+    )
+    .map_err(ApiError::Internal)?;
+    let mut tx = state.db.begin().await?;
+    if !taken {
+        let link = format!("{}/confirm-email?token={token}", settings.app_url);
+        let confirm = Mail::render(
+            &new.display,
+            "Confirm your new studytrack address",
+            "confirm_email_change",
+            &serde_json::json!({"display_name": row.display_name, "link": link, "minutes": ttl.as_secs() / 60}),
+        )
+        .map_err(ApiError::Internal)?;
+        store::insert_email_token(&mut tx, &hash, user.id, PURPOSE, Some(&new.display), state.clock.now() + ttl)
+            .await?;
+        confirm.queue(&mut tx).await?;
+    }
+    notice.queue(&mut tx).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header(("cache-control", "no-store"))
+        .json(Accepted { detail: "a confirmation link is on its way to the new address".to_owned() }))
+}
+
+/// Confirm a change of address with the mailed token.
+///
+/// No login needed: the token proves the new mailbox. The account moves to the new
+/// address, which counts as verified, and the old address is told. The token works
+/// once; an unknown, expired, used or wrong-purpose token is one uniform 400, and 409
+/// when another account took the address in the meantime.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "confirm_email_change",
+    security(()),
+    request_body = EmailChangeConfirm,
+    responses(
+        (status = 204, description = "The account uses the new address"),
+        (status = 400, response = inline(BadRequest)),
+        (status = 409, response = inline(Conflict)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/auth/email-change/confirm")]
+pub async fn confirm_email_change(
+    state: web::Data<AppState>,
+    body: web::Json<EmailChangeConfirm>,
+) -> Result<HttpResponse, ApiError> {
+    let invalid = || ApiError::BadRequest("the link is invalid, expired or already used".into());
+    let token = body.token.expose_secret();
+    if token.is_empty() || token.len() > 200 {
+        return Err(invalid());
+    }
+    let hash = tokens::hash_refresh_token(token);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some((user_id, Some(new_email))) = store::consume_email_token(&mut tx, &hash, PURPOSE, now).await? else {
+        return Err(invalid());
+    };
+    let old = store::by_id(&mut *tx, user_id).await?.filter(|u| u.disabled_at.is_none()).ok_or_else(invalid)?;
+    if !store::change_email(&mut tx, user_id, &new_email, &email::normalize(&new_email)).await? {
+        return Err(ApiError::Conflict("another account uses this address now".into()));
+    }
+    store::revoke_email_tokens(&mut tx, user_id, PURPOSE, now).await?;
+    let notice = Mail::render(
+        &old.email,
+        "Your studytrack address was changed",
+        "email_change_notice",
+        &serde_json::json!({"display_name": old.display_name, "new_email": new_email, "done": true, "app_url": state.settings.app_url}),
+    )
+    .map_err(ApiError::Internal)?;
+    notice.queue(&mut tx).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
