@@ -9,14 +9,14 @@
 //! not revealed: the answer is the same, and no link is sent to a taken address.
 
 use actix_web::{HttpResponse, post, web};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::routes::confirm_password;
 use crate::app::AppState;
 use crate::auth::email::{self, Email};
-use crate::auth::recovery::Accepted;
+use crate::auth::recovery::{Accepted, mailed_token_hash};
 use crate::auth::{AuthUser, store, tokens};
 use crate::error::ApiError;
 use crate::mail::Mail;
@@ -143,11 +143,7 @@ pub async fn confirm_email_change(
     body: web::Json<EmailChangeConfirm>,
 ) -> Result<HttpResponse, ApiError> {
     let invalid = || ApiError::BadRequest("the link is invalid, expired or already used".into());
-    let token = body.token.expose_secret();
-    if token.is_empty() || token.len() > 200 {
-        return Err(invalid());
-    }
-    let hash = tokens::hash_refresh_token(token);
+    let hash = mailed_token_hash(&body.token).ok_or_else(invalid)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let Some((user_id, Some(new_email))) = store::consume_email_token(&mut tx, &hash, PURPOSE, now).await? else {

@@ -54,6 +54,13 @@ pub struct Accepted {
     pub detail: String,
 }
 
+/// The stored form (SHA-256) of a token from a mailed link, or `None` for a string
+/// no link of ours can carry.
+pub fn mailed_token_hash(token: &SecretString) -> Option<Vec<u8>> {
+    let token = token.expose_secret();
+    (!token.is_empty() && token.len() <= 200).then(|| tokens::hash_refresh_token(token))
+}
+
 /// Ask for a password reset link.
 ///
 /// Always 202 with the same body, whether or not the address has an account: a link
@@ -145,11 +152,7 @@ pub async fn confirm_password_reset(
     let invalid =
         || ApiError::BadRequest("the reset link is invalid, expired or already used; ask for a new one".into());
     let body = body.into_inner();
-    let token = body.token.expose_secret();
-    if token.is_empty() || token.len() > 200 {
-        return Err(invalid());
-    }
-    let hash = tokens::hash_refresh_token(token);
+    let hash = mailed_token_hash(&body.token).ok_or_else(invalid)?;
     let now = state.clock.now();
     let found = store::find_email_token(&state.db, &hash, PURPOSE).await?.ok_or_else(invalid)?;
     if found.used_at.is_some() || found.expires_at <= now {

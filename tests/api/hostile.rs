@@ -550,7 +550,9 @@ async fn hostile_limits_cursors_and_searches(pool: PgPool) {
     c.finish("limits-cursors-search").await;
 }
 
-fn urlencode(s: &str) -> String {
+/// Percent-encodes every byte outside the unreserved set, so text reaches the
+/// server's parser exactly (the client library would otherwise reject or fix it).
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

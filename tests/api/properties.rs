@@ -11,20 +11,10 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sqlx::PgPool;
 
 use crate::helpers::spawn_app;
+use crate::hostile::urlencode as encode;
 
 /// Cases per property; enough to reach every parser many times, quick on two cores.
 const CASES: usize = 300;
-
-/// Percent-encodes every byte outside the unreserved set, so the drawn text reaches
-/// the server's parser exactly (the client library would otherwise reject or fix it).
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// Values a hostile or buggy client sends: numbers at every edge, dates in every ISO
 /// 8601 shape, encoded garbage, and arbitrary Unicode.
