@@ -89,8 +89,13 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<PgPool> 
     ensure_database(settings).await?;
     // One more than configured: the content-change subscription holds one for good
     // (the replica's pool has no subscription, so it gets exactly the setting).
+    // Every connection is opened up front, by the pool's own task on this (the main)
+    // runtime. A connection opened inside a request belongs to that HTTP worker's
+    // runtime, and dies with it when the worker finishes draining at shutdown while
+    // another worker still needs the pool (seen as 503s during the drain).
     let pool = pool_options(settings)
         .max_connections(settings.db_max_connections + 1)
+        .min_connections(settings.db_max_connections + 1)
         .connect_with(connect_options(settings)?)
         .await
         .with_context(|| format!("cannot connect to {}", settings.database_url))?;

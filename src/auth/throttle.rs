@@ -1,16 +1,20 @@
-//! Sliding-window budgets for failed logins, password confirmations and registrations,
-//! kept in PostgreSQL so every instance behind a load balancer shares them.
+//! Sliding-window budgets for failed logins, password confirmations, registrations
+//! and reset requests, kept in PostgreSQL so every instance behind a load balancer
+//! shares them.
 //!
-//! The budget is spent *before* the expensive check, not after it: [`reserve`] takes
-//! an advisory lock per budget, counts, and records the attempt in one transaction, so
-//! N guesses sent at once are evaluated at most `max` times (a check-then-record
-//! sequence lets every parallel guess through the check while the first ~50 ms hash
-//! runs). Budgets that count failures only hand the attempt back with
-//! [`Reservation::refund`] when the password turns out right.
+//! The budget is spent *before* the expensive check, not after it: [`reserve`] first
+//! records the attempt (committed at once), then counts the window including it. Of N
+//! attempts sent at once at most `max` see a count within the budget: the (max+1)-th
+//! to be recorded counts every earlier one, which committed before its own row did.
+//! (A check-then-record sequence let every parallel guess pass the check while the
+//! first ~50 ms hash ran.) A refused attempt stays recorded, so a burst over the budget
+//! spends it for the whole window: the right password sent next is refused too. No
+//! lock is held and no transaction stays open, so a burst from one address never
+//! holds pool connections while it queues. Budgets that count failures only hand the
+//! attempt back with [`Reservation::refund`] when the password was right.
 
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 pub const LOGIN_ACCOUNT: &str = "login-account";
@@ -43,72 +47,51 @@ pub struct Reservation {
 pub enum Outcome {
     /// Under every budget; the attempt is recorded in each.
     Granted(Reservation),
-    /// A budget is spent: nothing was recorded. `bucket` names the first spent one.
+    /// A budget is spent (this attempt stays counted). `bucket` names the first one.
     Refused { bucket: &'static str, retry_after_secs: u64 },
 }
 
-/// A 64-bit advisory-lock key for one bucket and key (collisions only serialise two
-/// unrelated budgets for a moment, they never merge their counts).
-fn lock_key(bucket: &str, key: &str) -> i64 {
-    let digest = Sha256::new().chain_update(bucket).chain_update([0]).chain_update(key).finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    i64::from_be_bytes(first)
-}
-
-/// Records one attempt against every budget, or none when any is spent.
-///
-/// Locks are taken in key order, so two requests reserving overlapping budgets cannot
-/// deadlock; each is held until the transaction ends, which is after the attempt is
-/// recorded, so the next request's count includes it.
+/// Records one attempt against every budget; refused when any is then over.
 pub async fn reserve(pool: &PgPool, budgets: &[Budget<'_>]) -> sqlx::Result<Outcome> {
-    let mut tx = pool.begin().await?;
-    let mut keys: Vec<i64> = budgets.iter().map(|b| lock_key(b.bucket, b.key)).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    for key in keys {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut *tx).await?;
-    }
-    for budget in budgets {
-        let window_secs = budget.window.as_secs_f64();
-        let (count, wait): (i64, Option<f64>) = sqlx::query_as(
-            r#"
-            SELECT count(*),
-                   EXTRACT(EPOCH FROM (min(at) + make_interval(secs => $3) - now()))::float8
-            FROM auth_throttle
-            WHERE bucket = $1 AND key = $2 AND at > now() - make_interval(secs => $3)
-            "#,
-        )
-        .bind(budget.bucket)
-        .bind(budget.key)
-        .bind(window_secs)
-        .fetch_one(&mut *tx)
-        .await?;
-        if count >= i64::from(budget.max) {
-            tx.rollback().await?;
+    let buckets: Vec<&str> = budgets.iter().map(|b| b.bucket).collect();
+    let keys: Vec<&str> = budgets.iter().map(|b| b.key).collect();
+    let windows: Vec<f64> = budgets.iter().map(|b| b.window.as_secs_f64()).collect();
+    // 1. Record, committed at once (autocommit), so every later count sees it.
+    let ids: Vec<i64> = sqlx::query_scalar(
+        r#"INSERT INTO auth_throttle (bucket, key)
+           SELECT bucket, key FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS b(bucket, key, ord)
+           ORDER BY ord
+           RETURNING attempt_id"#,
+    )
+    .bind(&buckets)
+    .bind(&keys)
+    .fetch_all(pool)
+    .await?;
+    let reservation = Reservation { attempts: buckets.iter().copied().zip(ids.iter().copied()).collect() };
+    // 2. Count each window, this attempt included.
+    let counts: Vec<(i64, Option<f64>)> = sqlx::query_as(
+        r#"SELECT count(t.attempt_id),
+                  EXTRACT(EPOCH FROM (min(t.at) + make_interval(secs => b.secs) - now()))::float8
+           FROM unnest($1::text[], $2::text[], $3::float8[]) WITH ORDINALITY AS b(bucket, key, secs, ord)
+           LEFT JOIN auth_throttle t
+                  ON t.bucket = b.bucket AND t.key = b.key AND t.at > now() - make_interval(secs => b.secs)
+           GROUP BY b.ord, b.secs
+           ORDER BY b.ord"#,
+    )
+    .bind(&buckets)
+    .bind(&keys)
+    .bind(&windows)
+    .fetch_all(pool)
+    .await?;
+    for (budget, (count, wait)) in budgets.iter().zip(counts) {
+        if count > i64::from(budget.max) {
+            // Over, and the attempt stays counted: handing it back would let a burst
+            // that every member sees as over leave no trace, and try again at once.
+            let window_secs = budget.window.as_secs_f64();
             let wait = wait.unwrap_or(window_secs).ceil().clamp(1.0, window_secs.max(1.0)) as u64;
             return Ok(Outcome::Refused { bucket: budget.bucket, retry_after_secs: wait });
         }
     }
-    let mut reservation = Reservation::default();
-    for budget in budgets {
-        let id: i64 = sqlx::query_scalar(
-            r#"
-            WITH expired AS (
-                DELETE FROM auth_throttle
-                WHERE bucket = $1 AND key = $2 AND at <= now() - make_interval(secs => $3)
-            )
-            INSERT INTO auth_throttle (bucket, key) VALUES ($1, $2) RETURNING attempt_id
-            "#,
-        )
-        .bind(budget.bucket)
-        .bind(budget.key)
-        .bind(budget.window.as_secs_f64())
-        .fetch_one(&mut *tx)
-        .await?;
-        reservation.attempts.push((budget.bucket, id));
-    }
-    tx.commit().await?;
     Ok(Outcome::Granted(reservation))
 }
 
@@ -141,16 +124,4 @@ pub async fn prune(pool: &PgPool) -> sqlx::Result<u64> {
         .execute(pool)
         .await?
         .rows_affected())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lock_keys_separate_buckets_and_keys() {
-        assert_ne!(lock_key(LOGIN_ACCOUNT, "a"), lock_key(LOGIN_ADDRESS, "a"));
-        assert_ne!(lock_key("ab", "c"), lock_key("a", "bc"), "the separator keeps bucket and key apart");
-        assert_eq!(lock_key(LOGIN_ACCOUNT, "a"), lock_key(LOGIN_ACCOUNT, "a"));
-    }
 }

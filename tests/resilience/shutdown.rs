@@ -122,7 +122,13 @@ async fn sigterm_drains_in_flight_requests_and_exits_within_the_grace_period() {
     // listener closed (its connection was still queued for a worker): the client then
     // sees the connection close with no answer, and the request must have left no trace.
     for o in late.iter().filter(|o| o.status.is_some()) {
-        assert_eq!(o.status, Some(201), "a request accepted during the delay failed: {}", o.describe());
+        assert_eq!(
+            o.status,
+            Some(201),
+            "a request accepted during the delay failed: {}\n{}",
+            o.describe(),
+            server.log_tail()
+        );
     }
     let dropped: Vec<String> = late
         .iter()
