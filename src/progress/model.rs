@@ -89,8 +89,10 @@ impl TryFrom<String> for TopicStatus {
 }
 
 /// Mark a question. Sending the same body twice is one change. Between devices the
-/// mark with the later `marked_at` wins; an older write is ignored and the response
-/// shows the mark that stands.
+/// mark with the later `marked_at` wins, whatever order the writes arrive in: an older
+/// write is ignored and the response shows the mark that stands. A repeat of the
+/// standing status without `marked_at` keeps the standing time; one with a later
+/// `marked_at` moves it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "got_it", "marked_at": "2026-11-24T12:00:00Z"}))]

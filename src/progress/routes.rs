@@ -37,13 +37,13 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 /// How far ahead of the server a device clock may be.
 const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
 
-fn mark_time(requested: Option<OffsetDateTime>, field: &str) -> Result<OffsetDateTime, ApiError> {
+fn mark_time(requested: Option<OffsetDateTime>, field: &str) -> Result<store::MarkedAt, ApiError> {
     let now = OffsetDateTime::now_utc();
     match requested {
-        None => Ok(now),
+        None => Ok(store::MarkedAt { at: now, from_client: false }),
         Some(t) if t > now + MAX_CLOCK_SKEW => Err(ApiError::invalid(field, "must not be in the future")),
         Some(t) if t.year() < 2000 => Err(ApiError::invalid(field, "must be after 2000-01-01")),
-        Some(t) => Ok(t),
+        Some(at) => Ok(store::MarkedAt { at, from_client: true }),
     }
 }
 

@@ -35,22 +35,35 @@ const QUESTION_MARKS: MarkTable =
 const TOPIC_MARKS: MarkTable =
     MarkTable { table: "topic_mark", key_col: "topic_id", order: &["not_started", "learning", "done", "skipped"] };
 
+/// When a mark was made, and whether the device said so or the server stamped it on
+/// arrival. The difference matters for a repeat of the standing status: a device's
+/// time is the learner's own account of when they last said so, while a server stamp
+/// on a repeated PUT is only the moment the same request came again.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkedAt {
+    pub at: OffsetDateTime,
+    pub from_client: bool,
+}
+
 /// Last-writer-wins: a write is taken when it is newer than the newest write seen so
 /// far (`last_write_at`, ties broken by status order). The row is locked while that is
-/// decided, so concurrent writes from several devices serialise. A newer write of the
-/// same status only advances `last_write_at`: it changes nothing the learner sees,
-/// so the same PUT twice is one change. A change is recorded as activity in the same
+/// decided, so concurrent writes from several devices serialise. The standing
+/// `marked_at` is the time of the newest write, so devices converge on the same row
+/// whatever order their writes arrive in; the one exception is a server-stamped repeat
+/// of the standing status, which advances only `last_write_at` so that the same PUT
+/// twice is one change. A change of status is recorded as activity in the same
 /// transaction. Returns the standing status, when it was set, and whether this write
-/// changed it.
+/// changed the status.
 async fn set_mark(
     conn: &mut PgConnection,
     marks: &MarkTable,
     user_id: Uuid,
     key: Uuid,
     status: &str,
-    at: OffsetDateTime,
+    marked: MarkedAt,
 ) -> sqlx::Result<(String, OffsetDateTime, bool)> {
     let MarkTable { table, key_col, order } = *marks;
+    let at = marked.at;
     let inserted: Option<(String, OffsetDateTime)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         r#"INSERT INTO {table} (user_id, {key_col}, status, marked_at, last_write_at) VALUES ($1, $2, $3, $4, $4)
            ON CONFLICT (user_id, {key_col}) DO NOTHING RETURNING status, marked_at"#
@@ -78,7 +91,7 @@ async fn set_mark(
     if !newer {
         return Ok((current, marked_at, false));
     }
-    if current == status {
+    if current == status && !marked.from_client {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET last_write_at = $3 WHERE user_id = $1 AND {key_col} = $2"
         )))
@@ -88,6 +101,17 @@ async fn set_mark(
         .execute(&mut *conn)
         .await?;
         return Ok((current, marked_at, false));
+    }
+    if current == status {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET marked_at = $3, last_write_at = $3 WHERE user_id = $1 AND {key_col} = $2"
+        )))
+        .bind(user_id)
+        .bind(key)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+        return Ok((current, at, false));
     }
     sqlx::query(sqlx::AssertSqlSafe(format!(
         r#"UPDATE {table} SET status = $3, marked_at = $4, last_write_at = $4, updated_at = now()
@@ -108,7 +132,7 @@ pub async fn set_question_mark(
     user_id: Uuid,
     question_id: Uuid,
     status: &str,
-    marked_at: OffsetDateTime,
+    marked_at: MarkedAt,
 ) -> sqlx::Result<(String, OffsetDateTime, bool)> {
     set_mark(conn, &QUESTION_MARKS, user_id, question_id, status, marked_at).await
 }
@@ -118,7 +142,7 @@ pub async fn set_topic_mark(
     user_id: Uuid,
     topic_id: Uuid,
     status: &str,
-    marked_at: OffsetDateTime,
+    marked_at: MarkedAt,
 ) -> sqlx::Result<(String, OffsetDateTime, bool)> {
     set_mark(conn, &TOPIC_MARKS, user_id, topic_id, status, marked_at).await
 }

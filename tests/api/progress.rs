@@ -221,6 +221,33 @@ async fn the_same_put_twice_is_one_change_and_concurrent_puts_end_in_one_row(poo
     assert_eq!((rows, activity), (1, 1), "20 identical concurrent PUTs are one row and one change");
 }
 
+/// The writes of the concurrent test above, in the arrival order that once left the
+/// row stamped with a write two changes older than the one that stands.
+#[sqlx::test]
+async fn late_writes_of_other_statuses_leave_the_newest_time_standing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let user = app.new_user("ann@example.com").await;
+    let id = question_ids(&app, "basics").await[0].clone();
+    let path = format!("/api/v1/me/questions/{id}/status");
+    for (status, at) in [("learning", "16"), ("learning", "19"), ("got_it", "17"), ("new", "18")] {
+        let res = app
+            .request_as(Method::PUT, &path, &user.access)
+            .json(&json!({"status": status, "marked_at": format!("2026-01-01T00:00:{at}Z")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let row: (String, time::OffsetDateTime) =
+        sqlx::query_as("SELECT status, marked_at FROM question_mark WHERE question_id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(row.0, "learning");
+    assert_eq!(row.1.second(), 19, "the same row as when the writes arrive in time order");
+}
+
 #[sqlx::test]
 async fn older_writes_lose_and_bad_marks_are_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
@@ -239,7 +266,10 @@ async fn older_writes_lose_and_bad_marks_are_refused(pool: PgPool) {
     let res: Value =
         put(json!({"status": "learning", "marked_at": "2026-01-04T00:00:00Z"})).await.unwrap().json().await.unwrap();
     assert_eq!((res["status"].as_str(), res["applied"].as_bool()), (Some("got_it"), Some(false)), "{res}");
-    assert_eq!(res["marked_at"], "2026-01-02T00:00:00Z", "marked_at is when the shown status was set");
+    assert_eq!(
+        res["marked_at"], "2026-01-05T00:00:00Z",
+        "marked_at is the newest write's time, so every arrival order ends the same"
+    );
 
     let future = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
         .format(&time::format_description::well_known::Rfc3339)
