@@ -187,8 +187,14 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
+        let jobs_queued = Arc::new(tokio::sync::Notify::new());
         let background = Background(vec![
-            tokio::spawn(listener::run(state.db.clone(), state.cache.clone(), state.reads.clone())),
+            tokio::spawn(listener::run(
+                state.db.clone(),
+                state.cache.clone(),
+                state.reads.clone(),
+                jobs_queued.clone(),
+            )),
             tokio::spawn(state.reads.clone().probe()),
             tokio::spawn(auth::prune::run(state.db.clone(), settings.prune_interval)),
             tokio::spawn(rate_limit_cleanup),
@@ -198,6 +204,7 @@ impl Application {
                     handlers: vec![Arc::new(crate::mail::MailHandler(mailer))],
                     outcomes: state.metrics.jobs.clone(),
                     idle_poll: settings.job_poll,
+                    queued: jobs_queued,
                     retry_base: settings.job_retry_base,
                 }
                 .run(),

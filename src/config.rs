@@ -91,6 +91,8 @@ pub struct Settings {
     pub job_retry_base: Duration,
     /// How long a password reset link works.
     pub reset_token_ttl: Duration,
+    /// How long a sign-up's verification link works.
+    pub verify_token_ttl: Duration,
     /// Optional streaming replica for public content reads; the primary serves them
     /// when unset or while the replica is unreachable or behind the last content change.
     pub database_read_url: Option<DatabaseUrl>,
@@ -271,6 +273,7 @@ impl Settings {
             job_poll: Duration::from_millis(parse_num("STUDYTRACK_JOB_POLL_MS", 500)?.clamp(10, 60_000)),
             job_retry_base: Duration::from_millis(parse_num("STUDYTRACK_JOB_RETRY_BASE_MS", 2000)?.clamp(10, 600_000)),
             reset_token_ttl: bounded_secs("STUDYTRACK_RESET_TOKEN_TTL_SECS", 3600, 60, day)?,
+            verify_token_ttl: bounded_secs("STUDYTRACK_VERIFY_TOKEN_TTL_SECS", 24 * 3600, 600, 7 * day)?,
             login_failures_per_account: small("STUDYTRACK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
             login_failures_per_address: small("STUDYTRACK_LOGIN_FAILURES_PER_ADDRESS", 20)?,
             login_window: bounded_secs(

@@ -27,12 +27,13 @@ pub async fn run(db: PgPool, every: Duration) {
     }
 }
 
-/// One pass: (refresh tokens, throttle attempts) deleted. Expired mailed-link tokens
-/// and jobs finished a week ago go too.
+/// One pass: (refresh tokens, throttle attempts) deleted. Expired mailed-link tokens,
+/// unconfirmed sign-ups and jobs finished a week ago go too.
 pub async fn prune_once(db: &PgPool) -> sqlx::Result<(u64, u64)> {
     let tokens = store::prune_refresh_tokens(db).await?;
     let attempts = throttle::prune(db).await?;
     store::prune_email_tokens(db).await?;
+    super::pending::prune(db).await?;
     crate::jobs::store::prune_finished(db).await?;
     Ok((tokens, attempts))
 }

@@ -5,23 +5,23 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::email::Email;
 use super::extractor::AuthUser;
 use secrecy::ExposeSecret;
 
-use super::model::{IssuedSecret, LoginRequest, RefreshRequest, RegisterRequest, Role, TokenResponse, TokenType};
+use super::model::{IssuedSecret, LoginRequest, RefreshRequest, TokenResponse, TokenType};
 use super::store::{self, UserRow};
 use super::{password, throttle, tokens};
 use crate::app::AppState;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::openapi::responses::{
-    BadRequest, Conflict, InternalError, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable, Unprocessable,
+    BadRequest, InternalError, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable, Unprocessable,
     UnsupportedMediaType,
 };
 use crate::web::client_address::ClientAddress;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(register)
+    cfg.service(super::registration::register)
+        .service(super::registration::confirm_registration)
         .service(login)
         .service(refresh)
         .service(logout)
@@ -121,70 +121,6 @@ pub async fn reserve(state: &AppState, budgets: &[throttle::Budget<'_>]) -> Resu
 /// Token responses must never be cached by anything between client and server.
 pub fn token_response(status: actix_web::http::StatusCode, body: &TokenResponse) -> HttpResponse {
     HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "no-store")).json(body)
-}
-
-/// Create a learner account.
-///
-/// Registers a learner and logs them in (the response holds a token pair). Every new
-/// account is a learner: roles are granted from the command line only, and any field
-/// beyond `email`, `password` and `display_name` is refused with 422.
-#[utoipa::path(
-    tag = "auth",
-    operation_id = "register",
-    security(()),
-    request_body = RegisterRequest,
-    responses(
-        (status = 201, description = "Registered and logged in", body = TokenResponse,
-         headers(("Cache-Control" = String, description = "no-store"))),
-        (status = 400, response = inline(BadRequest)),
-        (status = 409, response = inline(Conflict)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
-        (status = 429, response = inline(TooManyRequests)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
-    )
-)]
-#[post("/auth/register")]
-pub async fn register(
-    req: HttpRequest,
-    client: ClientAddress,
-    state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let mut errors = Vec::new();
-    let email = Email::parse(&body.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
-    let name = parse_display_name(&body.display_name).map_err(|m| errors.push(FieldError::new("display_name", m))).ok();
-    if let Err(m) =
-        password::check_policy(body.password.expose_secret(), email.as_ref().map_or("", |e| e.normalized.as_str()))
-    {
-        errors.push(FieldError::new("password", m));
-    }
-    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
-        return Err(ApiError::Validation { detail: "the registration is invalid".to_owned(), errors });
-    };
-
-    let address = client.key_text();
-    let budget = throttle::Budget {
-        bucket: throttle::REGISTER_ADDRESS,
-        key: &address,
-        max: state.settings.registrations_per_address,
-        window: std::time::Duration::from_secs(3600),
-    };
-    // Every registration counts, successful or not: nothing to refund.
-    let _counted = reserve(&state, &[budget]).await?;
-
-    let hash = state.hasher.hash(body.into_inner().password).await?;
-    let user = store::insert(&state.db, &email.display, &email.normalized, &name, &hash, Role::Learner)
-        .await?
-        .ok_or_else(|| ApiError::Conflict("an account with this email already exists".to_owned()))?;
-    let mut conn = state.db.acquire().await?;
-    let tokens =
-        issue_session(&state, &mut conn, &user, user.token_version, Lineage::NewSession, &req, &client).await?;
-    let mut res = token_response(actix_web::http::StatusCode::CREATED, &tokens);
-    res.headers_mut().insert(header::LOCATION, header::HeaderValue::from_static("/api/v1/me"));
-    Ok(res)
 }
 
 /// Log in with email and password.

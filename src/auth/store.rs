@@ -68,27 +68,32 @@ pub async fn current(pool: &PgPool, user_id: Uuid) -> Result<UserRow, crate::err
         .ok_or_else(|| crate::error::ApiError::Unauthorized("the account no longer exists".into()))
 }
 
+/// An account about to be made.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub normalized: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a SecretString,
+    pub role: Role,
+    /// Whether the address is known to be the account holder's.
+    pub email_verified: bool,
+}
+
 /// Inserts a user; `None` when the (normalised) email is taken.
-pub async fn insert(
-    pool: &PgPool,
-    email: &str,
-    normalized: &str,
-    display_name: &str,
-    password_hash: &SecretString,
-    role: Role,
-) -> sqlx::Result<Option<UserRow>> {
+pub async fn insert(db: impl sqlx::PgExecutor<'_>, account: NewAccount<'_>) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        r#"INSERT INTO app_user (email, email_normalized, display_name, password_hash, role)
-           VALUES ($1, $2, $3, $4, $5)
+        r#"INSERT INTO app_user (email, email_normalized, display_name, password_hash, role, email_verified)
+           VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (email_normalized) DO NOTHING
            RETURNING {USER_COLUMNS}"#
     )))
-    .bind(email)
-    .bind(normalized)
-    .bind(display_name)
-    .bind(password_hash.expose_secret())
-    .bind(role.as_str())
-    .fetch_optional(pool)
+    .bind(account.email)
+    .bind(account.normalized)
+    .bind(account.display_name)
+    .bind(account.password_hash.expose_secret())
+    .bind(account.role.as_str())
+    .bind(account.email_verified)
+    .fetch_optional(db)
     .await
 }
 

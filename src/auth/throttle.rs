@@ -20,6 +20,7 @@ use sqlx::PgPool;
 pub const LOGIN_ACCOUNT: &str = "login-account";
 pub const LOGIN_ADDRESS: &str = "login-address";
 pub const REGISTER_ADDRESS: &str = "register-address";
+pub const REGISTER_EMAIL: &str = "register-email";
 pub const RESET_ACCOUNT: &str = "reset-account";
 pub const RESET_ADDRESS: &str = "reset-address";
 

@@ -1,5 +1,9 @@
 //! Subscribes to content-change notifications and keeps the cache honest.
 //!
+//! It is the instance's one `LISTEN` connection, so it also carries the outbox's
+//! "job queued" notifications and passes them to the job worker (which would
+//! otherwise need a connection of its own for them).
+//!
 //! The subscription holds one connection of the request pool for good (the pool is
 //! sized for it: see `db::connect_and_migrate`); taking it from the pool, rather than
 //! opening a private one, lets closing the pool end the subscription too. On every
@@ -11,10 +15,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 
 use super::ContentCache;
+use crate::jobs::store::QUEUED_CHANNEL;
 use crate::replica::ContentReads;
 
 /// The channel the `content_notify` migration's trigger notifies.
@@ -23,8 +30,9 @@ pub const CHANNEL: &str = "studytrack_content";
 /// Pause between attempts to resubscribe while the database is unreachable.
 const RETRY_AFTER: Duration = Duration::from_millis(500);
 
-/// Runs until the task is aborted.
-pub async fn run(pool: PgPool, cache: Arc<ContentCache>, reads: Arc<ContentReads>) {
+/// Runs until the task is aborted. `jobs_queued` is notified for every queued job and
+/// whenever the subscription is lost (jobs queued meanwhile went unannounced).
+pub async fn run(pool: PgPool, cache: Arc<ContentCache>, reads: Arc<ContentReads>, jobs_queued: Arc<Notify>) {
     loop {
         match subscribe(&pool).await {
             Ok(mut listener) => {
@@ -34,6 +42,9 @@ pub async fn run(pool: PgPool, cache: Arc<ContentCache>, reads: Arc<ContentReads
                 tracing::debug!("content cache subscribed to {CHANNEL}");
                 loop {
                     match listener.try_recv().await {
+                        Ok(Some(notification)) if notification.channel() == QUEUED_CHANNEL => {
+                            jobs_queued.notify_one();
+                        }
                         Ok(Some(_)) => {
                             reads.require_current(&mut listener).await;
                             cache.invalidate();
@@ -46,6 +57,7 @@ pub async fn run(pool: PgPool, cache: Arc<ContentCache>, reads: Arc<ContentReads
                     }
                 }
                 cache.set_synced(false);
+                jobs_queued.notify_one();
                 crate::db::note_connection_loss();
                 tracing::warn!("content change subscription lost; serving content uncached until it is back");
             }
@@ -60,6 +72,6 @@ async fn subscribe(pool: &PgPool) -> sqlx::Result<PgListener> {
     // Reconnecting silently would hide the gap in which notifications were lost; the
     // loop above resubscribes itself and treats the gap as "everything changed".
     listener.eager_reconnect(false);
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, QUEUED_CHANNEL]).await?;
     Ok(listener)
 }

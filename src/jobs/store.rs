@@ -18,12 +18,19 @@ pub struct Job {
 /// Adds a job inside the caller's transaction, due now.
 pub async fn enqueue<T: Serialize>(conn: &mut PgConnection, kind: &str, payload: &T) -> sqlx::Result<i64> {
     let payload = serde_json::to_value(payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query_scalar("INSERT INTO job (kind, payload) VALUES ($1, $2) RETURNING job_id")
+    let job_id = sqlx::query_scalar("INSERT INTO job (kind, payload) VALUES ($1, $2) RETURNING job_id")
         .bind(kind)
         .bind(sqlx::types::Json(payload))
-        .fetch_one(conn)
-        .await
+        .fetch_one(&mut *conn)
+        .await?;
+    // Delivered when (and only if) the caller's transaction commits: idle workers on
+    // every instance wake up instead of waiting for their next poll.
+    sqlx::query("SELECT pg_notify($1, '')").bind(QUEUED_CHANNEL).execute(conn).await?;
+    Ok(job_id)
 }
+
+/// The channel [`enqueue`] notifies.
+pub const QUEUED_CHANNEL: &str = "studytrack_job_queued";
 
 /// Claims up to `limit` due jobs for `lease`: no other worker takes them meanwhile.
 pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<Job>> {

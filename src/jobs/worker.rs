@@ -8,6 +8,7 @@ use futures_util::future::{BoxFuture, join_all};
 use prometheus::IntCounterVec;
 use rand::Rng;
 use sqlx::PgPool;
+use tokio::sync::Notify;
 
 use super::MAX_ATTEMPTS;
 use super::store::{self, Job};
@@ -31,8 +32,12 @@ pub struct Worker {
     pub handlers: Vec<Arc<dyn Handler>>,
     /// `jobs_total{kind, outcome}`: done, retried, dead.
     pub outcomes: IntCounterVec,
-    /// Wait between polls when nothing is due.
+    /// Wait between polls when nothing is due and no job was queued meanwhile (a
+    /// queued job wakes the worker at once; polling still finds retries that came
+    /// due and jobs queued while the wake-up subscription was down).
     pub idle_poll: Duration,
+    /// Notified when a job is queued on any instance.
+    pub queued: Arc<Notify>,
     /// First retry delay; each later one doubles, up to an hour.
     pub retry_base: Duration,
 }
@@ -49,7 +54,9 @@ impl Worker {
                 }
             };
             if jobs.is_empty() {
-                tokio::time::sleep(self.idle_poll).await;
+                // A queued job (announced through the content listener's connection)
+                // ends the wait early.
+                let _ = tokio::time::timeout(self.idle_poll, self.queued.notified()).await;
                 continue;
             }
             join_all(jobs.iter().map(|job| self.process(job))).await;

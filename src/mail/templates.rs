@@ -18,6 +18,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("confirm_email_change.html", include_str!("templates/confirm_email_change.html")),
         ("email_change_notice.txt", include_str!("templates/email_change_notice.txt")),
         ("email_change_notice.html", include_str!("templates/email_change_notice.html")),
+        ("verify_registration.txt", include_str!("templates/verify_registration.txt")),
+        ("verify_registration.html", include_str!("templates/verify_registration.html")),
+        ("signup_attempt.txt", include_str!("templates/signup_attempt.txt")),
+        ("signup_attempt.html", include_str!("templates/signup_attempt.html")),
     ] {
         // The sources are compiled in; a syntax error fails the unit test below.
         if let Err(err) = env.add_template(name, source) {
@@ -47,8 +51,16 @@ mod tests {
             "app_url": "https://app.example",
             "new_email": "new@example.com",
             "done": false,
+            "hours": 24,
         });
-        for name in ["reset_password", "password_changed", "confirm_email_change", "email_change_notice"] {
+        for name in [
+            "reset_password",
+            "password_changed",
+            "confirm_email_change",
+            "email_change_notice",
+            "verify_registration",
+            "signup_attempt",
+        ] {
             let (text, html) = render(name, &context).unwrap();
             assert!(text.contains("<script>alert(1)</script> & co"), "plain text keeps the name as written");
             assert!(!html.contains("<script>"), "{name}: the name reached the HTML unescaped: {html}");

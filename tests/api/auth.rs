@@ -13,7 +13,10 @@ use crate::helpers::{PASSWORD, assert_problem, spawn_app, spawn_with_settings, u
 #[sqlx::test]
 async fn register_login_and_read_the_account(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let res = app.register("Ann.Lee@Example.com", PASSWORD).await;
+    let token = app.sign_up("Ann.Lee@Example.com", PASSWORD).await;
+    let res = app.login("ann.lee@example.com", PASSWORD).await;
+    assert_problem(res, StatusCode::UNAUTHORIZED).await;
+    let res = app.confirm_registration(&token).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["cache-control"], "no-store");
     assert_eq!(res.headers()["location"], "/api/v1/me");
@@ -30,7 +33,7 @@ async fn register_login_and_read_the_account(pool: PgPool) {
     let me: Value = app.get_as("/api/v1/me", &user.access).await.json().await.unwrap();
     assert_eq!(me["email"], "Ann.Lee@Example.com");
     assert_eq!(me["display_name"], "Test User");
-    assert_eq!(me["email_verified"], false);
+    assert_eq!(me["email_verified"], true, "following the mailed link proved the address");
 }
 
 #[sqlx::test]
@@ -38,8 +41,18 @@ async fn one_account_per_email_whatever_the_case_or_width(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.new_user("ann@example.com").await;
     for twin in ["ANN@example.com", " ann@example.com ", "ａｎｎ@example.com"] {
-        assert_problem(app.register(twin, PASSWORD).await, StatusCode::CONFLICT).await;
+        assert_eq!(app.register(twin, "another-phrase-77").await.status(), StatusCode::ACCEPTED);
     }
+    // Each attempt told the owner; none made a sign-up, so no link exists to follow.
+    let tried = app.inbox.wait_for_mail("ann@example.com", "Someone tried to sign up with your address", 3).await;
+    assert_eq!(tried.len(), 3);
+    let counts: (i64, i64) =
+        sqlx::query_as("SELECT (SELECT count(*) FROM app_user), (SELECT count(*) FROM pending_registration)")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(counts, (1, 0));
+    assert_eq!(app.login("ann@example.com", "another-phrase-77").await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[sqlx::test]
@@ -64,7 +77,7 @@ async fn registration_is_validated_field_by_field(pool: PgPool) {
         let email = format!("p{}@example.com", password.len());
         let res = app.register(&email, password).await;
         if ok {
-            assert_eq!(res.status(), StatusCode::CREATED, "{} bytes refused", password.len());
+            assert_eq!(res.status(), StatusCode::ACCEPTED, "{} bytes refused", password.len());
         } else {
             let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
             assert_eq!(problem["errors"][0]["field"], "password");
@@ -108,7 +121,7 @@ async fn mass_assignment_is_refused(pool: PgPool) {
     }
     let me: Value = app.get_as("/api/v1/me", &user.access).await.json().await.unwrap();
     assert_eq!(me["role"], "learner");
-    assert_eq!(me["email_verified"], false);
+    assert_eq!(me["email_verified"], true);
     assert_eq!(me["display_name"], "Test User", "a rejected PATCH changes nothing");
 
     let res = app
@@ -421,17 +434,15 @@ async fn admin_operations_are_401_anonymous_403_for_learners_200_for_admins(pool
     let app = spawn_app(pool).await;
     let learner = app.new_user("learner@example.com").await;
     let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
-    studytrack::auth::store::insert(
-        &app.pool,
-        "root@example.com",
-        "root@example.com",
-        "Root",
-        &hash,
-        studytrack::auth::Role::Admin,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let account = studytrack::auth::store::NewAccount {
+        email: "root@example.com",
+        normalized: "root@example.com",
+        display_name: "Root",
+        password_hash: &hash,
+        role: studytrack::auth::Role::Admin,
+        email_verified: true,
+    };
+    studytrack::auth::store::insert(&app.pool, account).await.unwrap().unwrap();
     let admin = user_from("root@example.com", &app.login("root@example.com", PASSWORD).await.json().await.unwrap());
 
     let doc = app.get_json("/openapi.json").await;

@@ -117,12 +117,12 @@ async fn changes_made_while_the_subscription_is_down_are_not_missed(pool: PgPool
     // notification is lost, so only the resubscription's invalidation can save us.
     let killed: Vec<bool> = sqlx::query_scalar(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+         WHERE datname = current_database() AND query LIKE 'LISTEN%studytrack_content%'",
     )
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(killed, vec![true], "one listener connection per instance");
+    assert_eq!(killed, vec![true], "one content listener connection per instance");
     sqlx::query("UPDATE question SET title = 'Changed in the gap' WHERE question_id = $1::uuid")
         .bind(&id)
         .execute(&pool)

@@ -3,11 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use reqwest::{Method, Response, StatusCode};
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use studytrack::app::{AppState, Application};
 use studytrack::config::Settings;
 use studytrack::content::{self, SeedReport};
+
+use crate::smtp::{Inbox, SmtpServer, is_to, link_token, subject_of};
 
 pub struct TestApp {
     pub address: String,
@@ -17,7 +20,12 @@ pub struct TestApp {
     pub clock: studytrack::clock::Clock,
     /// The server's shared state (its content cache, for [`TestApp::reseed`]).
     pub state: actix_web::web::Data<AppState>,
+    /// The mail this app sent, as a real SMTP server received it.
+    pub inbox: Inbox,
 }
+
+/// The subject of the mail that finishes a sign-up.
+pub const VERIFY_SUBJECT: &str = "Finish signing up for studytrack";
 
 /// A registered learner and their tokens.
 #[derive(Debug, Clone)]
@@ -60,14 +68,39 @@ pub async fn spawn_with_settings(pool: PgPool, settings: Settings) -> TestApp {
 }
 
 /// One server instance, with its shared state (several may run on one database).
-pub async fn spawn_instance(pool: PgPool, settings: Settings) -> (TestApp, actix_web::web::Data<AppState>) {
+/// Its mail goes to the SMTP server `settings` name, or else to the shared one, from
+/// an address of its database's own.
+pub async fn spawn_instance(pool: PgPool, mut settings: Settings) -> (TestApp, actix_web::web::Data<AppState>) {
+    if settings.smtp_url.is_none() {
+        settings.smtp_url = Some(SmtpServer::shared().url().into());
+    }
+    // Instances on one database are one deployment: any of them may send a mail
+    // another queued, so they share a sender, and so an inbox.
+    let database = pool.connect_options().get_database().unwrap_or("studytrack").to_owned();
+    settings.mail_from = format!("{}@studytrack.test", database.to_lowercase());
+    launch(pool, settings).await
+}
+
+/// An instance with exactly these settings: no SMTP server (mail to the log) when
+/// they name none, and the sender they name.
+pub async fn spawn_exactly(pool: PgPool, settings: Settings) -> TestApp {
+    launch(pool, settings).await.0
+}
+
+async fn launch(pool: PgPool, settings: Settings) -> (TestApp, actix_web::web::Data<AppState>) {
+    let port = settings
+        .smtp_url
+        .as_ref()
+        .and_then(|url| url.expose_secret().rsplit(':').next().and_then(|p| p.parse().ok()))
+        .unwrap_or(0);
+    let inbox = Inbox { port, sender: settings.mail_from.clone() };
     let app = Application::build(settings, pool.clone()).expect("failed to build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
     let clock = state.clock.clone();
     tokio::spawn(app.into_server());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    (TestApp { address, client, pool, clock, state: state.clone() }, state)
+    (TestApp { address, client, pool, clock, state: state.clone(), inbox }, state)
 }
 
 impl TestApp {
@@ -119,22 +152,49 @@ impl TestApp {
         self.post_json("/api/v1/auth/login", &serde_json::json!({"email": email, "password": password})).await
     }
 
-    /// Registers `email` with the standard test password; panics unless 201.
+    /// Signs `email` up with the standard test password and follows the link the
+    /// sign-up mailed, as a learner would; panics unless that makes an account.
     pub async fn new_user(&self, email: &str) -> TestUser {
-        let res = self.register(email, PASSWORD).await;
+        self.new_user_with(email, PASSWORD).await
+    }
+
+    pub async fn new_user_with(&self, email: &str, password: &str) -> TestUser {
+        let token = self.sign_up(email, password).await;
+        let res = self.confirm_registration(&token).await;
         let status = res.status();
         let body: Value = res.json().await.unwrap();
-        assert_eq!(status, StatusCode::CREATED, "register failed: {body}");
+        assert_eq!(status, StatusCode::CREATED, "confirming the sign-up of {email} failed: {body}");
         user_from(email, &body)
+    }
+
+    /// Signs `email` up (202) and returns the token of the link mailed for it.
+    pub async fn sign_up(&self, email: &str, password: &str) -> String {
+        let earlier =
+            self.inbox.messages().iter().filter(|m| is_to(m, email) && subject_of(m) == Some(VERIFY_SUBJECT)).count();
+        let res = self.register(email, password).await;
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!(status, StatusCode::ACCEPTED, "signing up {email} failed: {body}");
+        let mails = self.inbox.wait_for_mail(email, VERIFY_SUBJECT, earlier + 1).await;
+        link_token(mails.last().expect("a verification mail"), "verify-email")
+    }
+
+    pub async fn confirm_registration(&self, token: &str) -> Response {
+        self.post_json("/api/v1/auth/register/confirm", &json!({"token": token})).await
     }
 
     /// An admin account (made the way the CLI makes one) and its tokens.
     pub async fn new_admin(&self, email: &str) -> TestUser {
         let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
-        studytrack::auth::store::insert(&self.pool, email, email, "Admin", &hash, studytrack::auth::Role::Admin)
-            .await
-            .unwrap()
-            .expect("admin email taken");
+        let account = studytrack::auth::store::NewAccount {
+            email,
+            normalized: email,
+            display_name: "Admin",
+            password_hash: &hash,
+            role: studytrack::auth::Role::Admin,
+            email_verified: true,
+        };
+        studytrack::auth::store::insert(&self.pool, account).await.unwrap().expect("admin email taken");
         let res = self.login(email, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK);
         user_from(email, &res.json().await.unwrap())

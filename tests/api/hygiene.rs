@@ -101,8 +101,12 @@ async fn token_responses_are_never_cached(pool: PgPool) {
         res.headers().get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
     };
     let res = app.register("ann@example.com", PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
     assert_eq!(no_store(&res), "no-store", "register");
+    let mail = app.inbox.wait_for(1).await;
+    let res = app.confirm_registration(&crate::smtp::link_token(&mail[0], "verify-email")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(no_store(&res), "no-store", "confirmed registration");
     let body: Value = res.json().await.unwrap();
     let res = app.login("ann@example.com", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -128,7 +132,13 @@ async fn token_responses_are_never_cached(pool: PgPool) {
 /// One request of each kind the server answers, from success to failure.
 async fn every_kind_of_response(app: &TestApp) -> Vec<(String, reqwest::Response)> {
     let user = app.new_user("ann@example.com").await;
+    let other = app.new_user("bo@example.com").await;
     let admin = app.new_admin("admin@example.com").await;
+    let profile = |token: &str| {
+        app.request_as(Method::PUT, "/api/v1/me/profile", token).json(&json!({"handle": "ann-lee"})).send()
+    };
+    assert_eq!(profile(&user.access).await.unwrap().status(), StatusCode::OK);
+    let token = app.sign_up("cy@example.com", PASSWORD).await;
     let first = app.get("/api/v1/tracks/alpha").await;
     let etag = first.headers().get("etag").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let json = |m: Method, p: &str| app.client.request(m, app.url(p));
@@ -137,10 +147,11 @@ async fn every_kind_of_response(app: &TestApp) -> Vec<(String, reqwest::Response
         ("304", json(Method::GET, "/api/v1/tracks/alpha").header("if-none-match", etag)),
         ("200 per-user", app.request_as(Method::GET, "/api/v1/me", &user.access)),
         (
-            "201",
+            "202",
             json(Method::POST, "/api/v1/auth/register")
-                .json(&json!({"email": "bo@example.com", "password": PASSWORD, "display_name": "Bo"})),
+                .json(&json!({"email": "di@example.com", "password": PASSWORD, "display_name": "Di"})),
         ),
+        ("201", json(Method::POST, "/api/v1/auth/register/confirm").json(&json!({"token": token}))),
         ("204", json(Method::POST, "/api/v1/auth/logout").json(&json!({"refresh_token": "unknown"}))),
         ("200 admin", app.request_as(Method::GET, "/api/v1/admin/audit", &admin.access)),
         ("308 docs", json(Method::GET, "/docs")),
@@ -159,11 +170,7 @@ async fn every_kind_of_response(app: &TestApp) -> Vec<(String, reqwest::Response
         ("403", app.request_as(Method::GET, "/api/v1/admin/audit", &user.access)),
         ("404", json(Method::GET, "/nope")),
         ("405", json(Method::DELETE, "/api/v1/tracks")),
-        (
-            "409",
-            json(Method::POST, "/api/v1/auth/register")
-                .json(&json!({"email": "ann@example.com", "password": PASSWORD, "display_name": "A"})),
-        ),
+        ("409", app.request_as(Method::PUT, "/api/v1/me/profile", &other.access).json(&json!({"handle": "ann-lee"}))),
         (
             "413",
             json(Method::POST, "/api/v1/auth/login")
@@ -214,7 +221,7 @@ async fn every_response_says_nosniff(pool: PgPool) {
             assert!(res.headers().contains_key("x-request-id"), "{label} ({}) lacks x-request-id", res.status());
         }
     }
-    for expected in [200, 201, 204, 304, 308, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503] {
+    for expected in [200, 201, 202, 204, 304, 308, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503] {
         assert!(statuses.contains(&expected), "no {expected} among the responses checked: {statuses:?}");
     }
 }

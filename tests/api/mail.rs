@@ -3,9 +3,6 @@
 //! with the outbox surviving an SMTP outage and shared by two instances.
 
 use std::collections::HashSet;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
@@ -14,74 +11,10 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use studytrack::config::Settings;
 
-use crate::helpers::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_with_settings, user_from};
+use crate::helpers::{PASSWORD, TestApp, assert_problem, spawn_with_settings, user_from};
+use crate::smtp::{SmtpServer, decoded, free_port, link_token, subject_of, to_of};
 
-/// An SMTP server writing every message it accepts into a Maildir.
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-impl SmtpServer {
-    fn start() -> SmtpServer {
-        SmtpServer::start_on(free_port())
-    }
-
-    fn start_on(port: u16) -> SmtpServer {
-        let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tools-venv/bin/python");
-        assert!(python.exists(), "aiosmtpd is not installed: run scripts/ensure-tools");
-        let dir = tempfile::tempdir().unwrap();
-        let maildir = dir.path().join("maildir");
-        let child = Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start aiosmtpd");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not start on {port}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        SmtpServer { child, port, maildir, _dir: dir }
-    }
-
-    /// Every message received so far, raw.
-    fn messages(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else { return Vec::new() };
-        entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
-    }
-
-    /// Waits until `count` messages have arrived (at most 20 s).
-    async fn wait_for(&self, count: usize) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let messages = self.messages();
-            if messages.len() >= count {
-                return messages;
-            }
-            assert!(Instant::now() < deadline, "{} of {count} mails arrived", messages.len());
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Settings delivering to `smtp`, polling the outbox often so tests are quick.
+/// Settings delivering to the server on `port`, retrying failed sends quickly.
 fn mailing_to(port: u16) -> Settings {
     let mut settings = Settings::for_tests("postgres://unused");
     settings.smtp_url = Some(secrecy::SecretString::from(format!("smtp://127.0.0.1:{port}")));
@@ -91,20 +24,16 @@ fn mailing_to(port: u16) -> Settings {
     settings
 }
 
-/// The body of a raw message with quoted-printable soft breaks and `=3D` undone.
-fn decoded(raw: &str) -> String {
-    raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+/// Settings delivering to the shared server.
+fn mailing() -> Settings {
+    mailing_to(SmtpServer::shared().port)
 }
+
+const RESET: &str = "Reset your studytrack password";
 
 /// The reset token in a mail's link.
 fn token_in(raw: &str) -> String {
-    let body = decoded(raw);
-    let start = body.find("reset-password?token=").expect("no reset link in the mail") + "reset-password?token=".len();
-    body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
-}
-
-fn to_of(raw: &str) -> Option<&str> {
-    raw.lines().find_map(|l| l.strip_prefix("To: "))
+    link_token(raw, "reset-password")
 }
 
 async fn ask_reset(app: &TestApp, email: &str) -> reqwest::Response {
@@ -117,15 +46,14 @@ async fn confirm(app: &TestApp, token: &str, password: &str) -> reqwest::Respons
 
 #[sqlx::test]
 async fn a_forgotten_password_is_reset_from_the_mailed_link(pool: PgPool) {
-    let smtp = SmtpServer::start();
-    let app = spawn_with_settings(pool, mailing_to(smtp.port)).await;
+    let app = spawn_with_settings(pool, mailing()).await;
     let user = app.new_user("ann@example.com").await;
 
     let asked = Instant::now();
     let res = ask_reset(&app, "ANN@example.com").await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let known_body: Value = res.json().await.unwrap();
-    let mails = smtp.wait_for(1).await;
+    let mails = app.inbox.wait_for_mail("ann@example.com", RESET, 1).await;
     println!("mail: reset requested to delivered in {} ms", asked.elapsed().as_millis());
     let mail = &mails[0];
     assert_eq!(to_of(mail), Some("ann@example.com"));
@@ -151,23 +79,22 @@ async fn a_forgotten_password_is_reset_from_the_mailed_link(pool: PgPool) {
     let replay = assert_problem(confirm(&app, &token, "another-phrase-88").await, StatusCode::BAD_REQUEST).await;
 
     // A notice goes to the account's address.
-    let mails = smtp.wait_for(2).await;
-    assert!(mails.iter().any(|m| m.contains("Subject: Your studytrack password was changed")), "{mails:?}");
+    app.inbox.wait_for_mail("ann@example.com", "Your studytrack password was changed", 1).await;
 
     // Unknown addresses get exactly the same answer, and nothing is mailed or queued.
     let res = ask_reset(&app, "nobody@example.com").await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     assert_eq!(res.json::<Value>().await.unwrap(), known_body);
     let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM job").fetch_one(&app.pool).await.unwrap();
-    assert_eq!(queued, 2, "the reset mail and the notice only");
+    assert_eq!(queued, 3, "the sign-up link, the reset mail and the notice only");
 
     // Expired, unknown and wrong-purpose tokens get the same answer as a replay.
     assert_eq!(ask_reset(&app, "ann@example.com").await.status(), StatusCode::ACCEPTED);
-    smtp.wait_for(3).await;
-    let late = smtp
-        .messages()
+    let late = app
+        .inbox
+        .wait_for_mail("ann@example.com", RESET, 2)
+        .await
         .iter()
-        .filter(|m| m.contains("Subject: Reset"))
         .map(|m| token_in(m))
         .find(|t| *t != token)
         .expect("a second reset mail");
@@ -181,8 +108,7 @@ async fn a_forgotten_password_is_reset_from_the_mailed_link(pool: PgPool) {
 
 #[sqlx::test]
 async fn reset_requests_are_throttled_and_concurrent_confirmations_apply_once(pool: PgPool) {
-    let smtp = SmtpServer::start();
-    let app = spawn_with_settings(pool, mailing_to(smtp.port)).await;
+    let app = spawn_with_settings(pool, mailing()).await;
     app.new_user("ann@example.com").await;
     // Five at once (the per-address budget of 10 an hour covers this whole test).
     let asks = join_all((0..5).map(|_| ask_reset(&app, "ann@example.com"))).await;
@@ -198,8 +124,7 @@ async fn reset_requests_are_throttled_and_concurrent_confirmations_apply_once(po
         assert_eq!(ask_reset(&app, "bob@example.com").await.status(), StatusCode::ACCEPTED);
     }
     assert_eq!(ask_reset(&app, "bob@example.com").await.status(), StatusCode::TOO_MANY_REQUESTS);
-    let mails: Vec<String> =
-        smtp.wait_for(accepted + 3).await.into_iter().filter(|m| to_of(m) == Some("bob@example.com")).collect();
+    let mails = app.inbox.wait_for_mail("bob@example.com", RESET, 3).await;
     assert_eq!(mails.len(), 3);
     let token = token_in(&mails[0]);
     let confirms = join_all(
@@ -223,13 +148,16 @@ async fn reset_requests_are_throttled_and_concurrent_confirmations_apply_once(po
 async fn mail_waits_in_the_outbox_while_smtp_is_down_and_goes_once_it_returns(pool: PgPool) {
     let port = free_port();
     let app = spawn_with_settings(pool, mailing_to(port)).await;
+    // Signing up needs the server; then it goes down.
+    let smtp = SmtpServer::start_on(port);
     app.new_user("ann@example.com").await;
+    drop(smtp);
     assert_eq!(ask_reset(&app, "ann@example.com").await.status(), StatusCode::ACCEPTED);
+    let reset_job = "SELECT status, attempts FROM job WHERE payload->>'subject' = 'Reset your studytrack password'";
     // Nothing listens: attempts fail and are retried with backoff, the mail stays queued.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let (status, attempts): (String, i32) =
-            sqlx::query_as("SELECT status, attempts FROM job").fetch_one(&app.pool).await.unwrap();
+        let (status, attempts): (String, i32) = sqlx::query_as(reset_job).fetch_one(&app.pool).await.unwrap();
         assert_eq!(status, "pending", "the mail is kept while the server is down");
         if attempts >= 2 {
             break;
@@ -237,16 +165,18 @@ async fn mail_waits_in_the_outbox_while_smtp_is_down_and_goes_once_it_returns(po
         assert!(Instant::now() < deadline, "the sender never retried");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let back = Instant::now();
     let smtp = SmtpServer::start_on(port);
-    let mails = smtp.wait_for(1).await;
+    let mails = app.inbox.wait_for(1).await;
+    println!("mail: delivered {} ms after the SMTP server came back", back.elapsed().as_millis());
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(smtp.messages().len(), 1, "sent once when the server came back");
-    assert_eq!(to_of(&mails[0]), Some("ann@example.com"));
-    let status: String = sqlx::query_scalar("SELECT status FROM job").fetch_one(&app.pool).await.unwrap();
+    assert_eq!((to_of(&mails[0]), subject_of(&mails[0])), (Some("ann@example.com"), Some(RESET)));
+    let (status, _): (String, i32) = sqlx::query_as(reset_job).fetch_one(&app.pool).await.unwrap();
     assert_eq!(status, "done");
     let metrics = app.metrics().await.text().await.unwrap();
     assert!(metrics.contains(r#"studytrack_jobs_total{kind="mail",outcome="retried"}"#), "{metrics}");
-    assert!(metrics.contains(r#"studytrack_jobs_total{kind="mail",outcome="done"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"studytrack_jobs_total{kind="mail",outcome="done"} 2"#), "{metrics}");
 }
 
 #[sqlx::test]
@@ -261,9 +191,10 @@ async fn two_instances_share_one_outbox_and_send_each_mail_once(pool: PgPool) {
     }
     let asks = emails.iter().enumerate().map(|(i, email)| ask_reset(if i % 2 == 0 { &one } else { &two }, email));
     assert!(join_all(asks).await.iter().all(|r| r.status() == StatusCode::ACCEPTED));
-    let mails = smtp.wait_for(10).await;
+    let resets = |m: &[String]| m.iter().filter(|m| subject_of(m) == Some(RESET)).cloned().collect::<Vec<_>>();
+    let mails = resets(&smtp.wait_until(|m| resets(m).len() >= 10).await);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mails_now = smtp.messages();
+    let mails_now = resets(&smtp.messages());
     assert_eq!(mails_now.len(), 10, "each mail exactly once");
     let recipients: HashSet<&str> = mails.iter().filter_map(|m| to_of(m)).collect();
     assert_eq!(recipients.len(), 10);
@@ -274,9 +205,10 @@ async fn two_instances_share_one_outbox_and_send_each_mail_once(pool: PgPool) {
 
 #[sqlx::test]
 async fn without_smtp_mails_go_to_the_log_and_the_api_still_answers(pool: PgPool) {
-    let app = spawn_app(pool).await;
-    app.new_user("ann@example.com").await;
-    assert_eq!(ask_reset(&app, "ann@example.com").await.status(), StatusCode::ACCEPTED);
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.smtp_url = None;
+    let app = crate::helpers::spawn_exactly(pool, settings).await;
+    assert_eq!(app.register("ann@example.com", PASSWORD).await.status(), StatusCode::ACCEPTED);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let status: String = sqlx::query_scalar("SELECT status FROM job").fetch_one(&app.pool).await.unwrap();
@@ -286,14 +218,6 @@ async fn without_smtp_mails_go_to_the_log_and_the_api_still_answers(pool: PgPool
         assert!(Instant::now() < deadline, "the logged mail never completed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// The token in a link of `path` (`confirm-email`, `reset-password`).
-fn link_token(raw: &str, path: &str) -> String {
-    let body = decoded(raw);
-    let marker = format!("{path}?token=");
-    let start = body.find(&marker).expect("no link in the mail") + marker.len();
-    body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 
 async fn ask_email_change(app: &TestApp, access: &str, new_email: &str, password: &str) -> reqwest::Response {
@@ -306,8 +230,7 @@ async fn ask_email_change(app: &TestApp, access: &str, new_email: &str, password
 
 #[sqlx::test]
 async fn the_address_changes_only_once_the_new_mailbox_confirms(pool: PgPool) {
-    let smtp = SmtpServer::start();
-    let app = spawn_with_settings(pool, mailing_to(smtp.port)).await;
+    let app = spawn_with_settings(pool, mailing()).await;
     let ann = app.new_user("ann@example.com").await;
     app.new_user("taken@example.com").await;
 
@@ -318,9 +241,13 @@ async fn the_address_changes_only_once_the_new_mailbox_confirms(pool: PgPool) {
     let res = ask_email_change(&app, &ann.access, "Ann.Lee@Example.org", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let accepted: Value = res.json().await.unwrap();
-    let mails = smtp.wait_for(2).await;
+    let mails = app.inbox.wait_for(4).await;
     let confirm = mails.iter().find(|m| to_of(m) == Some("Ann.Lee@Example.org")).expect("a link to the new address");
-    let notice = mails.iter().find(|m| to_of(m) == Some("ann@example.com")).expect("a notice to the old address");
+    let notice = mails
+        .iter()
+        .find(|m| subject_of(m) == Some("A change of your studytrack address was requested"))
+        .expect("a notice to the old address");
+    assert_eq!(to_of(notice), Some("ann@example.com"));
     assert!(decoded(notice).contains("Ann.Lee@Example.org"));
     // Nothing has changed yet.
     let me: Value = app.get_as("/api/v1/me", &ann.access).await.json().await.unwrap();
@@ -336,7 +263,7 @@ async fn the_address_changes_only_once_the_new_mailbox_confirms(pool: PgPool) {
     assert_eq!(app.login("ann@example.com", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
     let replay = app.post_json("/api/v1/auth/email-change/confirm", &json!({"token": token})).await;
     assert_problem(replay, StatusCode::BAD_REQUEST).await;
-    let mails = smtp.wait_for(3).await;
+    let mails = app.inbox.wait_for(5).await;
     assert!(
         mails
             .iter()
@@ -344,14 +271,14 @@ async fn the_address_changes_only_once_the_new_mailbox_confirms(pool: PgPool) {
     );
 
     // A taken address: the same answer, no link sent there, nothing changes.
-    let before = smtp.messages().len();
+    let before = app.inbox.messages().len();
     let res = ask_email_change(&app, &ann.access, "taken@example.com", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     assert_eq!(res.json::<Value>().await.unwrap(), accepted);
-    let mails = smtp.wait_for(before + 1).await;
+    let mails = app.inbox.wait_for(before + 1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(smtp.messages().len(), before + 1, "only the notice to the account's own address");
-    assert!(!mails.iter().any(|m| to_of(m) == Some("taken@example.com")), "no mail to the other account");
+    assert_eq!(app.inbox.messages().len(), before + 1, "only the notice to the account's own address");
+    assert!(!mails[before..].iter().any(|m| to_of(m) == Some("taken@example.com")), "no mail to the other account");
     // A reset token is not an email-change token.
     let res = app.post_json("/api/v1/auth/email-change/confirm", &json!({"token": "x".repeat(43)})).await;
     assert_problem(res, StatusCode::BAD_REQUEST).await;

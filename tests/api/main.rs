@@ -20,5 +20,7 @@ mod progress;
 mod properties;
 mod proxy;
 mod quizzes;
+mod registration;
 mod reviews;
 mod seed;
+mod smtp;

@@ -1,0 +1,209 @@
+//! Verification-first registration: `POST /auth/register` answers 202 the same way
+//! whatever the address, and mails either a link that finishes the sign-up or, when
+//! the address already has an account, a note to its owner. `POST /auth/register/confirm`
+//! turns the sign-up behind a link into an account and logs it in.
+//!
+//! Both branches do the same work (hash the password, render a mail, write one row
+//! and one outbox job in a transaction), so the answer's timing does not tell them
+//! apart either.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::email::Email;
+use super::model::{RegisterRequest, Role, TokenResponse};
+use super::recovery::{Accepted, mailed_token_hash};
+use super::routes::{Lineage, issue_session, parse_display_name, reserve, token_response};
+use super::{password, pending, store, throttle, tokens};
+use crate::app::AppState;
+use crate::error::{ApiError, FieldError};
+use crate::mail::Mail;
+use crate::openapi::responses::{
+    BadRequest, InternalError, PayloadTooLarge, TooManyRequests, Unavailable, Unprocessable, UnsupportedMediaType,
+};
+use crate::web::client_address::ClientAddress;
+
+/// Sign-ups mailed to one address per hour: enough for a lost mail or two, too few
+/// to flood someone's inbox through the form.
+const PER_EMAIL: u32 = 5;
+
+const ACCEPTED: &str = "check your inbox: the link we sent finishes signing up";
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q0VYgk2m1Jtq9b4u0dH3yQx8fZr6LwS2pN7cA5eK1oM"}))]
+pub struct ConfirmRegistration {
+    /// The `token` parameter of the mailed link.
+    #[schema(value_type = String, max_length = 200)]
+    pub token: SecretString,
+}
+
+/// Sign up.
+///
+/// Always 202 with the same body for a valid form, whether or not the address has an
+/// account, so the answer does not tell anyone who has one. A new address gets a link
+/// that finishes signing up (`POST /auth/register/confirm`; it works once, for 24
+/// hours by default); an address with an account gets a note saying someone tried,
+/// with a way to reset the password. Until the link is followed there is no account:
+/// nothing can log in, and the sign-up is deleted a day after its link expires. Every
+/// new account is a learner; any field beyond `email`, `password` and `display_name`
+/// is refused with 422. At most 20 sign-ups per client address and 5 per email
+/// address an hour (429 with `Retry-After` past that).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "register",
+    security(()),
+    request_body = RegisterRequest,
+    responses(
+        (status = 202, description = "Accepted; the next step is in a mail to the address", body = Accepted,
+         headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 400, response = inline(BadRequest)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 429, response = inline(TooManyRequests)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/auth/register")]
+pub async fn register(
+    client: ClientAddress,
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&body.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
+    let name = parse_display_name(&body.display_name).map_err(|m| errors.push(FieldError::new("display_name", m))).ok();
+    if let Err(m) =
+        password::check_policy(body.password.expose_secret(), email.as_ref().map_or("", |e| e.normalized.as_str()))
+    {
+        errors.push(FieldError::new("password", m));
+    }
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+        return Err(ApiError::Validation { detail: "the registration is invalid".to_owned(), errors });
+    };
+
+    let address = client.key_text();
+    let hour = std::time::Duration::from_secs(3600);
+    // Every sign-up counts, whatever its outcome: nothing to refund.
+    let _counted = reserve(
+        &state,
+        &[
+            throttle::Budget {
+                bucket: throttle::REGISTER_ADDRESS,
+                key: &address,
+                max: state.settings.registrations_per_address,
+                window: hour,
+            },
+            throttle::Budget { bucket: throttle::REGISTER_EMAIL, key: &email.normalized, max: PER_EMAIL, window: hour },
+        ],
+    )
+    .await?;
+
+    // Hashed in both branches, so both take the hasher's time.
+    let password_hash = state.hasher.hash(body.into_inner().password).await?;
+    let settings = &state.settings;
+    let owner = store::by_email(&state.db, &email.normalized).await?;
+    let mut tx = state.db.begin().await?;
+    match owner {
+        Some(owner) => {
+            // The owner hears of it; a disabled account is told nothing.
+            if owner.disabled_at.is_none() {
+                let context = serde_json::json!({
+                    "display_name": owner.display_name,
+                    "link": format!("{}/forgot-password", settings.app_url),
+                });
+                Mail::render(&owner.email, "Someone tried to sign up with your address", "signup_attempt", &context)
+                    .map_err(ApiError::Internal)?
+                    .queue(&mut tx)
+                    .await?;
+            }
+        }
+        None => {
+            let ttl = settings.verify_token_ttl;
+            let (token, token_hash) = tokens::new_refresh_token();
+            let context = serde_json::json!({
+                "display_name": name,
+                "link": format!("{}/verify-email?token={token}", settings.app_url),
+                "hours": ttl.as_secs() / 3600,
+            });
+            let mail =
+                Mail::render(&email.display, "Finish signing up for studytrack", "verify_registration", &context)
+                    .map_err(ApiError::Internal)?;
+            let pending = pending::NewPending {
+                token_hash: &token_hash,
+                email: &email.display,
+                normalized: &email.normalized,
+                display_name: &name,
+                password_hash: &password_hash,
+                expires_at: state.clock.now() + ttl,
+            };
+            pending::insert(&mut tx, pending).await?;
+            mail.queue(&mut tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Accepted { detail: ACCEPTED.to_owned() }))
+}
+
+/// Finish signing up with the mailed link.
+///
+/// Makes the account (its address verified) from the sign-up the link was mailed
+/// for, with that sign-up's password and name, and logs it in: the response holds a
+/// token pair. The link works once; other sign-ups for the same address stop working.
+/// An unknown, expired or used link, or one for an address that has an account by
+/// now, is one uniform 400.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "confirm_registration",
+    security(()),
+    request_body = ConfirmRegistration,
+    responses(
+        (status = 201, description = "Account made and logged in", body = TokenResponse,
+         headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 400, response = inline(BadRequest)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/auth/register/confirm")]
+pub async fn confirm_registration(
+    req: HttpRequest,
+    client: ClientAddress,
+    state: web::Data<AppState>,
+    body: web::Json<ConfirmRegistration>,
+) -> Result<HttpResponse, ApiError> {
+    let invalid = || {
+        ApiError::BadRequest(
+            "the sign-up link is invalid, expired or already used; log in, or sign up again".to_owned(),
+        )
+    };
+    let token_hash = mailed_token_hash(&body.token).ok_or_else(invalid)?;
+    let mut tx = state.db.begin().await?;
+    // Taken here, atomically: of two confirmations racing with one link, one wins.
+    let signup = pending::take(&mut tx, &token_hash, state.clock.now()).await?.ok_or_else(invalid)?;
+    let account = store::NewAccount {
+        email: &signup.email,
+        normalized: &signup.email_normalized,
+        display_name: &signup.display_name,
+        password_hash: &signup.password_hash,
+        role: Role::Learner,
+        email_verified: true,
+    };
+    let user = store::insert(&mut *tx, account).await?.ok_or_else(invalid)?;
+    pending::discard_for(&mut tx, &signup.email_normalized).await?;
+    let tokens = issue_session(&state, &mut tx, &user, user.token_version, Lineage::NewSession, &req, &client).await?;
+    tx.commit().await?;
+    let mut res = token_response(actix_web::http::StatusCode::CREATED, &tokens);
+    res.headers_mut().insert(header::LOCATION, header::HeaderValue::from_static("/api/v1/me"));
+    Ok(res)
+}
