@@ -7,13 +7,15 @@ what the learner's history makes them cost:
   * a few submitted quizzes (quiz accuracy and overconfidence feed progress);
   * a flashcard review history (the caller ages it afterwards so cards fall due).
 
-Usage: setup_state.py BASE_URL OUT_ENV_FILE
+Usage: setup_state.py BASE_URL OUT_ENV_FILE SERVER_LOG
 """
 
 import json
+import re
 import secrets
 import shlex
 import sys
+import time
 import urllib.parse
 import uuid
 
@@ -25,12 +27,29 @@ REVIEWED_CARDS = 120
 RATINGS = ("again", "hard", "good", "easy")
 
 
-def register(base):
+def mailed_token(server_log, email, within=20.0):
+    """The sign-up link's token, from the mail the server wrote to its log (the
+    benchmark runs it without an SMTP server, as `scripts/run` does)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with open(server_log, encoding="utf-8", errors="replace") as log:
+            for line in log:
+                if email in line:
+                    found = re.search(r"verify-email\?token=([A-Za-z0-9_-]+)", line)
+                    if found:
+                        return found.group(1)
+        time.sleep(0.05)
+    raise SystemExit(f"no sign-up link for {email} in {server_log} within {within} s")
+
+
+def register(base, server_log):
     run = secrets.token_hex(4)
     email = f"bench-learner-{run}@example.com"
     password = f"Bench-{secrets.token_urlsafe(12)}"
     body = {"email": email, "password": password, "display_name": "Bench Learner"}
-    tokens = Client(base).post("/api/v1/auth/register", body, expect=(200, 201))
+    Client(base).post("/api/v1/auth/register", body, expect=(202,))
+    token = mailed_token(server_log, email)
+    tokens = Client(base).post("/api/v1/auth/register/confirm", {"token": token}, expect=(201,))
     return email, password, tokens["access_token"], tokens["account"]["id"]
 
 
@@ -81,8 +100,8 @@ def review_cards(api, card_ids):
 
 
 def main():
-    base, out = sys.argv[1], sys.argv[2]
-    email, password, token, user_id = register(base)
+    base, out, server_log = sys.argv[1], sys.argv[2], sys.argv[3]
+    email, password, token, user_id = register(base, server_log)
     api = Client(base, token)
     questions = python_question_ids(api)
     for qid in questions:

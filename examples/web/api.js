@@ -112,10 +112,14 @@ export class Api {
     this.setSession(await this.call("POST", "/auth/login", { body: { email, password } }));
   }
 
-  async register(email, password, displayName) {
-    this.setSession(
-      await this.call("POST", "/auth/register", { body: { email, password, display_name: displayName } }),
-    );
+  /** Signing up answers 202: the account exists once the mailed link is followed. */
+  register(email, password, displayName) {
+    return this.call("POST", "/auth/register", { body: { email, password, display_name: displayName } });
+  }
+
+  /** The mailed link's token makes the account and signs it in. */
+  async confirmRegistration(token) {
+    this.setSession(await this.call("POST", "/auth/register/confirm", { body: { token } }));
   }
 
   async logout() {

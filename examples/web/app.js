@@ -332,8 +332,13 @@ async function onAuthSubmit(event) {
   $("auth-error").textContent = "";
   form.querySelectorAll("button").forEach((button) => (button.disabled = true));
   try {
-    if (action === "register") await state.api.register(email, password, displayName);
-    else await state.api.login(email, password);
+    if (action === "register") {
+      await state.api.register(email, password, displayName);
+      $("password").value = "";
+      announce(`Check your inbox: the link we sent to ${email} finishes signing up.`);
+      return;
+    }
+    await state.api.login(email, password);
     $("password").value = "";
     announce(`Signed in as ${state.api.account.display_name}.`);
   } catch (err) {
@@ -356,6 +361,25 @@ async function onSessionChange() {
 }
 
 // ------------------------------------------------------------------ start
+
+/**
+ * The page is also where mailed sign-up links land (`…/verify-email?token=…`):
+ * following one makes the account and signs it in, then the address bar goes back
+ * to the page itself so a reload does not try the used link again.
+ */
+async function followMailedLink() {
+  if (!location.pathname.endsWith("/verify-email")) return;
+  const token = new URLSearchParams(location.search).get("token");
+  const api = new URLSearchParams(location.search).get("api");
+  history.replaceState(null, "", `./${api ? `?api=${encodeURIComponent(api)}` : ""}${location.hash}`);
+  if (!token) return;
+  try {
+    await state.api.confirmRegistration(token);
+    announce(`Welcome, ${state.api.account.display_name}: your account is ready and you are signed in.`);
+  } catch (err) {
+    announce(err instanceof ApiError ? err.message : `Could not reach the API: ${err.message}`, "error");
+  }
+}
 
 async function start() {
   let base;
@@ -385,6 +409,7 @@ async function start() {
   });
   window.addEventListener("hashchange", () => route());
   renderAccount();
+  await followMailedLink();
 
   try {
     state.tracks = (await state.api.tracks()).items;

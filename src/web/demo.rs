@@ -25,7 +25,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 async fn file(path: web::Path<String>) -> HttpResponse {
     let name = match path.as_str() {
-        "" => "index.html",
+        // The page is where mailed sign-up links land (`STUDYTRACK_APP_URL` defaults to
+        // `/demo`); its assets resolve relative to `/demo/` from there too.
+        "" | "verify-email" => "index.html",
         other => other,
     };
     match FILES.iter().find(|(file, _, _)| *file == name) {

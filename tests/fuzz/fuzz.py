@@ -3,7 +3,8 @@ summarise Schemathesis' JSON reports into the numbers the script prints.
 
 Standard library only, so it runs before (and outside) the fuzzing virtual environment.
 
-    fuzz.py register BASE EMAIL PASSWORD       -> prints an access token
+    fuzz.py register BASE EMAIL PASSWORD LOG   -> signs up, follows the link the server
+                                                  logged, prints an access token
     fuzz.py login BASE EMAIL PASSWORD          -> prints an access token
     fuzz.py question BASE                      -> prints a live question id
     fuzz.py flashcard BASE                     -> prints a live flashcard id
@@ -12,7 +13,9 @@ Standard library only, so it runs before (and outside) the fuzzing virtual envir
 """
 
 import json
+import re
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -31,9 +34,26 @@ def call(method, url, body=None, token=None):
         sys.exit(f"{method} {url}: {err.code} {err.read().decode(errors='replace')}")
 
 
-def register(base, email, password):
+def mailed_token(log, email, within=20.0):
+    """The newest sign-up link's token logged after a mail to `email` (the server runs
+    without an SMTP server here, so its mailer writes each mail to the log)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with open(log, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        at = text.rfind(email)
+        found = re.findall(r"verify-email\?token=([A-Za-z0-9_-]+)", text[at:]) if at >= 0 else []
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    sys.exit(f"no sign-up link for {email} in {log} within {within} s")
+
+
+def register(base, email, password, log):
     body = {"email": email, "password": password, "display_name": email.split("@")[0]}
-    print(call("POST", f"{base}/api/v1/auth/register", body)["access_token"])
+    call("POST", f"{base}/api/v1/auth/register", body)
+    token = mailed_token(log, email)
+    print(call("POST", f"{base}/api/v1/auth/register/confirm", {"token": token})["access_token"])
 
 
 def login(base, email, password):

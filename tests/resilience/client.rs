@@ -97,7 +97,7 @@ pub fn http_client() -> reqwest::Client {
 }
 
 impl Learner {
-    /// Registers `email`; panics unless 201.
+    /// Signs `email` up and follows the mailed link; panics unless that makes an account.
     pub async fn register(server: &Server, email: &str) -> Learner {
         let http = http_client();
         let res = http
@@ -108,8 +108,19 @@ impl Learner {
             .await
             .expect("register request failed");
         let status = res.status();
-        let body: Value = res.json().await.expect("register answered non-JSON");
-        assert_eq!(status.as_u16(), 201, "register {email}: {body}");
+        assert_eq!(status.as_u16(), 202, "register {email}: {}", res.text().await.unwrap_or_default());
+        let mail = server.inbox.wait_for_mail(email, "Finish signing up for studytrack", 1).await;
+        let token = crate::smtp::link_token(&mail[0], "verify-email");
+        let res = http
+            .post(server.url("/api/v1/auth/register/confirm"))
+            .json(&json!({"token": token}))
+            .timeout(CLIENT_TIMEOUT)
+            .send()
+            .await
+            .expect("confirm request failed");
+        let status = res.status();
+        let body: Value = res.json().await.expect("confirm answered non-JSON");
+        assert_eq!(status.as_u16(), 201, "confirm {email}: {body}");
         Learner {
             id: body["account"]["id"].as_str().and_then(|s| s.parse().ok()).expect("account id"),
             token: body["access_token"].as_str().expect("access token").to_owned(),

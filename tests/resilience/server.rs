@@ -9,10 +9,14 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use crate::smtp::{Inbox, SmtpServer};
+
 /// A running server process and where it listens.
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The mail it sent, as the shared SMTP server received it.
+    pub inbox: Inbox,
     log: PathBuf,
     _dir: TempDir,
 }
@@ -34,6 +38,11 @@ impl Server {
         let err = out.try_clone().expect("cannot share the server log");
         let port = free_port();
         let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed");
+        // Servers on one database share a sender (any of them may send what another
+        // queued), and so an inbox.
+        let smtp = SmtpServer::shared();
+        let database = database_url.rsplit('/').next().unwrap_or("studytrack").to_lowercase();
+        let inbox = Inbox { port: smtp.port, sender: format!("{database}@studytrack.test") };
         let mut command = Command::new(env!("CARGO_BIN_EXE_studytrack"));
         command
             .arg("serve")
@@ -48,6 +57,8 @@ impl Server {
             // Load generators: no per-address throttles (they are tested elsewhere).
             .env("STUDYTRACK_REGISTRATIONS_PER_ADDRESS", "100000")
             .env("STUDYTRACK_RATE_LIMIT_PER_MINUTE", "0")
+            .env("STUDYTRACK_SMTP_URL", smtp.url())
+            .env("STUDYTRACK_MAIL_FROM", &inbox.sender)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::from(out))
@@ -56,7 +67,7 @@ impl Server {
             command.env(key, value);
         }
         let child = command.spawn().expect("cannot start the studytrack binary");
-        let mut server = Server { child, base: format!("http://127.0.0.1:{port}"), log, _dir: dir };
+        let mut server = Server { child, base: format!("http://127.0.0.1:{port}"), inbox, log, _dir: dir };
         server.wait_ready(Duration::from_secs(90)).await;
         server
     }

@@ -8,7 +8,7 @@
 // Every request the browser makes is recorded; any to a host other than this machine
 // fails the run, so the page and /docs are proven to work offline.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -67,6 +67,27 @@ async function staticDemoUrl() {
   return `${staticSite.url}/index.html?api=${encodeURIComponent(API)}`;
 }
 
+/**
+ * The newest sign-up link mailed to `to`, from the folder the test SMTP server files
+ * the server's mail in (`STUDYTRACK_MAILDIR`): the browser follows it as a person would.
+ */
+async function mailedLink(to) {
+  const dir = process.env.STUDYTRACK_MAILDIR ?? "";
+  assert.ok(dir, "set STUDYTRACK_MAILDIR to the folder the test SMTP server files the server's mail in");
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".eml")).sort().reverse() : [];
+    for (const file of files) {
+      const raw = readFileSync(join(dir, file), "utf8").replaceAll("=\r\n", "").replaceAll("=\n", "").replaceAll("=3D", "=");
+      const addressed = raw.split(/\r?\n/).some((line) => line.toLowerCase() === `to: ${to.toLowerCase()}`);
+      const link = raw.match(/https?:\/\/[^\s"<>]+\/verify-email\?token=[A-Za-z0-9_-]+/);
+      if (addressed && link) return link[0];
+    }
+    assert.ok(Date.now() < deadline, `no sign-up link was mailed to ${to} within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Reads a topic's fill from the roadmap as the page drew it. */
 function topicFill(page, slug) {
   return page.getAttribute(`.stages [data-topic="${slug}"]`, "data-fill").then((value) => (value === null ? null : Number(value)));
@@ -113,11 +134,18 @@ describe("in Chromium", { concurrency: false }, () => {
     assert.ok((await page.locator(".stages > .stage").count()) > 0, "no stages drawn");
     assert.equal(await page.locator("[data-topic][data-fill]").count(), 0, "fill shown before logging in");
 
-    await page.fill("#email", `browser-${Date.now()}-${process.pid}@example.com`);
+    const email = `browser-${Date.now()}-${process.pid}@example.com`;
+    await page.fill("#email", email);
     await page.fill("#password", "a long enough password for the demo");
     await page.fill("#display-name", "Browser Test");
     await page.click("#auth-form button[value=register]");
+    await page.waitForFunction(() => document.getElementById("status")?.textContent?.includes("Check your inbox"));
+    assert.ok(await page.locator("#account").isHidden(), "signed in before following the mailed link");
+    // The link in the mail opens the page, which finishes signing up and signs in.
+    const link = await mailedLink(email);
+    await page.goto(link);
     await page.waitForSelector("#account:not([hidden])");
+    assert.ok(!page.url().includes("token="), `the used link stays in the address bar: ${page.url()}`);
     await page.waitForSelector(".stages [data-topic][data-fill]");
     assert.ok(await page.locator("#auth-form").isHidden(), "the login form stays after logging in");
 

@@ -9,6 +9,8 @@
  * Prints one line per step; on the first failure it names the step and exits 1.
  */
 import { randomUUID } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 import createClient from "openapi-fetch";
 
@@ -33,6 +35,29 @@ function progressOf(roadmap: Schemas["Roadmap"], slug: string): Schemas["TopicPr
   expect(topic !== undefined, `topic ${slug} is not on the roadmap`);
   expect(topic.progress !== undefined, `topic ${slug} carries no progress`);
   return topic.progress;
+}
+
+/**
+ * The token of the newest `path` link mailed to `to`, read from the folder the test
+ * SMTP server files this server's mail in (`STUDYTRACK_MAILDIR`): the journey follows
+ * the link a learner would click, not a backdoor.
+ */
+async function mailedToken(to: string, path: string): Promise<string> {
+  const dir = process.env["STUDYTRACK_MAILDIR"] ?? "";
+  expect(dir !== "", "set STUDYTRACK_MAILDIR to the folder the test SMTP server files the server's mail in");
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".eml")).sort().reverse() : [];
+    for (const file of files) {
+      // Quoted-printable soft breaks and `=3D` undone, so the link reads whole.
+      const raw = readFileSync(join(dir, file), "utf8").replaceAll("=\r\n", "").replaceAll("=\n", "").replaceAll("=3D", "=");
+      const addressed = raw.split(/\r?\n/).some((line) => line.toLowerCase() === `to: ${to.toLowerCase()}`);
+      const link = raw.match(new RegExp(`${path}\\?token=([A-Za-z0-9_-]+)`));
+      if (addressed && link?.[1] !== undefined) return link[1];
+    }
+    expect(Date.now() < deadline, `no ${path} link was mailed to ${to} within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 class Journey {
@@ -78,14 +103,27 @@ async function main(): Promise<void> {
     expect(response.headers.get("www-authenticate")?.startsWith("Bearer") === true, "401 without WWW-Authenticate: Bearer");
   });
 
-  const registered = await journey.step("register with a unique email", async () => {
+  await journey.step("sign up with a unique email: 202, the next step is in the mail", async () => {
     const { data, error, response } = await api.POST("/api/v1/auth/register", {
       body: { email, password, display_name: "Journey Learner" },
     });
-    contract.check("/api/v1/auth/register", "post", response, data ?? error, 201);
+    contract.check("/api/v1/auth/register", "post", response, data ?? error, 202);
+    expect(data !== undefined && data.detail !== "", "no explanation in the answer");
+  });
+
+  await journey.step("no account can log in before the mailed link is followed", async () => {
+    const { data, error, response } = await api.POST("/api/v1/auth/login", { body: { email, password } });
+    contract.check("/api/v1/auth/login", "post", response, data ?? error, 401);
+  });
+
+  const registered = await journey.step("follow the link mailed to the address", async () => {
+    const token = await mailedToken(email, "verify-email");
+    const { data, error, response } = await api.POST("/api/v1/auth/register/confirm", { body: { token } });
+    contract.check("/api/v1/auth/register/confirm", "post", response, data ?? error, 201);
     expect(data !== undefined, "no token response");
     expect(data.account.email === email, `account email is ${data.account.email}`);
     expect(data.account.role === "learner", `a new account has role ${data.account.role}`);
+    expect(data.account.email_verified, "following the link did not verify the address");
     return data;
   });
 
