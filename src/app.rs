@@ -83,6 +83,7 @@ fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .configure(quiz::routes::configure)
             .configure(review::routes::configure)
             .configure(crate::profile::routes::configure)
+            .configure(crate::reminders::routes::configure)
             .service(admin::scope(import_limit)),
     )
     .service(health::live)
@@ -197,6 +198,7 @@ impl Application {
             )),
             tokio::spawn(state.reads.clone().probe()),
             tokio::spawn(auth::prune::run(state.db.clone(), settings.prune_interval)),
+            tokio::spawn(crate::reminders::scheduler::run(state.clone(), settings.reminder_interval)),
             tokio::spawn(rate_limit_cleanup),
             tokio::spawn(
                 crate::jobs::Worker {

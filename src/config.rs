@@ -93,6 +93,10 @@ pub struct Settings {
     pub reset_token_ttl: Duration,
     /// How long a sign-up's verification link works.
     pub verify_token_ttl: Duration,
+    /// Where clients reach this API (the one-click unsubscribe address in reminder mails).
+    pub public_url: String,
+    /// How often the reminder scheduler looks for learners whose local hour has come.
+    pub reminder_interval: Duration,
     /// Optional streaming replica for public content reads; the primary serves them
     /// when unset or while the replica is unreachable or behind the last content change.
     pub database_read_url: Option<DatabaseUrl>,
@@ -274,6 +278,12 @@ impl Settings {
             job_retry_base: Duration::from_millis(parse_num("STUDYTRACK_JOB_RETRY_BASE_MS", 2000)?.clamp(10, 600_000)),
             reset_token_ttl: bounded_secs("STUDYTRACK_RESET_TOKEN_TTL_SECS", 3600, 60, day)?,
             verify_token_ttl: bounded_secs("STUDYTRACK_VERIFY_TOKEN_TTL_SECS", 24 * 3600, 600, 7 * day)?,
+            public_url: get("STUDYTRACK_PUBLIC_URL")
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
+            reminder_interval: Duration::from_millis(
+                parse_num("STUDYTRACK_REMINDER_INTERVAL_MS", 60_000)?.clamp(10, 3_600_000),
+            ),
             login_failures_per_account: small("STUDYTRACK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
             login_failures_per_address: small("STUDYTRACK_LOGIN_FAILURES_PER_ADDRESS", 20)?,
             login_window: bounded_secs(

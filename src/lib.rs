@@ -24,6 +24,7 @@ pub mod profile;
 pub mod progress;
 pub mod proxy;
 pub mod quiz;
+pub mod reminders;
 pub mod replica;
 pub mod review;
 pub mod secret;

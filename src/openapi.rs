@@ -22,6 +22,7 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
         (name = "quizzes", description = "Quizzes graded by the server: draw an attempt, submit it, read the history."),
         (name = "reviews", description = "Flashcard reviews on an FSRS spaced-repetition schedule."),
         (name = "progress", description = "The learner's marks, filled-in roadmap, next topic, soft spots and activity."),
+        (name = "reminders", description = "Opt-in daily study reminders by mail, their one-click unsubscribe, and the summary they are made from."),
         (name = "profiles", description = "Opt-in public profiles: a handle, track fills and streak as JSON, and an SVG progress card per track. Private by default; a private profile is 404."),
         (name = "admin", description = "Admin-only operations: 401 without a token, 403 for learners."),
         (name = "operations", description = "Health checks for load balancers and orchestrators."),

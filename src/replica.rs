@@ -54,14 +54,22 @@ impl ContentReads {
 
     /// Runs `read` on the replica when it is fit, else on the primary; a connection
     /// failure on the replica marks it unhealthy and retries on the primary.
-    pub async fn run<T>(&self, read: impl AsyncFn(&PgPool) -> sqlx::Result<T>) -> sqlx::Result<T> {
+    ///
+    /// `read` gets a handle of the pool (a cheap clone) rather than a reference, so the
+    /// future it returns can be `Send` for background tasks too (a closure over
+    /// `&PgPool` is higher-ranked, which the compiler cannot prove `Send`).
+    pub async fn run<T, F, Fut>(&self, read: F) -> sqlx::Result<T>
+    where
+        F: Fn(PgPool) -> Fut,
+        Fut: Future<Output = sqlx::Result<T>>,
+    {
         match &self.replica {
-            Some(replica) if replica.usable() => match read(&replica.pool).await {
+            Some(replica) if replica.usable() => match read(replica.pool.clone()).await {
                 Err(err) if is_connection_error(&err) => {
                     tracing::warn!(error = %err, "read replica failed; reading from the primary");
                     replica.healthy.store(false, Ordering::Release);
                     self.primary_reads.fetch_add(1, Ordering::Relaxed);
-                    read(&self.primary).await
+                    read(self.primary.clone()).await
                 }
                 other => {
                     self.replica_reads.fetch_add(1, Ordering::Relaxed);
@@ -70,7 +78,7 @@ impl ContentReads {
             },
             _ => {
                 self.primary_reads.fetch_add(1, Ordering::Relaxed);
-                read(&self.primary).await
+                read(self.primary.clone()).await
             }
         }
     }

@@ -74,7 +74,9 @@ pub struct TopicPath {
 pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let rendered = state
         .cache
-        .rendered("tracks", || async { etag::render(&state.reads.run(async |db| views::track_list(db).await).await?) })
+        .rendered("tracks", || async {
+            etag::render(&state.reads.run(|db| async move { views::track_list(&db).await }).await?)
+        })
         .await?;
     Ok(etag::cached(&req, &rendered))
 }
@@ -140,7 +142,7 @@ pub async fn roadmap_template(state: &AppState, track: &str) -> Result<Arc<Roadm
     state
         .cache
         .roadmap(track, || async {
-            let template = state.reads.run(async |db| views::roadmap_template(db, track).await).await?;
+            let template = state.reads.run(|db| async move { views::roadmap_template(&db, track).await }).await?;
             template.map(Arc::new).ok_or_else(not_found)
         })
         .await
@@ -174,7 +176,7 @@ pub async fn get_topic(
     let rendered = state
         .cache
         .rendered(&format!("topic/{track}/{topic}"), || async {
-            let detail = state.reads.run(async |db| views::topic_detail(db, track, topic).await).await?;
+            let detail = state.reads.run(|db| async move { views::topic_detail(&db, track, topic).await }).await?;
             etag::render(&detail.ok_or_else(|| topic_not_found(track, topic))?)
         })
         .await?;
@@ -209,7 +211,7 @@ pub async fn list_topic_flashcards(
     let rendered = state
         .cache
         .rendered(&format!("flashcards/{track}/{topic}"), || async {
-            let list = state.reads.run(async |db| views::topic_flashcards(db, track, topic).await).await?;
+            let list = state.reads.run(|db| async move { views::topic_flashcards(&db, track, topic).await }).await?;
             etag::render(&list.ok_or_else(|| topic_not_found(track, topic))?)
         })
         .await?;
@@ -285,9 +287,10 @@ pub async fn list_questions(
     let page = match text {
         Some(text) => {
             let after: Option<queries::SearchKey> = pagination::after(query.cursor.as_deref())?;
+            let (filter, after) = (&filter, after.as_ref());
             let mut rows = state
                 .reads
-                .run(async |db| queries::search_questions(db, text, &filter, after.as_ref(), limit + 1).await)
+                .run(|db| async move { queries::search_questions(&db, text, filter, after, limit + 1).await })
                 .await?;
             let next = next_cursor(&mut rows, limit, |(_, key)| pagination::encode(key));
             QuestionPage {
@@ -297,9 +300,10 @@ pub async fn list_questions(
         }
         None => {
             let after: Option<queries::BrowseKey> = pagination::after(query.cursor.as_deref())?;
+            let (filter, after) = (&filter, after.as_ref());
             let mut rows = state
                 .reads
-                .run(async |db| queries::browse_questions(db, &filter, after.as_ref(), limit + 1).await)
+                .run(|db| async move { queries::browse_questions(&db, filter, after, limit + 1).await })
                 .await?;
             let next = next_cursor(&mut rows, limit, |(q, position)| {
                 pagination::encode(&(&q.topic_slug, position, q.question_id))
@@ -349,7 +353,7 @@ pub async fn get_question(
     let rendered = state
         .cache
         .rendered(&format!("question/{id}"), || async {
-            let detail = state.reads.run(async |db| views::question_detail(db, id).await).await?;
+            let detail = state.reads.run(|db| async move { views::question_detail(&db, id).await }).await?;
             etag::render(&detail.ok_or_else(|| ApiError::NotFound(format!("no question with id {id}")))?)
         })
         .await?;
@@ -396,7 +400,8 @@ pub async fn list_articles(
     let limit = pagination::limit(query.limit)?;
     let after: Option<String> = pagination::after(query.cursor.as_deref())?;
     let topic = bounded_filter("topic", query.topic.as_deref())?;
-    let mut rows = state.reads.run(async |db| queries::articles(db, topic, after.as_deref(), limit + 1).await).await?;
+    let after = after.as_deref();
+    let mut rows = state.reads.run(|db| async move { queries::articles(&db, topic, after, limit + 1).await }).await?;
     let next = next_cursor(&mut rows, limit, |a| pagination::encode(&a.slug));
     etag::json_response(
         &req,
@@ -441,7 +446,7 @@ pub async fn get_article(
     let rendered = state
         .cache
         .rendered(&format!("article/{slug}"), || async {
-            let detail = state.reads.run(async |db| views::article_detail(db, slug).await).await?;
+            let detail = state.reads.run(|db| async move { views::article_detail(&db, slug).await }).await?;
             etag::render(&detail.ok_or_else(|| ApiError::NotFound(format!("no article with slug {slug:?}")))?)
         })
         .await?;

@@ -7,6 +7,7 @@ pub mod templates;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
@@ -28,6 +29,9 @@ pub struct Mail {
     pub text: String,
     pub html: String,
     pub message_id: String,
+    /// One-click unsubscribe address (RFC 8058) for mails a learner opted into.
+    #[serde(default)]
+    pub list_unsubscribe: Option<String>,
 }
 
 impl Mail {
@@ -40,7 +44,14 @@ impl Mail {
             text,
             html,
             message_id: format!("<{}@studytrack>", uuid::Uuid::new_v4()),
+            list_unsubscribe: None,
         })
+    }
+
+    /// Marks the mail as one the recipient can stop with one click at `url` (a POST).
+    pub fn with_list_unsubscribe(mut self, url: String) -> Mail {
+        self.list_unsubscribe = Some(url);
+        self
     }
 
     /// Queues the mail inside the caller's transaction: it is sent if, and only if, the
@@ -79,12 +90,24 @@ impl Mailer {
                 Ok(())
             }
             Mailer::Smtp { transport, from } => {
-                let message = Message::builder()
+                let mut builder = Message::builder()
                     .from(from.clone())
                     .to(mail.to.parse()?)
                     .subject(&mail.subject)
-                    .message_id(Some(mail.message_id.clone()))
-                    .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))?;
+                    .message_id(Some(mail.message_id.clone()));
+                if let Some(url) = &mail.list_unsubscribe {
+                    builder = builder
+                        .raw_header(HeaderValue::new(
+                            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                            format!("<{url}>"),
+                        ))
+                        .raw_header(HeaderValue::new(
+                            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                            "List-Unsubscribe=One-Click".to_owned(),
+                        ));
+                }
+                let message =
+                    builder.multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))?;
                 transport.send(message).await?;
                 Ok(())
             }

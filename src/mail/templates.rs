@@ -22,6 +22,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("verify_registration.html", include_str!("templates/verify_registration.html")),
         ("signup_attempt.txt", include_str!("templates/signup_attempt.txt")),
         ("signup_attempt.html", include_str!("templates/signup_attempt.html")),
+        ("study_reminder.txt", include_str!("templates/study_reminder.txt")),
+        ("study_reminder.html", include_str!("templates/study_reminder.html")),
     ] {
         // The sources are compiled in; a syntax error fails the unit test below.
         if let Err(err) = env.add_template(name, source) {
@@ -52,6 +54,11 @@ mod tests {
             "new_email": "new@example.com",
             "done": false,
             "hours": 24,
+            "cards_due_today": 3,
+            "streak_at_risk": true,
+            "streak": 4,
+            "next_topics": [{"track": "Python", "topic": "Functions", "percent": 40}],
+            "unsubscribe_link": "https://app.example/unsubscribe?token=abc",
         });
         for name in [
             "reset_password",
@@ -60,6 +67,7 @@ mod tests {
             "email_change_notice",
             "verify_registration",
             "signup_attempt",
+            "study_reminder",
         ] {
             let (text, html) = render(name, &context).unwrap();
             assert!(text.contains("<script>alert(1)</script> & co"), "plain text keeps the name as written");

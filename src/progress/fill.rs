@@ -82,6 +82,16 @@ pub fn unfinished(p: &TopicProgress) -> bool {
     !matches!(p.status, TopicStatus::Done | TopicStatus::Skipped) && p.percent < 100
 }
 
+/// The topic next-up points at: the first unfinished core topic in path order, else the
+/// first unfinished elective; with its stage (none for an elective).
+pub fn next_topic(progress: &TrackProgress) -> Option<(Option<&StageProgress>, &TopicProgressEntry)> {
+    let core = progress.stages.iter().flat_map(|s| s.topics.iter().map(move |t| (Some(s), t)));
+    let electives = progress.electives.iter().map(|t| (None, t));
+    core.clone()
+        .find(|(_, t)| unfinished(&t.progress))
+        .or_else(|| electives.clone().find(|(_, t)| unfinished(&t.progress)))
+}
+
 /// Whether the learner has touched the topic at all.
 pub fn started(p: &TopicProgress) -> bool {
     matches!(p.status, TopicStatus::Learning | TopicStatus::Done) || p.questions.got_it + p.questions.learning > 0

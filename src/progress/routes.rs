@@ -263,19 +263,13 @@ pub async fn get_next(
 ) -> Result<HttpResponse, ApiError> {
     let (template, inputs) = load(&state, user.id, Some(user.progress_version), &path.track).await?;
     let progress = fill::track_progress(&template.roadmap, &inputs);
-    let core = progress.stages.iter().flat_map(|s| s.topics.iter().map(move |t| (Some(s), t)));
-    let electives = progress.electives.iter().map(|t| (None, t));
     let also_in_progress: Vec<SlugRef> = progress
         .electives
         .iter()
         .filter(|e| e.progress.status == TopicStatus::Learning && fill::unfinished(&e.progress))
         .map(|e| SlugRef { slug: e.slug.clone(), title: e.title.clone() })
         .collect();
-    let pick = core
-        .clone()
-        .find(|(_, t)| fill::unfinished(&t.progress))
-        .or_else(|| electives.clone().find(|(_, t)| fill::unfinished(&t.progress)));
-    let Some((stage, topic)) = pick else {
+    let Some((stage, topic)) = fill::next_topic(&progress) else {
         return Ok(private_ok().json(NextUp {
             topic: None,
             reason_code: NextReason::TrackComplete,

@@ -21,6 +21,7 @@ mod properties;
 mod proxy;
 mod quizzes;
 mod registration;
+mod reminders;
 mod reviews;
 mod seed;
 mod smtp;
