@@ -122,6 +122,23 @@ export class Api {
     this.setSession(await this.call("POST", "/auth/register/confirm", { body: { token } }));
   }
 
+  /** Always 202: a link is mailed if the address has an account. */
+  requestPasswordReset(email) {
+    return this.call("POST", "/auth/password-reset", { body: { email } });
+  }
+
+  confirmPasswordReset(token, newPassword) {
+    return this.call("POST", "/auth/password-reset/confirm", { body: { token, new_password: newPassword } });
+  }
+
+  confirmEmailChange(token) {
+    return this.call("POST", "/auth/email-change/confirm", { body: { token } });
+  }
+
+  unsubscribeReminders(token) {
+    return this.call("POST", `/reminders/unsubscribe?token=${encodeURIComponent(token)}`);
+  }
+
   async logout() {
     const token = this.session?.refresh_token;
     this.setSession(null);

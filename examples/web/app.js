@@ -332,6 +332,11 @@ async function onAuthSubmit(event) {
   $("auth-error").textContent = "";
   form.querySelectorAll("button").forEach((button) => (button.disabled = true));
   try {
+    if (action === "forgot") {
+      await state.api.requestPasswordReset(email);
+      announce(`If ${email} has an account, a link to choose a new password is on its way.`);
+      return;
+    }
     if (action === "register") {
       await state.api.register(email, password, displayName);
       $("password").value = "";
@@ -363,22 +368,54 @@ async function onSessionChange() {
 // ------------------------------------------------------------------ start
 
 /**
- * The page is also where mailed sign-up links land (`…/verify-email?token=…`):
- * following one makes the account and signs it in, then the address bar goes back
- * to the page itself so a reload does not try the used link again.
+ * The page is also where the links in the service's mails land
+ * (`STUDYTRACK_APP_URL/<action>?token=…`): a sign-up, a password reset, an address
+ * change and a reminder unsubscribe. The address bar goes back to the page itself at
+ * once, so a reload does not try a used link again.
  */
 async function followMailedLink() {
-  if (!location.pathname.endsWith("/verify-email")) return;
-  const token = new URLSearchParams(location.search).get("token");
-  const api = new URLSearchParams(location.search).get("api");
+  const action = location.pathname.split("/").pop();
+  const params = new URLSearchParams(location.search);
+  const token = params.get("token");
+  const api = params.get("api");
+  if (!["verify-email", "reset-password", "confirm-email", "unsubscribe"].includes(action)) return;
   history.replaceState(null, "", `./${api ? `?api=${encodeURIComponent(api)}` : ""}${location.hash}`);
   if (!token) return;
-  try {
-    await state.api.confirmRegistration(token);
-    announce(`Welcome, ${state.api.account.display_name}: your account is ready and you are signed in.`);
-  } catch (err) {
+  const failed = (err) =>
     announce(err instanceof ApiError ? err.message : `Could not reach the API: ${err.message}`, "error");
+  try {
+    if (action === "verify-email") {
+      await state.api.confirmRegistration(token);
+      announce(`Welcome, ${state.api.account.display_name}: your account is ready and you are signed in.`);
+    } else if (action === "confirm-email") {
+      await state.api.confirmEmailChange(token);
+      announce("Your new address is confirmed; log in with it.");
+    } else if (action === "unsubscribe") {
+      await state.api.unsubscribeReminders(token);
+      announce("Study reminders are off. You can turn them on again in your settings.");
+    } else {
+      showResetForm(token);
+    }
+  } catch (err) {
+    failed(err);
   }
+}
+
+function showResetForm(token) {
+  const form = $("reset-form");
+  form.hidden = false;
+  $("new-password").focus();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("reset-error").textContent = "";
+    try {
+      await state.api.confirmPasswordReset(token, $("new-password").value);
+      form.hidden = true;
+      announce("Your password is changed and every session ended; log in with the new one.");
+    } catch (err) {
+      $("reset-error").textContent = err instanceof ApiError ? err.message : `Could not reach the API: ${err.message}`;
+    }
+  });
 }
 
 async function start() {

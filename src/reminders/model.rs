@@ -87,7 +87,7 @@ pub struct StreakSummary {
 
 /// Where the learner is on a track they have started.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct NextTopic {
+pub struct TrackNextTopic {
     pub track: SlugRef,
     /// The first unfinished topic on the path (the same pick as `/me/tracks/{track}/next`).
     pub topic: SlugRef,
@@ -118,7 +118,7 @@ pub struct Summary {
     pub cards_due_today: i64,
     pub streak: StreakSummary,
     /// The next topic on each track the learner has started, in track order.
-    pub next_topics: Vec<NextTopic>,
+    pub next_topics: Vec<TrackNextTopic>,
     /// Cards due today or a streak at risk: what a reminder is sent for.
     pub something_to_do: bool,
 }

@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{NextTopic, StreakSummary, Summary};
+use super::model::{StreakSummary, Summary, TrackNextTopic};
 use super::store;
 use crate::app::AppState;
 use crate::catalog::model::SlugRef;
@@ -46,7 +46,7 @@ pub async fn of(state: &AppState, learner: &Learner<'_>, now: OffsetDateTime) ->
             continue;
         }
         if let Some((_, topic)) = fill::next_topic(&progress) {
-            next_topics.push(NextTopic {
+            next_topics.push(TrackNextTopic {
                 track: SlugRef { slug: slug.clone(), title: title.clone() },
                 topic: SlugRef { slug: topic.slug.clone(), title: topic.title.clone() },
                 percent: topic.progress.percent,

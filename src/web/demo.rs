@@ -25,9 +25,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 async fn file(path: web::Path<String>) -> HttpResponse {
     let name = match path.as_str() {
-        // The page is where mailed sign-up links land (`STUDYTRACK_APP_URL` defaults to
+        // The page is where the links in mails land (`STUDYTRACK_APP_URL` defaults to
         // `/demo`); its assets resolve relative to `/demo/` from there too.
-        "" | "verify-email" => "index.html",
+        "" | "verify-email" | "reset-password" | "confirm-email" | "unsubscribe" => "index.html",
         other => other,
     };
     match FILES.iter().find(|(file, _, _)| *file == name) {

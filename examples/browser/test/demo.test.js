@@ -68,10 +68,11 @@ async function staticDemoUrl() {
 }
 
 /**
- * The newest sign-up link mailed to `to`, from the folder the test SMTP server files
- * the server's mail in (`STUDYTRACK_MAILDIR`): the browser follows it as a person would.
+ * The newest `action` link (`verify-email`, `reset-password`) mailed to `to`, from the
+ * folder the test SMTP server files the server's mail in (`STUDYTRACK_MAILDIR`): the
+ * browser follows it as a person would.
  */
-async function mailedLink(to) {
+async function mailedLink(to, action = "verify-email") {
   const dir = process.env.STUDYTRACK_MAILDIR ?? "";
   assert.ok(dir, "set STUDYTRACK_MAILDIR to the folder the test SMTP server files the server's mail in");
   const deadline = Date.now() + 20_000;
@@ -80,7 +81,7 @@ async function mailedLink(to) {
     for (const file of files) {
       const raw = readFileSync(join(dir, file), "utf8").replaceAll("=\r\n", "").replaceAll("=\n", "").replaceAll("=3D", "=");
       const addressed = raw.split(/\r?\n/).some((line) => line.toLowerCase() === `to: ${to.toLowerCase()}`);
-      const link = raw.match(/https?:\/\/[^\s"<>]+\/verify-email\?token=[A-Za-z0-9_-]+/);
+      const link = raw.match(new RegExp(`https?://[^\\s"<>]+/${action}\\?token=[A-Za-z0-9_-]+`));
       if (addressed && link) return link[0];
     }
     assert.ok(Date.now() < deadline, `no sign-up link was mailed to ${to} within 20 s`);
@@ -96,6 +97,8 @@ function topicFill(page, slug) {
 describe("in Chromium", { concurrency: false }, () => {
   let demoUrl;
   let servedByService;
+  /** The learner the first test signed up. */
+  let registered;
 
   before(async () => {
     assert.ok(API, "set STUDYTRACK_URL to a running server");
@@ -146,6 +149,7 @@ describe("in Chromium", { concurrency: false }, () => {
     await page.goto(link);
     await page.waitForSelector("#account:not([hidden])");
     assert.ok(!page.url().includes("token="), `the used link stays in the address bar: ${page.url()}`);
+    registered = email;
     await page.waitForSelector(".stages [data-topic][data-fill]");
     assert.ok(await page.locator("#auth-form").isHidden(), "the login form stays after logging in");
 
@@ -188,6 +192,29 @@ describe("in Chromium", { concurrency: false }, () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
     await page.screenshot({ path: join(TARGET, "demo-phone.png") });
+    await page.close();
+  });
+
+  test("a forgotten password: ask on the page, follow the mailed link, log in with the new one", async (t) => {
+    if (!servedByService) {
+      t.skip("the mailed links point at the service's /demo/ route, which this server does not have");
+      return;
+    }
+    const page = await openPage(demoUrl);
+    await page.waitForSelector("body[data-ready]");
+    await page.fill("#email", registered);
+    await page.click("#auth-form button[value=forgot]");
+    await page.waitForFunction(() => document.getElementById("status")?.textContent?.includes("on its way"));
+    await page.goto(await mailedLink(registered, "reset-password"));
+    await page.waitForSelector("#reset-form:not([hidden])");
+    assert.ok(!page.url().includes("token="), `the link stays in the address bar: ${page.url()}`);
+    await page.fill("#new-password", "a brand new demo passphrase");
+    await page.click("#reset-form button[type=submit]");
+    await page.waitForFunction(() => document.getElementById("status")?.textContent?.includes("password is changed"));
+    await page.fill("#email", registered);
+    await page.fill("#password", "a brand new demo passphrase");
+    await page.click("#auth-form button[value=login]");
+    await page.waitForSelector("#account:not([hidden])");
     await page.close();
   });
 

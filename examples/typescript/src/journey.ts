@@ -305,6 +305,25 @@ async function main(): Promise<void> {
     expect(data.questions.every((q) => q.id !== question.id), "next-up offers a question already got-it");
   });
 
+  await journey.step("turn on daily study reminders", async () => {
+    const { data, error, response } = await api.PUT("/api/v1/me/reminders", {
+      body: { enabled: true, local_hour: 18, days: ["friday", "monday"] },
+      headers: auth,
+    });
+    contract.check("/api/v1/me/reminders", "put", response, data ?? error, 200);
+    expect(data !== undefined && data.enabled, "reminders are not on");
+    expect(data.days.join() === "monday,friday", `days come back as ${data.days.join()}`);
+  });
+
+  await journey.step("read the summary a reminder is made from", async () => {
+    const { data, error, response } = await api.GET("/api/v1/me/summary", { headers: auth });
+    contract.check("/api/v1/me/summary", "get", response, data ?? error, 200);
+    expect(data !== undefined, "no summary");
+    expect(data.streak.active_today, "marking a question today did not count as activity");
+    const next = data.next_topics.find((n) => n.track.slug === TRACK);
+    expect(next !== undefined, `no next topic for the started ${TRACK} track`);
+  });
+
   const renewed = await journey.step("refresh the token", async () => {
     const { data, error, response } = await api.POST("/api/v1/auth/refresh", {
       body: { refresh_token: session.refresh_token },
