@@ -131,6 +131,10 @@ export class Api {
     return this.call("POST", "/auth/password-reset/confirm", { body: { token, new_password: newPassword } });
   }
 
+  confirmEmailVerification(token) {
+    return this.call("POST", "/auth/email-verification/confirm", { body: { token } });
+  }
+
   confirmEmailChange(token) {
     return this.call("POST", "/auth/email-change/confirm", { body: { token } });
   }

@@ -369,8 +369,8 @@ async function onSessionChange() {
 
 /**
  * The page is also where the links in the service's mails land
- * (`STUDYTRACK_APP_URL/<action>?token=…`): a sign-up, a password reset, an address
- * change and a reminder unsubscribe. The address bar goes back to the page itself at
+ * (`STUDYTRACK_APP_URL/<action>?token=…`): a sign-up, an address to verify, a
+ * password reset, an address change and a reminder unsubscribe. The address bar goes back to the page itself at
  * once, so a reload does not try a used link again.
  */
 async function followMailedLink() {
@@ -378,7 +378,7 @@ async function followMailedLink() {
   const params = new URLSearchParams(location.search);
   const token = params.get("token");
   const api = params.get("api");
-  if (!["verify-email", "reset-password", "confirm-email", "unsubscribe"].includes(action)) return;
+  if (!["verify-email", "verify-address", "reset-password", "confirm-email", "unsubscribe"].includes(action)) return;
   history.replaceState(null, "", `./${api ? `?api=${encodeURIComponent(api)}` : ""}${location.hash}`);
   if (!token) return;
   const failed = (err) =>
@@ -387,6 +387,9 @@ async function followMailedLink() {
     if (action === "verify-email") {
       await state.api.confirmRegistration(token);
       announce(`Welcome, ${state.api.account.display_name}: your account is ready and you are signed in.`);
+    } else if (action === "verify-address") {
+      await state.api.confirmEmailVerification(token);
+      announce("Your address is verified.");
     } else if (action === "confirm-email") {
       await state.api.confirmEmailChange(token);
       announce("Your new address is confirmed; log in with it.");

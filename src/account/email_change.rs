@@ -154,6 +154,8 @@ pub async fn confirm_email_change(
         return Err(ApiError::Conflict("another account uses this address now".into()));
     }
     store::revoke_email_tokens(&mut tx, user_id, PURPOSE, now).await?;
+    // A verification link mailed to the old address must not vouch for the new one.
+    store::revoke_email_tokens(&mut tx, user_id, "verify_email", now).await?;
     let notice = Mail::render(
         &old.email,
         "Your studytrack address was changed",

@@ -1,4 +1,5 @@
 //! `/me`: the caller's own account — read, rename, change password, delete, export.
 
 pub mod email_change;
+pub mod email_verification;
 pub mod routes;

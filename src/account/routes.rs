@@ -29,7 +29,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(change_password)
         .service(export_me)
         .service(super::email_change::request_email_change)
-        .service(super::email_change::confirm_email_change);
+        .service(super::email_change::confirm_email_change)
+        .service(super::email_verification::request_email_verification)
+        .service(super::email_verification::confirm_email_verification);
 }
 
 /// Fields a client may never set on an account, named so the 422 can say so.

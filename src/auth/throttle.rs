@@ -23,6 +23,7 @@ pub const REGISTER_ADDRESS: &str = "register-address";
 pub const REGISTER_EMAIL: &str = "register-email";
 pub const RESET_ACCOUNT: &str = "reset-account";
 pub const RESET_ADDRESS: &str = "reset-address";
+pub const VERIFY_ACCOUNT: &str = "verify-account";
 
 /// The longest window any budget uses; older rows are pruned.
 pub const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);

@@ -22,6 +22,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("verify_registration.html", include_str!("templates/verify_registration.html")),
         ("signup_attempt.txt", include_str!("templates/signup_attempt.txt")),
         ("signup_attempt.html", include_str!("templates/signup_attempt.html")),
+        ("verify_address.txt", include_str!("templates/verify_address.txt")),
+        ("verify_address.html", include_str!("templates/verify_address.html")),
         ("study_reminder.txt", include_str!("templates/study_reminder.txt")),
         ("study_reminder.html", include_str!("templates/study_reminder.html")),
     ] {
@@ -68,6 +70,7 @@ mod tests {
             "verify_registration",
             "signup_attempt",
             "study_reminder",
+            "verify_address",
         ] {
             let (text, html) = render(name, &context).unwrap();
             assert!(text.contains("<script>alert(1)</script> & co"), "plain text keeps the name as written");

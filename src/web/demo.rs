@@ -27,7 +27,7 @@ async fn file(path: web::Path<String>) -> HttpResponse {
     let name = match path.as_str() {
         // The page is where the links in mails land (`STUDYTRACK_APP_URL` defaults to
         // `/demo`); its assets resolve relative to `/demo/` from there too.
-        "" | "verify-email" | "reset-password" | "confirm-email" | "unsubscribe" => "index.html",
+        "" | "verify-email" | "verify-address" | "reset-password" | "confirm-email" | "unsubscribe" => "index.html",
         other => other,
     };
     match FILES.iter().find(|(file, _, _)| *file == name) {

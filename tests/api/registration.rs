@@ -163,3 +163,40 @@ async fn sign_ups_for_one_address_are_limited_so_nobody_floods_its_inbox(pool: P
     let to_ann = app.inbox.messages().iter().filter(|m| to_of(m) == Some("ann@example.com")).count();
     assert_eq!(to_ann, 5, "nothing mailed for the refused sign-up");
 }
+
+/// Accounts made before sign-ups were verified by mail keep working unverified, and
+/// can verify their address from a mailed link.
+#[sqlx::test]
+async fn an_account_from_before_verification_can_verify_its_address(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
+    let account = studytrack::auth::store::NewAccount {
+        email: "old@example.com",
+        normalized: "old@example.com",
+        display_name: "Old Timer",
+        password_hash: &hash,
+        role: studytrack::auth::Role::Learner,
+        email_verified: false,
+    };
+    studytrack::auth::store::insert(&app.pool, account).await.unwrap().unwrap();
+    let res = app.login("old@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK, "an unverified account from before keeps working");
+    let user = crate::helpers::user_from("old@example.com", &res.json().await.unwrap());
+    let me: Value = app.get_as("/api/v1/me", &user.access).await.json().await.unwrap();
+    assert_eq!(me["email_verified"], false);
+
+    let ask = || app.request_as(reqwest::Method::POST, "/api/v1/me/email/verification", &user.access).send();
+    assert_eq!(ask().await.unwrap().status(), StatusCode::ACCEPTED);
+    let mail = app.inbox.wait_for_mail("old@example.com", "Verify your studytrack address", 1).await;
+    let token = link_token(&mail[0], "verify-address");
+    // Not a sign-up token, and a sign-up's confirmation does not take it.
+    assert_problem(app.confirm_registration(&token).await, StatusCode::BAD_REQUEST).await;
+    let confirm = |token: String| {
+        app.client.post(app.url("/api/v1/auth/email-verification/confirm")).json(&json!({"token": token})).send()
+    };
+    assert_eq!(confirm(token.clone()).await.unwrap().status(), StatusCode::NO_CONTENT);
+    let me: Value = app.get_as("/api/v1/me", &user.access).await.json().await.unwrap();
+    assert_eq!(me["email_verified"], true);
+    assert_problem(confirm(token).await.unwrap(), StatusCode::BAD_REQUEST).await;
+    assert_problem(ask().await.unwrap(), StatusCode::CONFLICT).await;
+}

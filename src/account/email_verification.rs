@@ -1,0 +1,122 @@
+//! Verifying the current address of an account made before verification-first
+//! registration (those keep working unverified): `POST /me/email/verification`
+//! mails a single-use link to the account's address, `POST /auth/email-verification/confirm`
+//! marks it verified. New accounts never need this: following the sign-up link made
+//! them verified.
+
+use actix_web::{HttpResponse, post, web};
+use secrecy::SecretString;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::recovery::{Accepted, mailed_token_hash};
+use crate::auth::routes::reserve;
+use crate::auth::{AuthUser, store, throttle, tokens};
+use crate::error::ApiError;
+use crate::mail::Mail;
+use crate::openapi::responses::{
+    BadRequest, Conflict, InternalError, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable, Unprocessable,
+    UnsupportedMediaType,
+};
+
+const PURPOSE: &str = "verify_email";
+/// Verification mails per account an hour: a lost mail or two, not an inbox flood.
+const PER_ACCOUNT: u32 = 3;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q0VYgk2m1Jtq9b4u0dH3yQx8fZr6LwS2pN7cA5eK1oM"}))]
+pub struct EmailVerificationConfirm {
+    /// The `token` parameter of the mailed link.
+    #[schema(value_type = String, max_length = 200)]
+    pub token: SecretString,
+}
+
+/// Ask for a link that verifies the account's address.
+///
+/// For accounts made before sign-ups were verified by mail (`email_verified: false`):
+/// a link valid for 24 hours (`STUDYTRACK_VERIFY_TOKEN_TTL_SECS`) goes to the account's
+/// address, `STUDYTRACK_APP_URL/verify-address?token=...`. 409 when the address is
+/// verified already; 3 requests an hour per account (429 past that).
+#[utoipa::path(
+    tag = "account",
+    operation_id = "request_email_verification",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 202, description = "A link is on its way to the account's address", body = Accepted),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 409, response = inline(Conflict)),
+        (status = 429, response = inline(TooManyRequests)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/me/email/verification")]
+pub async fn request_email_verification(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let account = store::current(&state.db, user.id).await?;
+    if account.email_verified {
+        return Err(ApiError::Conflict("the address is verified already".to_owned()));
+    }
+    let key = user.id.to_string();
+    let hour = std::time::Duration::from_secs(3600);
+    let _counted = reserve(
+        &state,
+        &[throttle::Budget { bucket: throttle::VERIFY_ACCOUNT, key: &key, max: PER_ACCOUNT, window: hour }],
+    )
+    .await?;
+    let ttl = state.settings.verify_token_ttl;
+    let (token, hash) = tokens::new_refresh_token();
+    let context = serde_json::json!({
+        "display_name": account.display_name,
+        "link": format!("{}/verify-address?token={token}", state.settings.app_url),
+        "hours": ttl.as_secs() / 3600,
+    });
+    let mail = Mail::render(&account.email, "Verify your studytrack address", "verify_address", &context)
+        .map_err(ApiError::Internal)?;
+    let mut tx = state.db.begin().await?;
+    store::insert_email_token(&mut tx, &hash, user.id, PURPOSE, None, state.clock.now() + ttl).await?;
+    mail.queue(&mut tx).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header(("cache-control", "no-store"))
+        .json(Accepted { detail: "a verification link is on its way to your address".to_owned() }))
+}
+
+/// Verify the account's address with the mailed token.
+///
+/// No login needed (the link may be opened on another device). The token works once
+/// and only for the address it was mailed to: if the account's address changed since,
+/// or the token is unknown, expired, used or for another purpose, the answer is one
+/// uniform 400.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "confirm_email_verification",
+    security(()),
+    request_body = EmailVerificationConfirm,
+    responses(
+        (status = 204, description = "The address is verified"),
+        (status = 400, response = inline(BadRequest)),
+        (status = 413, response = inline(PayloadTooLarge)),
+        (status = 415, response = inline(UnsupportedMediaType)),
+        (status = 422, response = inline(Unprocessable)),
+        (status = 500, response = inline(InternalError)),
+        (status = 503, response = inline(Unavailable)),
+    )
+)]
+#[post("/auth/email-verification/confirm")]
+pub async fn confirm_email_verification(
+    state: web::Data<AppState>,
+    body: web::Json<EmailVerificationConfirm>,
+) -> Result<HttpResponse, ApiError> {
+    let invalid = || ApiError::BadRequest("the link is invalid, expired or already used".into());
+    let hash = mailed_token_hash(&body.token).ok_or_else(invalid)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some((user_id, _)) = store::consume_email_token(&mut tx, &hash, PURPOSE, now).await? else {
+        return Err(invalid());
+    };
+    store::mark_email_verified(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
