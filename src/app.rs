@@ -3,7 +3,6 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
@@ -18,57 +17,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use secrecy::ExposeSecret;
-
-use crate::auth::password::PasswordHasher;
-use crate::auth::tokens::TokenKeys;
-use crate::cache::{ContentCache, listener};
-use crate::clock::Clock;
+use crate::cache::listener;
 use crate::config::Settings;
 use crate::openapi::ApiDoc;
-use crate::replica::ContentReads;
+use crate::state::AppState;
 use crate::web::client_address::RequestSpan;
 use crate::web::rate_limit::RateLimit;
 use crate::web::{extractors, fallback, request_id};
 use crate::{account, admin, auth, catalog, health, progress, quiz, review};
-
-/// Shared by every handler.
-pub struct AppState {
-    pub db: PgPool,
-    /// Where public content reads go (a replica when configured and fit).
-    pub reads: Arc<ContentReads>,
-    pub cache: Arc<ContentCache>,
-    pub metrics: crate::metrics::Metrics,
-    /// Learners' progress figures between their writes.
-    pub learners: crate::progress::memo::LearnerMemo,
-    pub settings: Settings,
-    pub tokens: TokenKeys,
-    pub hasher: PasswordHasher,
-    pub clock: Clock,
-    shutting_down: AtomicBool,
-}
-
-impl AppState {
-    pub fn new(db: PgPool, settings: Settings) -> anyhow::Result<Self> {
-        Ok(AppState {
-            reads: Arc::new(ContentReads::new(db.clone(), crate::db::replica_pool(&settings)?)),
-            cache: Arc::new(ContentCache::new(settings.content_cache_bytes)),
-            metrics: crate::metrics::Metrics::new()?,
-            learners: crate::progress::memo::LearnerMemo::new(settings.content_cache_bytes),
-            tokens: TokenKeys::new(settings.jwt_secret.expose_secret()),
-            hasher: PasswordHasher::new(settings.hash_concurrency)?,
-            clock: Clock::default(),
-            db,
-            settings,
-            shutting_down: AtomicBool::new(false),
-        })
-    }
-
-    /// Set once a shutdown signal arrives, so readiness fails while requests drain.
-    pub fn is_shutting_down(&self) -> bool {
-        self.shutting_down.load(Ordering::Relaxed)
-    }
-}
 
 /// Every documented route. Used for the server and for the OpenAPI document, so the
 /// document can only describe handlers that are really mounted.
@@ -98,6 +54,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     // Runs on the finished document: the derive's modifiers see it before the
     // handlers' paths are added.
     utoipa::Modify::modify(&crate::openapi::RateLimited, &mut doc);
+    utoipa::Modify::modify(&crate::openapi::SharedResponses, &mut doc);
     doc
 }
 
@@ -238,7 +195,7 @@ impl Application {
         let mut signals = Signals::install()?;
         tokio::spawn(async move {
             signals.recv().await;
-            state.shutting_down.store(true, Ordering::Relaxed);
+            state.begin_shutdown();
             let delay = state.settings.shutdown_delay;
             tracing::info!(delay_secs = delay.as_secs(), "shutdown signal received; readiness now fails");
             if !delay.is_zero() {

@@ -5,9 +5,8 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::error::ApiError;
-use crate::openapi::responses::Unavailable;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"status": "ok"}))]
@@ -48,7 +47,6 @@ pub async fn live() -> HttpResponse {
     security(()),
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/health/ready")]

@@ -28,5 +28,6 @@ pub mod reminders;
 pub mod replica;
 pub mod review;
 pub mod secret;
+pub mod state;
 pub mod telemetry;
 pub mod web;

@@ -18,8 +18,8 @@ use prometheus::{
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Latency buckets in seconds: fine below 50 ms, where cached content and per-user
 /// reads live, and coarse up to the request deadline.

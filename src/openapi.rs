@@ -93,6 +93,44 @@ impl utoipa::Modify for RateLimited {
     }
 }
 
+/// The error answers every operation can give, added here once instead of on each
+/// handler: 500 and 503 (the request deadline, an unreachable database) everywhere,
+/// 401 wherever a bearer token is required. An operation that documents one of these
+/// itself (with its own wording) keeps its own.
+pub struct SharedResponses;
+
+impl utoipa::Modify for SharedResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::ToResponse;
+        let (_, internal) = responses::InternalError::response();
+        let (_, unavailable) = responses::Unavailable::response();
+        let (_, unauthorized) = responses::Unauthorized::response();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let bearer = serde_json::to_value(&operation.security)
+                    .is_ok_and(|security| security.to_string().contains("\"bearer_auth\""));
+                let answers = &mut operation.responses.responses;
+                answers.entry("500".to_owned()).or_insert_with(|| internal.clone());
+                answers.entry("503".to_owned()).or_insert_with(|| unavailable.clone());
+                if bearer {
+                    answers.entry("401".to_owned()).or_insert_with(|| unauthorized.clone());
+                }
+            }
+        }
+    }
+}
+
 /// Error responses shared by every operation, all `application/problem+json`.
 pub mod responses {
     use serde_json::json;

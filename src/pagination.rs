@@ -50,6 +50,18 @@ pub fn decode<T: DeserializeOwned>(cursor: &str) -> Result<T, ApiError> {
     serde_json::from_slice(&bytes).map_err(|_| bad())
 }
 
+/// Trims `rows` (fetched with `limit + 1`) to `limit` and returns the cursor of the
+/// last kept row when more exist: the one page-trimming rule of every list.
+pub fn next_cursor<T>(rows: &mut Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> Option<String> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(key)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

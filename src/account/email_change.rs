@@ -14,16 +14,15 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::routes::confirm_password;
-use crate::app::AppState;
 use crate::auth::email::{self, Email};
 use crate::auth::recovery::{Accepted, mailed_token_hash};
 use crate::auth::{AuthUser, store, tokens};
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::openapi::responses::{
-    BadRequest, Conflict, InternalError, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
-    UnsupportedMediaType, WrongPassword,
+    BadRequest, Conflict, PayloadTooLarge, Unprocessable, UnsupportedMediaType, WrongPassword,
 };
+use crate::state::AppState;
 
 const PURPOSE: &str = "change_email";
 
@@ -61,13 +60,10 @@ pub struct EmailChangeConfirm {
     responses(
         (status = 202, description = "Accepted; a confirmation link is mailed to the new address", body = Accepted),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(WrongPassword)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/me/email")]
@@ -133,8 +129,6 @@ pub async fn request_email_change(
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/email-change/confirm")]

@@ -9,16 +9,15 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::auth::recovery::{Accepted, mailed_token_hash};
 use crate::auth::routes::reserve;
 use crate::auth::{AuthUser, store, throttle, tokens};
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::openapi::responses::{
-    BadRequest, Conflict, InternalError, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable, Unprocessable,
-    UnsupportedMediaType,
+    BadRequest, Conflict, PayloadTooLarge, TooManyRequests, Unprocessable, UnsupportedMediaType,
 };
+use crate::state::AppState;
 
 const PURPOSE: &str = "verify_email";
 /// Verification mails per account an hour: a lost mail or two, not an inbox flood.
@@ -45,11 +44,8 @@ pub struct EmailVerificationConfirm {
     security(("bearer_auth" = [])),
     responses(
         (status = 202, description = "A link is on its way to the account's address", body = Accepted),
-        (status = 401, response = inline(Unauthorized)),
         (status = 409, response = inline(Conflict)),
         (status = 429, response = inline(TooManyRequests)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/me/email/verification")]
@@ -100,8 +96,6 @@ pub async fn request_email_verification(user: AuthUser, state: web::Data<AppStat
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/email-verification/confirm")]

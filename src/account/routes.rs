@@ -8,18 +8,15 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::auth::model::{Account, TokenResponse};
 use crate::auth::routes::{Lineage, issue_session, parse_display_name, reserve, token_response};
 use crate::auth::store::{self, SessionExport, UserRow};
 use crate::auth::{AuthUser, password, throttle};
 use crate::error::{ApiError, FieldError};
-use crate::openapi::responses::{
-    BadRequest, InternalError, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
-    WrongPassword,
-};
+use crate::openapi::responses::{BadRequest, PayloadTooLarge, Unprocessable, UnsupportedMediaType, WrongPassword};
 use crate::progress::activity;
 use crate::progress::store::{self as progress_store, QuestionMarkExport, TopicMarkExport};
+use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -129,9 +126,6 @@ pub struct AccountExport {
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The caller's account", body = Account),
-        (status = 401, response = inline(Unauthorized)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me")]
@@ -155,12 +149,9 @@ pub async fn get_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRe
     responses(
         (status = 200, description = "The updated account", body = Account),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[patch("/me")]
@@ -228,13 +219,10 @@ pub async fn update_me(
     responses(
         (status = 200, description = "Password changed; a new token pair for this session", body = TokenResponse),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(WrongPassword)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/me/password")]
@@ -273,13 +261,10 @@ pub async fn change_password(
     responses(
         (status = 204, description = "Account and all its data deleted"),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(WrongPassword)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[delete("/me")]
@@ -305,9 +290,6 @@ pub async fn delete_me(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The caller's data", body = AccountExport),
-        (status = 401, response = inline(Unauthorized)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/export")]

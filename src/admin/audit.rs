@@ -8,11 +8,11 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, Forbidden, InternalError, Unauthorized, Unavailable, Unprocessable};
+use crate::openapi::responses::{BadRequest, Forbidden, Unprocessable};
 use crate::pagination;
+use crate::state::AppState;
 
 /// What an audit entry is about: one content entity of a kind, or a whole `bundle`
 /// import.
@@ -232,11 +232,8 @@ pub struct AuditQuery {
     responses(
         (status = 200, description = "A page of audit entries", body = AuditPage),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(Forbidden)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/audit")]
@@ -267,12 +264,7 @@ pub async fn list_audit(
     .bind(limit + 1)
     .fetch_all(&state.db)
     .await?;
-    let next = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| pagination::encode(&r.id))
-    } else {
-        None
-    };
+    let next = pagination::next_cursor(&mut rows, limit, |r| pagination::encode(&r.id));
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(AuditPage { items: rows, next_cursor: next }))

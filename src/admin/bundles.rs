@@ -9,15 +9,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::audit;
-use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::content::report::{Changes, Counts};
 use crate::content::{self, Bundle};
 use crate::error::{ApiError, FieldError};
 use crate::openapi::responses::{
-    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
-    UnsupportedMediaType,
+    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(import_bundle).service(export_track);
@@ -63,13 +62,10 @@ pub struct ImportReport {
     responses(
         (status = 200, description = "The import report", body = ImportReport),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(Forbidden)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/import")]
@@ -132,11 +128,8 @@ pub struct TrackPath {
     params(TrackPath),
     responses(
         (status = 200, description = "The track's bundle", body = Bundle),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/export/{track}")]

@@ -41,7 +41,7 @@ async fn forget_cached_content(
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let writes = !req.method().is_safe();
-    let state = req.app_data::<actix_web::web::Data<crate::app::AppState>>().cloned();
+    let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
     let res = next.call(req).await?;
     if writes
         && res.status().is_success()

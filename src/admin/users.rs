@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::auth::model::Account;
 use crate::auth::store::UserRow;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, Forbidden, InternalError, Unauthorized, Unavailable, Unprocessable};
+use crate::openapi::responses::{BadRequest, Forbidden, Unprocessable};
 use crate::pagination;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_users).service(super::audit::list_audit);
@@ -56,11 +56,8 @@ pub struct AccountPage {
     responses(
         (status = 200, description = "A page of accounts", body = AccountPage),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(Forbidden)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/users")]
@@ -93,12 +90,7 @@ pub async fn list_users(
     .into_iter()
     .map(|r| (r.email_normalized, r.user))
     .collect();
-    let next = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|(key, user)| pagination::encode(&(key, user.user_id)))
-    } else {
-        None
-    };
+    let next = pagination::next_cursor(&mut rows, limit, |(key, user)| pagination::encode(&(key, user.user_id)));
     let page = AccountPage { items: rows.into_iter().map(|(_, u)| u.account()).collect(), next_cursor: next };
     Ok(crate::web::private_ok().json(page))
 }

@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::model::Role;
 use super::store;
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser {

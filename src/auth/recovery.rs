@@ -13,12 +13,10 @@ use utoipa::ToSchema;
 
 use super::routes::reserve;
 use super::{email, password, store, throttle, tokens};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::mail::Mail;
-use crate::openapi::responses::{
-    BadRequest, InternalError, PayloadTooLarge, TooManyRequests, Unavailable, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::responses::{BadRequest, PayloadTooLarge, TooManyRequests, Unprocessable, UnsupportedMediaType};
+use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
 const PURPOSE: &str = "reset_password";
@@ -78,8 +76,6 @@ pub fn mailed_token_hash(token: &SecretString) -> Option<Vec<u8>> {
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
         (status = 429, response = inline(TooManyRequests)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/password-reset")]
@@ -140,8 +136,6 @@ pub async fn request_password_reset(
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/password-reset/confirm")]

@@ -18,12 +18,10 @@ use super::model::{RegisterRequest, Role, TokenResponse};
 use super::recovery::{Accepted, mailed_token_hash};
 use super::routes::{Lineage, issue_session, parse_display_name, reserve, token_response};
 use super::{password, pending, store, throttle, tokens};
-use crate::app::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::mail::Mail;
-use crate::openapi::responses::{
-    BadRequest, InternalError, PayloadTooLarge, TooManyRequests, Unavailable, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::responses::{BadRequest, PayloadTooLarge, TooManyRequests, Unprocessable, UnsupportedMediaType};
+use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
 /// Sign-ups mailed to one address per hour: enough for a lost mail or two, too few
@@ -65,8 +63,6 @@ pub struct ConfirmRegistration {
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
         (status = 429, response = inline(TooManyRequests)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/register")]
@@ -171,8 +167,6 @@ pub async fn register(
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/register/confirm")]

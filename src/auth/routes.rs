@@ -11,12 +11,11 @@ use secrecy::ExposeSecret;
 use super::model::{IssuedSecret, LoginRequest, RefreshRequest, TokenResponse, TokenType};
 use super::store::{self, UserRow};
 use super::{password, throttle, tokens};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::openapi::responses::{
-    BadRequest, InternalError, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable, Unprocessable,
-    UnsupportedMediaType,
+    BadRequest, PayloadTooLarge, TooManyRequests, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
+use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -142,8 +141,6 @@ pub fn token_response(status: actix_web::http::StatusCode, body: &TokenResponse)
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
         (status = 429, response = inline(TooManyRequests)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/login")]
@@ -220,8 +217,6 @@ pub async fn login(
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/refresh")]
@@ -320,8 +315,6 @@ async fn is_lost_answer_retry(
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/logout")]
@@ -347,9 +340,6 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>)
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Every session ended"),
-        (status = 401, response = inline(Unauthorized)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/auth/logout-all")]

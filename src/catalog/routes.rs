@@ -10,15 +10,13 @@ use std::sync::Arc;
 use super::model::*;
 use super::queries::{self, QuestionFilter};
 use super::views;
-use crate::app::AppState;
 use crate::auth::MaybeUser;
 use crate::cache::RoadmapTemplate;
 use crate::content::validate::is_slug;
 use crate::error::ApiError;
-use crate::openapi::responses::{
-    BadRequest, InternalError, NotFound, NotModified, Unauthorized, Unavailable, Unprocessable,
-};
+use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unauthorized, Unprocessable};
 use crate::pagination;
+use crate::state::AppState;
 use crate::web::etag;
 
 /// Longest search text accepted.
@@ -66,8 +64,6 @@ pub struct TopicPath {
     responses(
         (status = 200, description = "All tracks", body = TrackList),
         (status = 304, response = inline(NotModified)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/tracks")]
@@ -98,8 +94,6 @@ pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result
         (status = 304, response = inline(NotModified)),
         (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/tracks/{track}")]
@@ -161,8 +155,6 @@ pub async fn roadmap_template(state: &AppState, track: &str) -> Result<Arc<Roadm
         (status = 200, description = "The topic", body = TopicDetail),
         (status = 304, response = inline(NotModified)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/tracks/{track}/topics/{topic}")]
@@ -196,8 +188,6 @@ pub async fn get_topic(
         (status = 200, description = "The topic's flashcards", body = FlashcardList),
         (status = 304, response = inline(NotModified)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/tracks/{track}/topics/{topic}/flashcards")]
@@ -258,8 +248,6 @@ pub struct QuestionQuery {
         (status = 304, response = inline(NotModified)),
         (status = 400, response = inline(BadRequest)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/questions")]
@@ -292,7 +280,7 @@ pub async fn list_questions(
                 .reads
                 .run(|db| async move { queries::search_questions(&db, text, filter, after, limit + 1).await })
                 .await?;
-            let next = next_cursor(&mut rows, limit, |(_, key)| pagination::encode(key));
+            let next = pagination::next_cursor(&mut rows, limit, |(_, key)| pagination::encode(key));
             QuestionPage {
                 items: rows.iter().map(|(q, _)| views::summary_of(q)).collect::<Result<_, _>>()?,
                 next_cursor: next,
@@ -305,7 +293,7 @@ pub async fn list_questions(
                 .reads
                 .run(|db| async move { queries::browse_questions(&db, filter, after, limit + 1).await })
                 .await?;
-            let next = next_cursor(&mut rows, limit, |(q, position)| {
+            let next = pagination::next_cursor(&mut rows, limit, |(q, position)| {
                 pagination::encode(&(&q.topic_slug, position, q.question_id))
             });
             QuestionPage {
@@ -339,8 +327,6 @@ pub struct QuestionPath {
         (status = 304, response = inline(NotModified)),
         (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/questions/{id}")]
@@ -387,8 +373,6 @@ pub struct ArticleQuery {
         (status = 304, response = inline(NotModified)),
         (status = 400, response = inline(BadRequest)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/articles")]
@@ -402,7 +386,7 @@ pub async fn list_articles(
     let topic = bounded_filter("topic", query.topic.as_deref())?;
     let after = after.as_deref();
     let mut rows = state.reads.run(|db| async move { queries::articles(&db, topic, after, limit + 1).await }).await?;
-    let next = next_cursor(&mut rows, limit, |a| pagination::encode(&a.slug));
+    let next = pagination::next_cursor(&mut rows, limit, |a| pagination::encode(&a.slug));
     etag::json_response(
         &req,
         &ArticlePage { items: rows.into_iter().map(views::article_summary).collect(), next_cursor: next },
@@ -429,8 +413,6 @@ pub struct ArticlePath {
         (status = 200, description = "The article", body = ArticleDetail),
         (status = 304, response = inline(NotModified)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/articles/{slug}")]
@@ -467,17 +449,6 @@ fn check_slugs(track: &str, topic: &str) -> Result<(), ApiError> {
         return Err(topic_not_found(track, topic));
     }
     Ok(())
-}
-
-/// Trims `rows` to `limit` and returns the cursor of the last kept row when more exist.
-fn next_cursor<T>(rows: &mut Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> Option<String> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(key)
-    } else {
-        None
-    }
 }
 
 fn bounded_filter<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a str>, ApiError> {

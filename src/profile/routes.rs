@@ -17,16 +17,15 @@ use super::model::{
     Handle, MyProfile, PublicProfile, PublicStage, PublicTrack, SetProfile, Visibility, card_url, profile_url,
 };
 use super::store::{self, ProfileRow, PublicOwner};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::catalog::queries;
 use crate::error::ApiError;
 use crate::openapi::responses::{
-    BadRequest, InternalError, NotFound, NotModified, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
-    UnsupportedMediaType,
+    BadRequest, NotFound, NotModified, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
 use crate::progress::model::TrackProgress;
 use crate::progress::{self, activity, fill};
+use crate::state::AppState;
 use crate::web::{etag, private_ok};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -83,9 +82,6 @@ fn my_profile(row: Option<ProfileRow>) -> MyProfile {
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The caller's profile setting", body = MyProfile),
-        (status = 401, response = inline(Unauthorized)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/profile")]
@@ -112,13 +108,10 @@ pub async fn get_my_profile(user: AuthUser, state: web::Data<AppState>) -> Resul
     responses(
         (status = 200, description = "The profile setting that now stands", body = MyProfile),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 409, response = inline(HandleTaken)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[put("/me/profile")]
@@ -145,9 +138,6 @@ pub async fn set_my_profile(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "No profile any more; the handle is free"),
-        (status = 401, response = inline(Unauthorized)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[delete("/me/profile")]
@@ -211,8 +201,6 @@ fn public_track(handle: &str, progress: TrackProgress) -> PublicTrack {
         (status = 200, description = "The public profile", body = PublicProfile),
         (status = 304, response = inline(NotModified)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/profiles/{handle}")]
@@ -264,8 +252,6 @@ pub async fn get_profile(
          example = json!(super::docs::card_example())),
         (status = 304, response = inline(NotModified)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/profiles/{handle}/tracks/{track}/card.svg")]

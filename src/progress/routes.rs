@@ -12,17 +12,14 @@ use super::fill;
 use super::memo::{Inputs, Stamp};
 use super::model::*;
 use super::{activity, store};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::cache::RoadmapTemplate;
 use crate::catalog::model::{QuestionSummary, SlugRef};
 use crate::catalog::queries;
 use crate::content::validate::is_slug;
 use crate::error::ApiError;
-use crate::openapi::responses::{
-    BadRequest, InternalError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
-    UnsupportedMediaType,
-};
+use crate::openapi::responses::{BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
+use crate::state::AppState;
 use crate::web::private_ok;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -88,13 +85,10 @@ pub struct TopicPath {
     responses(
         (status = 200, description = "The mark that stands", body = QuestionMark),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[put("/me/questions/{id}/status")]
@@ -131,13 +125,10 @@ pub async fn set_question_status(
     responses(
         (status = 200, description = "The mark that stands", body = TopicMark),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[put("/me/tracks/{track}/topics/{topic}/status")]
@@ -220,10 +211,7 @@ pub async fn load(
     params(TrackPath),
     responses(
         (status = 200, description = "The filled-in roadmap", body = TrackProgress),
-        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/tracks/{track}/progress")]
@@ -249,10 +237,7 @@ pub async fn get_progress(
     params(TrackPath),
     responses(
         (status = 200, description = "The recommendation", body = NextUp),
-        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/tracks/{track}/next")]
@@ -328,10 +313,7 @@ pub async fn get_next(
     params(TrackPath),
     responses(
         (status = 200, description = "Weak topics, weakest first", body = SoftSpots),
-        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/tracks/{track}/soft-spots")]
@@ -489,10 +471,7 @@ pub struct Activity {
     responses(
         (status = 200, description = "Activity per day", body = Activity),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/activity")]

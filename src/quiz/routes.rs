@@ -12,18 +12,15 @@ use uuid::Uuid;
 use super::grading;
 use super::model::*;
 use super::store::{self, AttemptRow};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::catalog::model::SlugRef;
 use crate::catalog::queries;
 use crate::content::validate::is_slug;
 use crate::error::{ApiError, FieldError};
-use crate::openapi::responses::{
-    BadRequest, InternalError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
-    UnsupportedMediaType,
-};
+use crate::openapi::responses::{BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
 use crate::pagination;
 use crate::progress::activity;
+use crate::state::AppState;
 use crate::web::private_ok;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -97,12 +94,9 @@ async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, 
     responses(
         (status = 201, description = "The attempt, without answers", body = QuizAttempt),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/me/quizzes")]
@@ -216,13 +210,10 @@ pub struct AttemptPath {
     responses(
         (status = 200, description = "The graded attempt", body = QuizResult),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/me/quizzes/{id}/submission")]
@@ -363,10 +354,7 @@ pub struct HistoryQuery {
     responses(
         (status = 200, description = "A page of attempts", body = QuizPage),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/quizzes")]
@@ -392,12 +380,9 @@ pub async fn list_quizzes(
     .bind(limit + 1)
     .fetch_all(&state.db)
     .await?;
-    let next = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| pagination::encode(&(r.created_at.unix_timestamp_nanos(), r.attempt_id)))
-    } else {
-        None
-    };
+    let next = pagination::next_cursor(&mut rows, limit, |r| {
+        pagination::encode(&(r.created_at.unix_timestamp_nanos(), r.attempt_id))
+    });
     let items = rows
         .into_iter()
         .map(|r| QuizSummary {
@@ -425,10 +410,7 @@ pub async fn list_quizzes(
     responses(
         (status = 200, description = "The attempt", body = QuizAttempt),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/quizzes/{id}")]

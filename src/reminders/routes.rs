@@ -7,12 +7,10 @@ use utoipa::IntoParams;
 
 use super::model::{ReminderSettings, SetReminders, Summary, Unsubscribed, Weekday};
 use super::{store, summary, unsubscribe};
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, FieldError};
-use crate::openapi::responses::{
-    BadRequest, InternalError, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::responses::{BadRequest, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
+use crate::state::AppState;
 use crate::web::private_ok;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -44,9 +42,6 @@ async fn current_settings(state: &AppState, user: &AuthUser) -> Result<ReminderS
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The settings", body = ReminderSettings),
-        (status = 401, response = inline(Unauthorized)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/reminders")]
@@ -69,12 +64,9 @@ pub async fn get_reminders(user: AuthUser, state: web::Data<AppState>) -> Result
     responses(
         (status = 200, description = "The settings now", body = ReminderSettings),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[put("/me/reminders")]
@@ -112,9 +104,6 @@ pub async fn set_reminders(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The summary", body = Summary),
-        (status = 401, response = inline(Unauthorized)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/summary")]
@@ -150,8 +139,6 @@ pub struct UnsubscribeQuery {
     responses(
         (status = 200, description = "Reminders are off", body = Unsubscribed),
         (status = 400, response = inline(BadRequest)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/reminders/unsubscribe")]

@@ -7,9 +7,9 @@ use secrecy::ExposeSecret;
 use time::OffsetDateTime;
 
 use super::{store, summary, unsubscribe};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::mail::Mail;
+use crate::state::AppState;
 
 /// Learners looked at per pass; the rest wait for the next pass (a minute by default).
 const BATCH: i64 = 500;

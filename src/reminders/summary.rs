@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::model::{StreakSummary, Summary, TrackNextTopic};
 use super::store;
-use crate::app::AppState;
 use crate::catalog::model::SlugRef;
 use crate::error::ApiError;
 use crate::progress::{activity, fill};
+use crate::state::AppState;
 
 /// The learner the summary is for.
 pub struct Learner<'a> {

@@ -9,17 +9,14 @@ use uuid::Uuid;
 
 use super::model::*;
 use super::schedule::{self, CardMemory};
-use crate::app::AppState;
 use crate::auth::{AuthUser, store as users};
 use crate::catalog::model::{Flashcard, SlugRef};
 use crate::catalog::queries;
 use crate::content::validate::is_slug;
 use crate::error::ApiError;
-use crate::openapi::responses::{
-    BadRequest, Conflict, InternalError, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable,
-    UnsupportedMediaType,
-};
+use crate::openapi::responses::{BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
 use crate::progress::activity;
+use crate::state::AppState;
 use crate::web::private_ok;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -100,11 +97,8 @@ async fn scope(state: &AppState, track: Option<&str>, topic: Option<&str>) -> Re
     responses(
         (status = 200, description = "Cards to review", body = DueCards),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/reviews/due")]
@@ -201,14 +195,11 @@ struct StateRow {
     responses(
         (status = 200, description = "The card's new schedule", body = ReviewOutcome),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 404, response = inline(NotFound)),
         (status = 409, response = inline(Conflict)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/me/reviews")]
@@ -327,9 +318,6 @@ pub async fn record_review(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "Statistics", body = ReviewStats),
-        (status = 401, response = inline(Unauthorized)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/me/reviews/stats")]

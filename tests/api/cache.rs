@@ -9,8 +9,8 @@ use actix_web::web::Data;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
-use studytrack::app::AppState;
 use studytrack::config::Settings;
+use studytrack::state::AppState;
 
 use crate::helpers::{TestApp, TestUser, fixture_dir, seed_dir, spawn_instance};
 

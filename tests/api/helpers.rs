@@ -6,9 +6,10 @@ use reqwest::{Method, Response, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use studytrack::app::{AppState, Application};
+use studytrack::app::Application;
 use studytrack::config::Settings;
 use studytrack::content::{self, SeedReport};
+use studytrack::state::AppState;
 
 use crate::smtp::{Inbox, SmtpServer, is_to, link_token, subject_of};
 

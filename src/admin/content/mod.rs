@@ -18,14 +18,14 @@ use doc::{key_of, parse_doc, slug_of};
 use store::{load, locate, write};
 
 use super::audit::{self, AuditAction};
-use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::content::SEED_LOCK;
 use crate::error::ApiError;
 use crate::openapi::responses::{
-    BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
-    PreconditionRequired, Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, PreconditionRequired,
+    Unprocessable, UnsupportedMediaType,
 };
+use crate::state::AppState;
 use crate::web::etag;
 use crate::web::extractors::UniqueKeys;
 
@@ -99,11 +99,8 @@ fn check_if_match(req: &HttpRequest, current: &ContentEntity) -> Result<(), ApiE
         (status = 200, description = "The entity; `ETag` is what `If-Match` must carry", body = ContentEntity,
          headers(("ETag" = String, description = "Send back as If-Match to update"))),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[get("/content/{kind}/{key}")]
@@ -138,14 +135,11 @@ pub async fn get_entity(
     responses(
         (status = 201, description = "Created", body = ContentEntity),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(Forbidden)),
         (status = 409, response = inline(Conflict)),
         (status = 413, response = inline(PayloadTooLarge)),
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/content/{kind}")]
@@ -216,7 +210,6 @@ pub async fn create_entity(
     responses(
         (status = 200, description = "Updated", body = ContentEntity),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
         (status = 409, response = inline(Conflict)),
@@ -225,8 +218,6 @@ pub async fn create_entity(
         (status = 415, response = inline(UnsupportedMediaType)),
         (status = 422, response = inline(Unprocessable)),
         (status = 428, response = inline(PreconditionRequired)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[put("/content/{kind}/{key}")]
@@ -284,13 +275,10 @@ pub async fn update_entity(
     responses(
         (status = 200, description = "Retired", body = ContentEntity),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
         (status = 412, response = inline(PreconditionFailed)),
         (status = 428, response = inline(PreconditionRequired)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/content/{kind}/{key}/retire")]
@@ -315,13 +303,10 @@ pub async fn retire_entity(
     responses(
         (status = 200, description = "Restored", body = ContentEntity),
         (status = 400, response = inline(BadRequest)),
-        (status = 401, response = inline(Unauthorized)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
         (status = 412, response = inline(PreconditionFailed)),
         (status = 428, response = inline(PreconditionRequired)),
-        (status = 500, response = inline(InternalError)),
-        (status = 503, response = inline(Unavailable)),
     )
 )]
 #[post("/content/{kind}/{key}/restore")]
