@@ -71,7 +71,10 @@ async fn a_taken_address_gets_the_same_answer_and_its_owner_a_note(pool: PgPool)
 #[sqlx::test]
 async fn a_link_works_once_and_nothing_logs_in_before_it(pool: PgPool) {
     let app = spawn_app(pool).await;
+    let asked = Instant::now();
     let token = app.sign_up("ann@example.com", PASSWORD).await;
+    // The worker polls every 500 ms here; the queued mail's notification wakes it first.
+    println!("registration: sign-up to delivered mail in {} ms", asked.elapsed().as_millis());
     assert_problem(app.login("ann@example.com", PASSWORD).await, StatusCode::UNAUTHORIZED).await;
     let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM app_user").fetch_one(&app.pool).await.unwrap();
     assert_eq!(pending, 0, "a sign-up is not an account");
