@@ -44,7 +44,7 @@ fn register(cfg: &mut ServiceConfig, import_limit: usize) {
     )
     .service(health::live)
     .service(health::ready)
-    .service(crate::metrics::metrics);
+    .service(crate::web::metrics::metrics);
 }
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
@@ -131,7 +131,7 @@ impl Application {
                 // Inside the request id and the metrics, so a contained panic is
                 // answered with its id and counted as the 500 it is.
                 .wrap(from_fn(crate::web::panic::contain))
-                .wrap(from_fn(crate::metrics::record))
+                .wrap(from_fn(crate::web::metrics::record))
                 .wrap(from_fn(request_id::add_header))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(cors(settings))

@@ -31,3 +31,4 @@ pub mod secret;
 pub mod state;
 pub mod telemetry;
 pub mod web;
+pub mod wire;

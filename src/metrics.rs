@@ -1,25 +1,16 @@
-//! Prometheus metrics at `GET /metrics`: HTTP traffic by route template, the database
-//! pool, the content cache and throttling.
+//! The instance's Prometheus metrics: HTTP traffic by route template, the database
+//! pool, the content cache and throttling. Served at `GET /metrics` by
+//! `web::metrics`, which also records each request.
 //!
 //! Each instance owns its registry (no process-wide globals), so several servers in one
 //! process (the tests) keep separate figures. Counters that other modules already keep
 //! (cache hits, reads per pool) are read at scrape time rather than mirrored.
 
-use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, get, web};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
-use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
-
-use crate::error::ApiError;
-use crate::state::AppState;
 
 /// Latency buckets in seconds: fine below 50 ms, where cached content and per-user
 /// reads live, and coarse up to the request deadline.
@@ -116,7 +107,13 @@ impl Metrics {
         self.throttled.with_label_values(&[throttle]).inc();
     }
 
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    /// A request answered 503 because the database could not be reached.
+    pub fn database_unavailable(&self) {
+        self.db_unavailable.inc();
+    }
+
+    /// One answered request, under its route template.
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let status = status.to_string();
         let labels = [method, route, status.as_str()];
         self.requests.with_label_values(&labels).inc();
@@ -124,21 +121,20 @@ impl Metrics {
     }
 
     /// The text exposition, with the gauges read from their sources first.
-    fn render(&self, state: &AppState) -> Result<Vec<u8>, prometheus::Error> {
-        let size = i64::from(state.db.size());
-        let idle = i64::try_from(state.db.num_idle()).unwrap_or(i64::MAX);
+    pub fn render(&self, scrape: &Scrape<'_>) -> Result<Vec<u8>, prometheus::Error> {
+        let size = i64::from(scrape.pool_size);
+        let idle = i64::try_from(scrape.pool_idle).unwrap_or(i64::MAX);
         self.pool.with_label_values(&["open"]).set(size);
         self.pool.with_label_values(&["idle"]).set(idle);
         self.pool.with_label_values(&["in_use"]).set(size - idle);
-        self.pool.with_label_values(&["max"]).set(i64::from(state.settings.db_max_connections));
-        let stats = &state.cache.stats;
-        for (result, source) in [("hit", &stats.hits), ("miss", &stats.misses), ("bypass", &stats.bypasses)] {
+        self.pool.with_label_values(&["max"]).set(i64::from(scrape.pool_max));
+        for (result, source) in scrape.cache {
             catch_up(&self.cache.with_label_values(&[result]), source);
         }
-        for (result, source) in [("hit", &state.learners.hits), ("miss", &state.learners.misses)] {
+        for (result, source) in scrape.learner_memo {
             catch_up(&self.learner_memo.with_label_values(&[result]), source);
         }
-        for (pool, source) in [("primary", &state.reads.primary_reads), ("replica", &state.reads.replica_reads)] {
+        for (pool, source) in scrape.content_reads {
             catch_up(&self.content_reads.with_label_values(&[pool]), source);
         }
         let mut out = Vec::new();
@@ -147,93 +143,23 @@ impl Metrics {
     }
 }
 
+/// What a scrape reads from the rest of the instance: the pool's figures and the
+/// counters other parts keep themselves (cache, learner memo, content reads).
+pub struct Scrape<'a> {
+    pub pool_size: u32,
+    pub pool_idle: usize,
+    pub pool_max: u32,
+    pub cache: [(&'static str, &'a AtomicU64); 3],
+    pub learner_memo: [(&'static str, &'a AtomicU64); 2],
+    pub content_reads: [(&'static str, &'a AtomicU64); 2],
+}
+
 /// Brings a Prometheus counter up to a count kept elsewhere (only ever forward, so
 /// concurrent scrapes cannot make it run backwards).
-fn catch_up(counter: &prometheus::IntCounter, source: &std::sync::atomic::AtomicU64) {
+fn catch_up(counter: &prometheus::IntCounter, source: &AtomicU64) {
     let target = source.load(Ordering::Relaxed);
     let current = counter.get();
     if target > current {
         counter.inc_by(target - current);
     }
-}
-
-/// Times and counts every request under its route template (`/api/v1/tracks/{track}`),
-/// never its raw path, so label sets stay bounded whatever clients send.
-pub async fn record(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let method = req.method().as_str().to_owned();
-    // Matched against the route table up front, so a request that times out or fails
-    // before reaching its handler is still counted under its route.
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-    let result = next.call(req).await;
-    if let Some(state) = state {
-        let status = match &result {
-            Ok(res) => res.status(),
-            Err(err) => err.as_response_error().status_code(),
-        };
-        // Anything but the standard methods is folded into one label value.
-        let method = if ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(&method.as_str()) {
-            method.as_str()
-        } else {
-            "other"
-        };
-        state.metrics.observe(method, &route, status.as_u16(), started.elapsed().as_secs_f64());
-        // Login, registration and confirmation throttles count themselves by name.
-        if matches!(&result, Ok(res) if res.response().extensions().contains::<crate::web::rate_limit::RateLimited>()) {
-            state.metrics.throttled("rate-limit");
-        }
-        let unavailable = match &result {
-            Ok(res) => res.response().extensions().contains::<crate::error::DatabaseUnavailable>(),
-            Err(err) => matches!(err.as_error::<ApiError>(), Some(ApiError::Unavailable)),
-        };
-        if unavailable {
-            state.metrics.db_unavailable.inc();
-        }
-    }
-    result
-}
-
-/// Prometheus metrics.
-///
-/// Text exposition format 0.0.4. Request counts and latency histograms by route
-/// template and status, database pool connections and acquire timeouts, content cache
-/// lookups, content reads per pool, and throttled requests. See the README for every
-/// series. Not public: served only when `STUDYTRACK_METRICS_TOKEN` is set, to callers
-/// that send it as a bearer token (404 otherwise, 401 with a wrong token).
-#[utoipa::path(
-    tag = "operations",
-    operation_id = "get_metrics",
-    security(("metrics_token" = [])),
-    responses(
-        (status = 200, description = "Metrics in the Prometheus text format", content_type = "text/plain; version=0.0.4",
-         body = String, example = "studytrack_http_requests_total{method=\"GET\",route=\"/api/v1/tracks\",status=\"200\"} 42\n"),
-        (status = 401, response = inline(crate::openapi::responses::Unauthorized)),
-        (status = 404, response = inline(crate::openapi::responses::NotFound)),
-        (status = 500, response = inline(crate::openapi::responses::InternalError)),
-    )
-)]
-#[get("/metrics")]
-pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let Some(expected) = &state.settings.metrics_token else {
-        return Err(ApiError::NotFound("metrics are not served here (STUDYTRACK_METRICS_TOKEN is unset)".into()));
-    };
-    let given = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    // Digests are compared, so the time taken says nothing about the token's prefix.
-    if Sha256::digest(given.trim().as_bytes()) != Sha256::digest(expected.expose_secret().as_bytes()) {
-        return Err(ApiError::Unauthorized("the metrics token is missing or wrong".into()));
-    }
-    let body = state.metrics.render(&state).map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .body(body))
 }

@@ -20,8 +20,17 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use actix_web::web::Bytes;
 
+use sha2::{Digest, Sha256};
+
 use crate::catalog::model::Roadmap;
-use crate::web::etag;
+
+/// The strong ETag of a body: `"` + 32 hex digits of SHA-256 + `"`. Hashing the bytes
+/// (rather than tracking versions) changes the tag the moment any visible byte changes,
+/// whatever caused it, and equal bodies share a tag.
+pub fn tag_for(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
 
 /// A response body rendered once, with its strong ETag.
 #[derive(Debug, Clone)]
@@ -32,7 +41,7 @@ pub struct Rendered {
 
 impl Rendered {
     pub fn new(body: Vec<u8>) -> Self {
-        let etag = etag::tag_for(&body);
+        let etag = tag_for(&body);
         Rendered { body: Bytes::from(body), etag }
     }
 }

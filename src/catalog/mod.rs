@@ -5,4 +5,5 @@ pub mod model;
 pub mod queries;
 pub mod roadmap;
 pub mod routes;
+pub mod service;
 pub mod views;

@@ -6,6 +6,8 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use crate::wire::SlugRef;
+
 /// Difficulty of an interview question, easiest first: `junior`, `mid`, `senior` (the
 /// level of interview where it is typically asked).
 #[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, ToSchema, PartialEq, Eq)]
@@ -124,7 +126,7 @@ pub struct RoadmapTopic {
     /// null, without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub progress: Option<crate::progress::model::TopicProgress>,
+    pub progress: Option<crate::wire::TopicProgress>,
 }
 
 /// Content counts of one topic.
@@ -167,7 +169,7 @@ pub struct RoadmapStage {
     /// without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub progress: Option<crate::progress::model::Fill>,
+    pub progress: Option<crate::wire::Fill>,
 }
 
 /// A track's roadmap: stages in order, each with its topics in order, then the
@@ -213,17 +215,7 @@ pub struct Roadmap {
     /// without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub progress: Option<crate::progress::model::Fill>,
-}
-
-/// A reference to a track, stage or topic by slug and title.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema, PartialEq)]
-#[schema(example = json!({"slug": "foundations", "title": "Foundations"}))]
-pub struct SlugRef {
-    /// URL key.
-    pub slug: String,
-    /// Display name.
-    pub title: String,
+    pub progress: Option<crate::wire::Fill>,
 }
 
 /// A question as listed (no prompt or answer).

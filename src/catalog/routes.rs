@@ -5,13 +5,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use std::sync::Arc;
-
 use super::model::*;
 use super::queries::{self, QuestionFilter};
-use super::views;
+use super::{service, views};
 use crate::auth::MaybeUser;
-use crate::cache::RoadmapTemplate;
 use crate::content::validate::is_slug;
 use crate::error::ApiError;
 use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unauthorized, Unprocessable};
@@ -109,7 +106,7 @@ pub async fn get_track(
             let rendered = state
                 .cache
                 .rendered(&format!("track/{track}"), || async {
-                    etag::render(&roadmap_template(&state, track).await?.roadmap)
+                    etag::render(&service::roadmap_template(&state, track).await?.roadmap)
                 })
                 .await?;
             Ok(etag::cached(&req, &rendered))
@@ -117,29 +114,12 @@ pub async fn get_track(
         Some(user) => {
             // The shared template from the cache, with this learner's progress merged in.
             let (template, inputs) =
-                crate::progress::routes::load(&state, user.id, Some(user.progress_version), &path.track).await?;
+                crate::progress::service::load(&state, user.id, Some(user.progress_version), &path.track).await?;
             let mut roadmap = template.roadmap.clone();
             crate::progress::fill::overlay(&mut roadmap, &inputs);
             etag::json_response(&req, &roadmap)
         }
     }
-}
-
-/// The cached roadmap of `track` without progress; 404 for a track that does not exist.
-pub async fn roadmap_template(state: &AppState, track: &str) -> Result<Arc<RoadmapTemplate>, ApiError> {
-    let not_found = || ApiError::NotFound(format!("no track with slug {track:?}"));
-    // Slugs that cannot exist are answered without a query (this also keeps NUL bytes
-    // and megabyte-long path segments away from PostgreSQL).
-    if !is_slug(track) {
-        return Err(not_found());
-    }
-    state
-        .cache
-        .roadmap(track, || async {
-            let template = state.reads.run(|db| async move { views::roadmap_template(&db, track).await }).await?;
-            template.map(Arc::new).ok_or_else(not_found)
-        })
-        .await
 }
 
 /// Get a topic of a track.

@@ -1,6 +1,6 @@
 //! Profile handlers: the caller's opt-in setting, the public profile and the SVG card.
 //!
-//! The public side reuses the progress module as it is: [`progress::routes::load`]
+//! The public side reuses the progress module as it is: [`progress::service::load`]
 //! for the inputs and [`fill::track_progress`] for the fill rule, so a public fill is
 //! by construction the number the owner sees on `GET /me/tracks/{track}/progress`.
 
@@ -156,7 +156,7 @@ async fn public_owner(state: &AppState, raw: &str) -> Result<PublicOwner, ApiErr
 
 /// The learner's progress on one track, by the progress module's own rule.
 async fn track_progress(state: &AppState, user_id: Uuid, track: &str) -> Result<TrackProgress, ApiError> {
-    let (template, inputs) = progress::routes::load(state, user_id, None, track).await?;
+    let (template, inputs) = progress::service::load(state, user_id, None, track).await?;
     Ok(fill::track_progress(&template.roadmap, &inputs))
 }
 

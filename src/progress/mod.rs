@@ -6,4 +6,5 @@ pub mod fill;
 pub mod memo;
 pub mod model;
 pub mod routes;
+pub mod service;
 pub mod store;

@@ -1,7 +1,5 @@
 //! Progress handlers: marks, the filled-in roadmap, next-up, soft spots, activity.
 
-use std::sync::Arc;
-
 use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
@@ -9,11 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::fill;
-use super::memo::{Inputs, Stamp};
 use super::model::*;
-use super::{activity, store};
+use super::{activity, service, store};
 use crate::auth::AuthUser;
-use crate::cache::RoadmapTemplate;
 use crate::catalog::model::{QuestionSummary, SlugRef};
 use crate::catalog::queries;
 use crate::content::validate::is_slug;
@@ -154,45 +150,6 @@ pub async fn set_topic_status(
     Ok(private_ok().json(TopicMark { topic_id: topic.topic_id, topic: topic.slug, status, marked_at, applied }))
 }
 
-/// The track's cached roadmap (no progress) and the learner's figures per topic: what
-/// every progress view is computed from. The roadmap comes from the content cache; the
-/// figures from the learner memo when `version` (the caller's progress version, from
-/// their account row) says nothing changed, else from one query. `None` (someone else's
-/// progress, as on a public profile) always queries.
-pub async fn load(
-    state: &AppState,
-    user_id: Uuid,
-    version: Option<i64>,
-    track: &str,
-) -> Result<(Arc<RoadmapTemplate>, Inputs), ApiError> {
-    // Read before anything is loaded: a change landing meanwhile moves it on, and the
-    // figures are then kept under the old generation, which no later read asks for.
-    let generation = state.cache.generation();
-    let template = crate::catalog::routes::roadmap_template(state, track).await?;
-    let now = state.clock.now();
-    let memo = version.filter(|_| state.cache.is_synced());
-    if let Some(version) = memo
-        && let Some(inputs) = state.learners.get(user_id, track, version, generation, now)
-    {
-        return Ok((template, inputs));
-    }
-    let totals: Vec<(Uuid, i64)> = template
-        .roadmap
-        .stages
-        .iter()
-        .flat_map(|s| s.topics.iter())
-        .chain(template.roadmap.electives.iter())
-        .map(|t| (t.id, t.counts.questions))
-        .collect();
-    let (inputs, valid_until) = store::learner_inputs(&state.db, user_id, &totals, now).await?;
-    let inputs = Arc::new(inputs);
-    if let Some(progress_version) = memo {
-        let stamp = Stamp { progress_version, content_generation: generation, valid_until };
-        state.learners.put(user_id, track, stamp, inputs.clone());
-    }
-    Ok((template, inputs))
-}
-
 /// The learner's filled-in roadmap.
 ///
 /// Per topic: status, questions got-it / learning / total, quiz accuracy, flashcards
@@ -220,7 +177,7 @@ pub async fn get_progress(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (template, inputs) = load(&state, user.id, Some(user.progress_version), &path.track).await?;
+    let (template, inputs) = service::load(&state, user.id, Some(user.progress_version), &path.track).await?;
     Ok(private_ok().json(fill::track_progress(&template.roadmap, &inputs)))
 }
 
@@ -246,7 +203,7 @@ pub async fn get_next(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (template, inputs) = load(&state, user.id, Some(user.progress_version), &path.track).await?;
+    let (template, inputs) = service::load(&state, user.id, Some(user.progress_version), &path.track).await?;
     let progress = fill::track_progress(&template.roadmap, &inputs);
     let also_in_progress: Vec<SlugRef> = progress
         .electives
@@ -322,7 +279,7 @@ pub async fn get_soft_spots(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (template, inputs) = load(&state, user.id, Some(user.progress_version), &path.track).await?;
+    let (template, inputs) = service::load(&state, user.id, Some(user.progress_version), &path.track).await?;
     let progress = fill::track_progress(&template.roadmap, &inputs);
     Ok(private_ok().json(SoftSpots { items: soft_spots(&progress), next_cursor: None }))
 }

@@ -34,7 +34,7 @@ pub async fn of(state: &AppState, learner: &Learner<'_>, now: OffsetDateTime) ->
     let mut next_topics = Vec::new();
     for (slug, title) in tracks {
         let (template, inputs) =
-            crate::progress::routes::load(state, learner.user_id, learner.progress_version, &slug).await?;
+            crate::progress::service::load(state, learner.user_id, learner.progress_version, &slug).await?;
         let progress = fill::track_progress(&template.roadmap, &inputs);
         let started = progress
             .stages

@@ -7,16 +7,10 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::cache::Rendered;
+pub use crate::cache::tag_for;
 use crate::error::ApiError;
-
-/// `"` + 32 hex digits of SHA-256 + `"`.
-pub fn tag_for(body: &[u8]) -> String {
-    let digest = Sha256::digest(body);
-    format!("\"{}\"", hex::encode(&digest[..16]))
-}
 
 /// True when an `If-Match` header value matches `etag` by strong comparison (RFC 9110
 /// §13.1.1): a weak validator never matches, since it cannot promise the bytes a

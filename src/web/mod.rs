@@ -8,6 +8,7 @@ pub mod extractors;
 pub mod fallback;
 pub mod head;
 pub mod integral;
+pub mod metrics;
 pub mod panic;
 pub mod rate_limit;
 pub mod request_id;
