@@ -3,3 +3,5 @@
 pub mod model;
 pub mod routes;
 pub mod schedule;
+pub mod service;
+pub mod store;
