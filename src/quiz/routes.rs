@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::grading;
 use super::model::*;
-use super::store::{self, AttemptRow};
+use super::store;
 use crate::auth::AuthUser;
 use crate::catalog::model::SlugRef;
 use crate::catalog::queries;
@@ -58,11 +58,7 @@ async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, 
                 return Err(ApiError::invalid("scope.topics", "must list 1 to 20 topic slugs"));
             }
             let valid: Vec<&str> = topics.iter().map(String::as_str).filter(|t| is_slug(t)).collect();
-            let found: Vec<(Uuid, String)> =
-                sqlx::query_as("SELECT topic_id, slug FROM topic WHERE slug = ANY ($1) AND retired_at IS NULL")
-                    .bind(&valid)
-                    .fetch_all(&state.db)
-                    .await?;
+            let found = store::live_topics(&state.db, &valid).await?;
             let errors: Vec<FieldError> = topics
                 .iter()
                 .filter(|t| !found.iter().any(|(_, slug)| slug == *t))
@@ -127,17 +123,15 @@ pub async fn create_quiz(
     let now = state.clock.now();
     let deadline = limit.map(|secs| now + Duration::seconds(secs));
     let mut tx = state.db.begin().await?;
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO quiz_attempt (user_id, mode, scope, created_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6) RETURNING attempt_id",
-    )
-    .bind(user.id)
-    .bind(body.mode.as_str())
-    .bind(sqlx::types::Json(&body.scope))
-    .bind(now)
-    .bind(deadline)
-    .bind(drawn.len() as i32)
-    .fetch_one(&mut *tx)
-    .await?;
+    let header = store::NewAttempt {
+        user_id: user.id,
+        mode: body.mode.as_str(),
+        scope: &body.scope,
+        created_at: now,
+        deadline,
+        total: drawn.len() as i32,
+    };
+    let id = store::insert_attempt(&mut tx, header).await?;
     let mut items = Vec::with_capacity(drawn.len());
     let mut rows = Vec::with_capacity(drawn.len());
     for (position, c) in drawn.into_iter().enumerate() {
@@ -156,19 +150,7 @@ pub async fn create_quiz(
             options,
         });
     }
-    // One statement for all items: a 50-item quiz is one round trip, not fifty.
-    sqlx::query(
-        r#"INSERT INTO quiz_attempt_item (attempt_id, position, quiz_item_id, topic_id, question_id, kind, prompt, code,
-                                          options, correct, explanation)
-           SELECT $1, x.position, x.quiz_item_id, x.topic_id, x.question_id, x.kind, x.prompt, x.code, x.options,
-                  x.correct, x.explanation
-           FROM jsonb_to_recordset($2) AS x(position int, quiz_item_id uuid, topic_id uuid, question_id uuid, kind text,
-                                            prompt text, code text, options text[], correct smallint[], explanation text)"#,
-    )
-    .bind(id)
-    .bind(sqlx::types::Json(&rows))
-    .execute(&mut *tx)
-    .await?;
+    store::insert_attempt_items(&mut tx, id, &rows).await?;
     tx.commit().await?;
     let attempt = QuizAttempt {
         id,
@@ -295,16 +277,7 @@ pub async fn submit_quiz(
             question_id: item.question_id,
         });
     }
-    // One statement for every answer, as for the draw.
-    sqlx::query(
-        r#"UPDATE quiz_attempt_item ai SET selected = x.selected, is_correct = x.is_correct
-           FROM jsonb_to_recordset($2) AS x(position int, selected smallint[], is_correct boolean)
-           WHERE ai.attempt_id = $1 AND ai.position = x.position"#,
-    )
-    .bind(path.id)
-    .bind(sqlx::types::Json(&answers))
-    .execute(&mut *tx)
-    .await?;
+    store::save_answers(&mut tx, path.id, &answers).await?;
     let score = graded.iter().filter(|g| g.correct && !g.late).count() as i32;
     let total = graded.len() as i32;
     let mode = if attempt.mode == "exam" { QuizMode::Exam } else { QuizMode::Practice };
@@ -319,14 +292,7 @@ pub async fn submit_quiz(
         items: graded,
         by_topic: by_topic.into_values().collect(),
     };
-    sqlx::query("UPDATE quiz_attempt SET submitted_at = $2, late = $3, score = $4, result = $5 WHERE attempt_id = $1")
-        .bind(path.id)
-        .bind(now)
-        .bind(late)
-        .bind(score)
-        .bind(sqlx::types::Json(&result))
-        .execute(&mut *tx)
-        .await?;
+    store::save_result(&mut tx, path.id, now, late, score, &result).await?;
     activity::record(&mut tx, user.id, "quiz").await?;
     tx.commit().await?;
     Ok(private_ok().json(result))
@@ -368,18 +334,7 @@ pub async fn list_quizzes(
         .map(|(nanos, id)| OffsetDateTime::from_unix_timestamp_nanos(nanos).map(|t| (t, id)))
         .transpose()
         .map_err(|_| ApiError::BadRequest("cursor is not valid; use the next_cursor of a previous page".into()))?;
-    let mut rows: Vec<AttemptRow> = sqlx::query_as(
-        r#"SELECT attempt_id, user_id, mode, scope, created_at, deadline, submitted_at, score, total, NULL::jsonb AS result
-           FROM quiz_attempt
-           WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, attempt_id) < ($2, $3))
-           ORDER BY created_at DESC, attempt_id DESC LIMIT $4"#,
-    )
-    .bind(user.id)
-    .bind(after.map(|a| a.0))
-    .bind(after.map(|a| a.1))
-    .bind(limit + 1)
-    .fetch_all(&state.db)
-    .await?;
+    let mut rows = store::history(&state.db, user.id, after, limit + 1).await?;
     let next = pagination::next_cursor(&mut rows, limit, |r| {
         pagination::encode(&(r.created_at.unix_timestamp_nanos(), r.attempt_id))
     });

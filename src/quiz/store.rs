@@ -107,3 +107,109 @@ pub async fn attempt_items(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Ve
     .fetch_all(conn)
     .await
 }
+
+/// Live topics among `slugs`: (id, slug).
+pub async fn live_topics(pool: &PgPool, slugs: &[&str]) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as("SELECT topic_id, slug FROM topic WHERE slug = ANY ($1) AND retired_at IS NULL")
+        .bind(slugs)
+        .fetch_all(pool)
+        .await
+}
+
+/// A new attempt's header row.
+pub struct NewAttempt<'a, S: serde::Serialize> {
+    pub user_id: Uuid,
+    pub mode: &'a str,
+    pub scope: &'a S,
+    pub created_at: OffsetDateTime,
+    pub deadline: Option<OffsetDateTime>,
+    pub total: i32,
+}
+
+pub async fn insert_attempt<S: serde::Serialize>(conn: &mut PgConnection, a: NewAttempt<'_, S>) -> sqlx::Result<Uuid> {
+    sqlx::query_scalar(
+        "INSERT INTO quiz_attempt (user_id, mode, scope, created_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6) RETURNING attempt_id",
+    )
+    .bind(a.user_id)
+    .bind(a.mode)
+    .bind(sqlx::types::Json(a.scope))
+    .bind(a.created_at)
+    .bind(a.deadline)
+    .bind(a.total)
+    .fetch_one(conn)
+    .await
+}
+
+/// The attempt's snapshot of its items, in one statement (a 50-item quiz is one round
+/// trip, not fifty). `items` are JSON objects with the columns as keys.
+pub async fn insert_attempt_items(conn: &mut PgConnection, id: Uuid, items: &[serde_json::Value]) -> sqlx::Result<()> {
+    sqlx::query(
+        r#"INSERT INTO quiz_attempt_item (attempt_id, position, quiz_item_id, topic_id, question_id, kind, prompt, code,
+                                          options, correct, explanation)
+           SELECT $1, x.position, x.quiz_item_id, x.topic_id, x.question_id, x.kind, x.prompt, x.code, x.options,
+                  x.correct, x.explanation
+           FROM jsonb_to_recordset($2) AS x(position int, quiz_item_id uuid, topic_id uuid, question_id uuid, kind text,
+                                            prompt text, code text, options text[], correct smallint[], explanation text)"#,
+    )
+    .bind(id)
+    .bind(sqlx::types::Json(items))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every answer of a submission, in one statement. `answers` are JSON objects with
+/// `position`, `selected` and `is_correct`.
+pub async fn save_answers(conn: &mut PgConnection, id: Uuid, answers: &[serde_json::Value]) -> sqlx::Result<()> {
+    sqlx::query(
+        r#"UPDATE quiz_attempt_item ai SET selected = x.selected, is_correct = x.is_correct
+           FROM jsonb_to_recordset($2) AS x(position int, selected smallint[], is_correct boolean)
+           WHERE ai.attempt_id = $1 AND ai.position = x.position"#,
+    )
+    .bind(id)
+    .bind(sqlx::types::Json(answers))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Closes an attempt with its graded result (what a repeated submission returns).
+pub async fn save_result<R: serde::Serialize>(
+    conn: &mut PgConnection,
+    id: Uuid,
+    submitted_at: OffsetDateTime,
+    late: bool,
+    score: i32,
+    result: &R,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE quiz_attempt SET submitted_at = $2, late = $3, score = $4, result = $5 WHERE attempt_id = $1")
+        .bind(id)
+        .bind(submitted_at)
+        .bind(late)
+        .bind(score)
+        .bind(sqlx::types::Json(result))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A page of the learner's attempts, newest first, after `after` (created, id).
+pub async fn history(
+    pool: &PgPool,
+    user_id: Uuid,
+    after: Option<(OffsetDateTime, Uuid)>,
+    limit: i64,
+) -> sqlx::Result<Vec<AttemptRow>> {
+    sqlx::query_as(
+        r#"SELECT attempt_id, user_id, mode, scope, created_at, deadline, submitted_at, score, total, NULL::jsonb AS result
+           FROM quiz_attempt
+           WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, attempt_id) < ($2, $3))
+           ORDER BY created_at DESC, attempt_id DESC LIMIT $4"#,
+    )
+    .bind(user_id)
+    .bind(after.map(|a| a.0))
+    .bind(after.map(|a| a.1))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
