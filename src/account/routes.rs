@@ -295,10 +295,7 @@ pub async fn delete_me(
 #[get("/me/export")]
 pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let row = store::current(&state.db, user.id).await?;
-    let activity_count: i64 = sqlx::query_scalar("SELECT count(*) FROM activity WHERE user_id = $1")
-        .bind(user.id)
-        .fetch_one(&state.db)
-        .await?;
+    let activity_count = crate::progress::activity::count(&state.db, user.id).await?;
     let export = AccountExport {
         exported_at: OffsetDateTime::now_utc(),
         account: row.account(),

@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use crate::auth::AdminUser;
 use crate::auth::model::Account;
-use crate::auth::store::UserRow;
 use crate::error::ApiError;
 use crate::openapi::responses::{BadRequest, Forbidden, Unprocessable};
 use crate::pagination;
@@ -73,31 +72,8 @@ pub async fn list_users(
         return Err(ApiError::invalid("email_prefix", "must be at most 254 characters, without NUL"));
     }
     let pattern = prefix.map(|p| format!("{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
-    let mut rows: Vec<(String, UserRow)> = sqlx::query_as::<_, UserWithKey>(
-        r#"SELECT email_normalized, user_id, email, display_name, password_hash, role, email_verified, disabled_at,
-                  token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version
-           FROM app_user
-           WHERE ($1::text IS NULL OR email_normalized LIKE $1)
-             AND ($2::text IS NULL OR (email_normalized, user_id) > ($2, $3))
-           ORDER BY email_normalized, user_id LIMIT $4"#,
-    )
-    .bind(pattern)
-    .bind(after.as_ref().map(|a| a.0.as_str()))
-    .bind(after.as_ref().map(|a| a.1))
-    .bind(limit + 1)
-    .fetch_all(&state.db)
-    .await?
-    .into_iter()
-    .map(|r| (r.email_normalized, r.user))
-    .collect();
+    let mut rows = crate::auth::store::page_by_email(&state.db, pattern.as_deref(), after.as_ref(), limit + 1).await?;
     let next = pagination::next_cursor(&mut rows, limit, |(key, user)| pagination::encode(&(key, user.user_id)));
     let page = AccountPage { items: rows.into_iter().map(|(_, u)| u.account()).collect(), next_cursor: next };
     Ok(crate::web::private_ok().json(page))
-}
-
-#[derive(sqlx::FromRow)]
-struct UserWithKey {
-    email_normalized: String,
-    #[sqlx(flatten)]
-    user: UserRow,
 }

@@ -97,6 +97,37 @@ pub async fn insert(db: impl sqlx::PgExecutor<'_>, account: NewAccount<'_>) -> s
     .await
 }
 
+#[derive(FromRow)]
+struct UserWithKey {
+    email_normalized: String,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+/// A page of accounts by normalised address (`pattern` is a LIKE pattern), after
+/// `after` (address, id): (address, account) pairs.
+pub async fn page_by_email(
+    pool: &PgPool,
+    pattern: Option<&str>,
+    after: Option<&(String, Uuid)>,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, UserRow)>> {
+    let rows: Vec<UserWithKey> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        r#"SELECT email_normalized, {USER_COLUMNS}
+           FROM app_user
+           WHERE ($1::text IS NULL OR email_normalized LIKE $1)
+             AND ($2::text IS NULL OR (email_normalized, user_id) > ($2, $3))
+           ORDER BY email_normalized, user_id LIMIT $4"#
+    )))
+    .bind(pattern)
+    .bind(after.map(|a| a.0.as_str()))
+    .bind(after.map(|a| a.1))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.email_normalized, r.user)).collect())
+}
+
 /// Applies the given changes (None leaves a field as it is).
 pub async fn update_profile(
     pool: &PgPool,

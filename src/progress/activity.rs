@@ -10,6 +10,11 @@ pub async fn record(conn: &mut PgConnection, user_id: Uuid, kind: &str) -> sqlx:
     Ok(())
 }
 
+/// How many things the learner has done, ever.
+pub async fn count(pool: &PgPool, user_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM activity WHERE user_id = $1").bind(user_id).fetch_one(pool).await
+}
+
 /// Whether PostgreSQL knows `name` as an IANA time zone.
 pub async fn is_time_zone(pool: &PgPool, name: &str) -> sqlx::Result<bool> {
     if name.is_empty() || name.len() > 64 || name.contains('\0') {

@@ -5,6 +5,11 @@ use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+/// Every live track: (slug, title), by slug.
+pub async fn live_tracks(pool: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("SELECT slug, title FROM track WHERE retired_at IS NULL ORDER BY slug").fetch_all(pool).await
+}
+
 /// Stored settings: (enabled, local hour, day set). `None` when never set.
 pub async fn settings(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Option<(bool, i16, i16)>> {
     sqlx::query_as("SELECT enabled, local_hour, weekdays FROM reminder_setting WHERE user_id = $1")

@@ -27,10 +27,7 @@ pub async fn of(state: &AppState, learner: &Learner<'_>, now: OffsetDateTime) ->
     let active_today = days.last() == Some(&today);
     let streak = StreakSummary { current, active_today, at_risk: current > 0 && !active_today };
 
-    let tracks: Vec<(String, String)> =
-        sqlx::query_as("SELECT slug, title FROM track WHERE retired_at IS NULL ORDER BY slug")
-            .fetch_all(&state.db)
-            .await?;
+    let tracks = store::live_tracks(&state.db).await?;
     let mut next_topics = Vec::new();
     for (slug, title) in tracks {
         let (template, inputs) =
