@@ -63,6 +63,26 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Every operation of the document, with its path.
+fn operations(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&String, &mut utoipa::openapi::path::Operation)> {
+    openapi.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+        ]
+        .into_iter()
+        .flatten()
+        .map(move |operation| (path, operation))
+    })
+}
+
 /// Every `/api/v1` operation sits behind the per-address rate limit, so each documents
 /// the 429 it can answer (unless it already documents a 429 of its own, like login).
 pub struct RateLimited;
@@ -71,22 +91,8 @@ impl utoipa::Modify for RateLimited {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::ToResponse;
         let (_, response) = responses::TooManyRequests::response();
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            if !path.starts_with("/api/v1/") {
-                continue;
-            }
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-                &mut item.head,
-                &mut item.options,
-            ]
-            .into_iter()
-            .flatten()
-            {
+        for (path, operation) in operations(openapi) {
+            if path.starts_with("/api/v1/") {
                 operation.responses.responses.entry("429".to_owned()).or_insert_with(|| response.clone());
             }
         }
@@ -105,27 +111,14 @@ impl utoipa::Modify for SharedResponses {
         let (_, internal) = responses::InternalError::response();
         let (_, unavailable) = responses::Unavailable::response();
         let (_, unauthorized) = responses::Unauthorized::response();
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-                &mut item.head,
-                &mut item.options,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                let bearer = serde_json::to_value(&operation.security)
-                    .is_ok_and(|security| security.to_string().contains("\"bearer_auth\""));
-                let answers = &mut operation.responses.responses;
-                answers.entry("500".to_owned()).or_insert_with(|| internal.clone());
-                answers.entry("503".to_owned()).or_insert_with(|| unavailable.clone());
-                if bearer {
-                    answers.entry("401".to_owned()).or_insert_with(|| unauthorized.clone());
-                }
+        for (_, operation) in operations(openapi) {
+            let bearer = serde_json::to_value(&operation.security)
+                .is_ok_and(|security| security.to_string().contains("\"bearer_auth\""));
+            let answers = &mut operation.responses.responses;
+            answers.entry("500".to_owned()).or_insert_with(|| internal.clone());
+            answers.entry("503".to_owned()).or_insert_with(|| unavailable.clone());
+            if bearer {
+                answers.entry("401".to_owned()).or_insert_with(|| unauthorized.clone());
             }
         }
     }
