@@ -74,7 +74,7 @@ pub async fn request_email_change(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let new = Email::parse(&body.new_email).map_err(|m| ApiError::invalid("new_email", m))?;
-    let row = store::current(&state.db, user.id).await?;
+    let row = crate::auth::service::current_account(&state.db, user.id).await?;
     if new.normalized == email::normalize(&row.email) {
         return Err(ApiError::invalid("new_email", "is already this account's address"));
     }

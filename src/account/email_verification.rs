@@ -50,7 +50,7 @@ pub struct EmailVerificationConfirm {
 )]
 #[post("/me/email/verification")]
 pub async fn request_email_verification(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let account = store::current(&state.db, user.id).await?;
+    let account = crate::auth::service::current_account(&state.db, user.id).await?;
     if account.email_verified {
         return Err(ApiError::Conflict("the address is verified already".to_owned()));
     }

@@ -130,7 +130,7 @@ pub struct AccountExport {
 )]
 #[get("/me")]
 pub async fn get_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let row = store::current(&state.db, user.id).await?;
+    let row = crate::auth::service::current_account(&state.db, user.id).await?;
     Ok(crate::web::private_ok().json(row.account()))
 }
 
@@ -234,7 +234,7 @@ pub async fn change_password(
     body: web::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let row = store::current(&state.db, user.id).await?;
+    let row = crate::auth::service::current_account(&state.db, user.id).await?;
     confirm_password(&state, &row, body.current_password, "current_password").await?;
     password::check_policy(body.new_password.expose_secret(), &row.email)
         .map_err(|m| ApiError::invalid("new_password", m))?;
@@ -274,7 +274,7 @@ pub async fn delete_me(
     body: web::Json<DeleteAccount>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let row = store::current(&state.db, user.id).await?;
+    let row = crate::auth::service::current_account(&state.db, user.id).await?;
     confirm_password(&state, &row, body.password, "password").await?;
     store::delete(&state.db, user.id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -294,7 +294,7 @@ pub async fn delete_me(
 )]
 #[get("/me/export")]
 pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let row = store::current(&state.db, user.id).await?;
+    let row = crate::auth::service::current_account(&state.db, user.id).await?;
     let activity_count = crate::progress::activity::count(&state.db, user.id).await?;
     let export = AccountExport {
         exported_at: OffsetDateTime::now_utc(),

@@ -13,7 +13,6 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use uuid::Uuid;
 
 use super::model::Role;
-use super::store;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -96,7 +95,7 @@ pub fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
 /// Resolves a bearer token to a live user.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let claims = state.tokens.verify(token).ok_or_else(|| unauthorized("the access token is invalid or expired"))?;
-    let user = store::current(&state.db, claims.sub).await?;
+    let user = super::service::current_account(&state.db, claims.sub).await?;
     if user.disabled_at.is_some() {
         return Err(unauthorized("the account is disabled"));
     }

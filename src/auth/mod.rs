@@ -11,6 +11,7 @@ pub mod prune;
 pub mod recovery;
 pub mod registration;
 pub mod routes;
+pub mod service;
 pub mod store;
 pub mod throttle;
 pub mod tokens;

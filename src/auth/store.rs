@@ -61,13 +61,6 @@ pub async fn by_id(db: impl sqlx::PgExecutor<'_>, user_id: Uuid) -> sqlx::Result
         .await
 }
 
-/// The caller's own row; a 401 if the account was deleted since the token was checked.
-pub async fn current(pool: &PgPool, user_id: Uuid) -> Result<UserRow, crate::error::ApiError> {
-    by_id(pool, user_id)
-        .await?
-        .ok_or_else(|| crate::error::ApiError::Unauthorized("the account no longer exists".into()))
-}
-
 /// An account about to be made.
 pub struct NewAccount<'a> {
     pub email: &'a str,

@@ -437,7 +437,7 @@ pub async fn get_activity(
     state: web::Data<AppState>,
     query: web::Query<ActivityQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = crate::auth::store::current(&state.db, user.id).await?;
+    let account = crate::auth::service::current_account(&state.db, user.id).await?;
     let (days, today) = activity::days(&state.db, user.id, &account.timezone).await?;
     let to = parse_activity_date("to", &query.to)?.unwrap_or(today);
     let default_from = to.checked_sub(Duration::days(364)).unwrap_or(Date::MIN);

@@ -21,7 +21,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 const DEFAULT_HOUR: i16 = 18;
 
 async fn current_settings(state: &AppState, user: &AuthUser) -> Result<ReminderSettings, ApiError> {
-    let account = crate::auth::store::current(&state.db, user.id).await?;
+    let account = crate::auth::service::current_account(&state.db, user.id).await?;
     let (enabled, hour, days) =
         store::settings(&state.db, user.id).await?.unwrap_or((false, DEFAULT_HOUR, Weekday::set_of(&Weekday::ALL)));
     Ok(ReminderSettings {
@@ -108,7 +108,7 @@ pub async fn set_reminders(
 )]
 #[get("/me/summary")]
 pub async fn get_summary(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let account = crate::auth::store::current(&state.db, user.id).await?;
+    let account = crate::auth::service::current_account(&state.db, user.id).await?;
     let learner = summary::Learner {
         user_id: user.id,
         timezone: &account.timezone,

@@ -7,7 +7,6 @@ use uuid::Uuid;
 use super::model::*;
 use super::schedule;
 use super::store::{self, CardRow};
-use crate::auth::store as users;
 use crate::catalog::model::{Flashcard, SlugRef};
 use crate::catalog::queries;
 use crate::content::validate::is_slug;
@@ -41,7 +40,7 @@ pub async fn scope(state: &AppState, track: Option<&str>, topic: Option<&str>) -
 /// Cards due now, most overdue first, then new cards in `topics` order as far as the
 /// day's new-card cap (in the account's time zone) allows; at most `limit` in all.
 pub async fn due_cards(state: &AppState, user_id: Uuid, topics: &[Uuid], limit: i64) -> Result<DueCards, ApiError> {
-    let account = users::current(&state.db, user_id).await?;
+    let account = crate::auth::service::current_account(&state.db, user_id).await?;
     let now = state.clock.now();
     let due = store::due(&state.db, user_id, topics, now, limit).await?;
     let started_today = store::started_on_the_day(&state.db, user_id, &account.timezone, now).await?;
@@ -75,7 +74,7 @@ pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> 
     if !store::flashcard_is_live(&state.db, review.flashcard_id).await? {
         return Err(ApiError::NotFound(format!("no flashcard with id {}", review.flashcard_id)));
     }
-    let account = users::current(&state.db, user_id).await?;
+    let account = crate::auth::service::current_account(&state.db, user_id).await?;
     let mut tx = state.db.begin().await?;
     // Retries of one review id (or two devices reviewing at once) apply exactly once,
     // in order.
@@ -118,7 +117,7 @@ pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> 
 
 /// Reviews per day (30 days), retention, and cards by state.
 pub async fn stats(state: &AppState, user_id: Uuid) -> Result<ReviewStats, ApiError> {
-    let account = users::current(&state.db, user_id).await?;
+    let account = crate::auth::service::current_account(&state.db, user_id).await?;
     let now = state.clock.now();
     let per_day = store::reviews_per_day(&state.db, user_id, &account.timezone, now).await?;
     let (total, kept, total_30, kept_30) = store::retention_counts(&state.db, user_id, now).await?;

@@ -19,7 +19,6 @@ use store::{load, locate, write};
 
 use super::audit::{self, AuditAction};
 use crate::auth::AdminUser;
-use crate::content::SEED_LOCK;
 use crate::error::ApiError;
 use crate::openapi::responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, PreconditionRequired,
@@ -152,22 +151,10 @@ pub async fn create_entity(
     let kind = path.kind;
     let doc = parse_doc(kind, body.into_inner().0)?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
+    store::lock_content(&mut tx).await?;
     let (slug, topic) = slug_of(&doc);
     let key = key_of(&doc);
-    let exists: bool = {
-        let (table, _) = kind.table();
-        match topic {
-            None => sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE slug = $1)"))).bind(slug).fetch_one(&mut *tx).await?,
-            Some(t) => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT EXISTS (SELECT 1 FROM {table} x JOIN topic t ON t.topic_id = x.topic_id WHERE t.slug = $1 AND x.slug = $2)"
-            )))
-            .bind(t)
-            .bind(slug)
-            .fetch_one(&mut *tx)
-            .await?,
-        }
-    };
+    let exists = store::exists(&mut tx, kind, topic, slug).await?;
     if exists {
         return Err(ApiError::Conflict(format!(
             "a {} {key:?} already exists (retired ones can be restored)",
@@ -231,7 +218,7 @@ pub async fn update_entity(
     let kind = path.kind;
     let doc = parse_doc(kind, body.into_inner().0)?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
+    store::lock_content(&mut tx).await?;
     let (id, retired) = locate(&mut tx, kind, &path.key).await?;
     let before_doc = load(&mut tx, kind, id).await?;
     let before = entity(kind, id, retired, &before_doc);
@@ -328,19 +315,13 @@ async fn set_retired(
 ) -> Result<HttpResponse, ApiError> {
     let kind = path.kind;
     let mut tx = state.db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
+    store::lock_content(&mut tx).await?;
     let (id, retired) = locate(&mut tx, kind, &path.key).await?;
     let doc = load(&mut tx, kind, id).await?;
     let before = entity(kind, id, retired, &doc);
     check_if_match(&req, &before)?;
     if retired != retire {
-        let (table, id_col) = kind.table();
-        let sql = if retire {
-            format!("UPDATE {table} SET retired_at = now(), updated_at = now() WHERE {id_col} = $1")
-        } else {
-            format!("UPDATE {table} SET retired_at = NULL, updated_at = now() WHERE {id_col} = $1")
-        };
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).execute(&mut *tx).await?;
+        store::set_retired(&mut tx, kind, id, retire).await?;
         let (slug, topic) = slug_of(&doc);
         let key = topic.map_or_else(|| slug.to_owned(), |t| format!("{t}/{slug}"));
         let action = if retire { AuditAction::Retire } else { AuditAction::Restore };

@@ -289,3 +289,45 @@ pub async fn write(conn: &mut PgConnection, kind: ContentKind, doc: &ContentDoc)
     };
     Ok(id)
 }
+
+/// Serialises content writes with each other and with the seed command (one lock
+/// for all, held until the transaction ends).
+pub async fn lock_content(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(crate::content::SEED_LOCK).execute(conn).await?;
+    Ok(())
+}
+
+/// Whether an entity of `kind` with this slug (under `topic` for a topic's children)
+/// exists, retired or not. Dynamic only in the table name, which comes from `kind`.
+pub async fn exists(conn: &mut PgConnection, kind: ContentKind, topic: Option<&str>, slug: &str) -> sqlx::Result<bool> {
+    let (table, _) = kind.table();
+    match topic {
+        None => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE slug = $1)")))
+                .bind(slug)
+                .fetch_one(conn)
+                .await
+        }
+        Some(topic) => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT EXISTS (SELECT 1 FROM {table} x JOIN topic t ON t.topic_id = x.topic_id WHERE t.slug = $1 AND x.slug = $2)"
+            )))
+            .bind(topic)
+            .bind(slug)
+            .fetch_one(conn)
+            .await
+        }
+    }
+}
+
+/// Retires or restores an entity (dynamic only in the table, which comes from `kind`).
+pub async fn set_retired(conn: &mut PgConnection, kind: ContentKind, id: Uuid, retire: bool) -> sqlx::Result<()> {
+    let (table, id_col) = kind.table();
+    let sql = if retire {
+        format!("UPDATE {table} SET retired_at = now(), updated_at = now() WHERE {id_col} = $1")
+    } else {
+        format!("UPDATE {table} SET retired_at = NULL, updated_at = now() WHERE {id_col} = $1")
+    };
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).execute(conn).await?;
+    Ok(())
+}
