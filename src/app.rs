@@ -13,10 +13,10 @@ use anyhow::Context;
 use sqlx::PgPool;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
-use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_actix_web::{AppExt, scope};
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth;
 use crate::cache::listener;
 use crate::config::Settings;
 use crate::openapi::ApiDoc;
@@ -24,33 +24,14 @@ use crate::state::AppState;
 use crate::web::client_address::RequestSpan;
 use crate::web::rate_limit::RateLimit;
 use crate::web::{extractors, fallback, request_id};
-use crate::{account, admin, auth, catalog, health, progress, quiz, review};
-
-/// Every documented route. Used for the server and for the OpenAPI document, so the
-/// document can only describe handlers that are really mounted.
-fn register(cfg: &mut ServiceConfig, import_limit: usize) {
-    cfg.service(
-        scope::scope("/api/v1")
-            .wrap(from_fn(crate::web::rate_limit::enforce))
-            .configure(catalog::routes::configure)
-            .configure(auth::routes::configure)
-            .configure(account::routes::configure)
-            .configure(progress::routes::configure)
-            .configure(quiz::routes::configure)
-            .configure(review::routes::configure)
-            .configure(crate::profile::routes::configure)
-            .configure(crate::reminders::routes::configure)
-            .service(admin::scope(import_limit)),
-    )
-    .service(health::live)
-    .service(health::ready)
-    .service(crate::web::metrics::metrics);
-}
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut doc) =
-        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(|cfg| register(cfg, 0)).split_for_parts();
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(|cfg| crate::routes::register(cfg, 0))
+        .split_for_parts();
     // Runs on the finished document: the derive's modifiers see it before the
     // handlers' paths are added.
     utoipa::Modify::modify(&crate::openapi::RateLimited, &mut doc);
@@ -107,7 +88,7 @@ impl Application {
             let settings = &app_state.settings;
             App::new()
                 .into_utoipa_app()
-                .configure(|cfg| register(cfg, settings.import_limit))
+                .configure(|cfg| crate::routes::register(cfg, settings.import_limit))
                 .into_app()
                 .app_data(app_state.clone())
                 .app_data(table.clone())

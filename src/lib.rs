@@ -27,6 +27,7 @@ pub mod quiz;
 pub mod reminders;
 pub mod replica;
 pub mod review;
+pub mod routes;
 pub mod secret;
 pub mod state;
 pub mod telemetry;

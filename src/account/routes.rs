@@ -19,18 +19,6 @@ use crate::progress::store::{self as progress_store, QuestionMarkExport, TopicMa
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_me)
-        .service(update_me)
-        .service(delete_me)
-        .service(change_password)
-        .service(export_me)
-        .service(super::email_change::request_email_change)
-        .service(super::email_change::confirm_email_change)
-        .service(super::email_verification::request_email_verification)
-        .service(super::email_verification::confirm_email_verification);
-}
-
 /// Fields a client may never set on an account, named so the 422 can say so.
 const PROTECTED_FIELDS: [&str; 7] = ["id", "user_id", "role", "email_verified", "created_at", "email", "password"];
 

@@ -25,9 +25,6 @@ pub fn scope(
 > {
     utoipa_actix_web::scope::scope("/admin")
         .app_data(crate::web::extractors::json_config(body_limit))
-        .configure(users::configure)
-        .configure(bundles::configure)
-        .configure(content::configure)
         .wrap(from_fn(forget_cached_content))
         .wrap(from_fn(crate::auth::extractor::require_admin))
 }

@@ -12,10 +12,6 @@ use crate::openapi::responses::{BadRequest, Forbidden, Unprocessable};
 use crate::pagination;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_users).service(super::audit::list_audit);
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {

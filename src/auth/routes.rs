@@ -18,17 +18,6 @@ use crate::openapi::responses::{
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(super::registration::register)
-        .service(super::registration::confirm_registration)
-        .service(login)
-        .service(refresh)
-        .service(logout)
-        .service(logout_all)
-        .service(super::recovery::request_password_reset)
-        .service(super::recovery::confirm_password_reset);
-}
-
 /// Longest display name accepted.
 pub const MAX_DISPLAY_NAME: usize = 80;
 

@@ -21,17 +21,6 @@ const MAX_SEARCH_LEN: usize = 200;
 /// Longest slug-like filter accepted.
 const MAX_FILTER_LEN: usize = 80;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_tracks)
-        .service(get_track)
-        .service(get_topic)
-        .service(list_topic_flashcards)
-        .service(list_questions)
-        .service(get_question)
-        .service(list_articles)
-        .service(get_article);
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct TrackPath {

@@ -28,14 +28,6 @@ use crate::progress::{self, activity, fill};
 use crate::state::AppState;
 use crate::web::{etag, private_ok};
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_my_profile)
-        .service(set_my_profile)
-        .service(delete_my_profile)
-        .service(get_profile)
-        .service(get_profile_card);
-}
-
 /// Image proxies (GitHub's among them) may keep a card five minutes; after that they
 /// revalidate with the ETag. So a change, or going private, shows within five minutes.
 const CARD_CACHE: &str = "public, max-age=300";

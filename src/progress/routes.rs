@@ -18,15 +18,6 @@ use crate::openapi::responses::{BadRequest, NotFound, PayloadTooLarge, Unprocess
 use crate::state::AppState;
 use crate::web::private_ok;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(set_question_status)
-        .service(set_topic_status)
-        .service(get_progress)
-        .service(get_next)
-        .service(get_soft_spots)
-        .service(get_activity);
-}
-
 /// How far ahead of the server a device clock may be.
 const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
 

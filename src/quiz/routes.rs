@@ -23,10 +23,6 @@ use crate::progress::activity;
 use crate::state::AppState;
 use crate::web::private_ok;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_quiz).service(submit_quiz).service(list_quizzes).service(get_quiz);
-}
-
 /// Seconds of grace after an exam deadline, for network latency.
 const DEADLINE_GRACE_SECS: i64 = 5;
 

@@ -13,10 +13,6 @@ use crate::openapi::responses::{BadRequest, PayloadTooLarge, Unprocessable, Unsu
 use crate::state::AppState;
 use crate::web::private_ok;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_reminders).service(set_reminders).service(get_summary).service(unsubscribe_reminders);
-}
-
 /// Used until the learner sets their own: 18:00 every day, off.
 const DEFAULT_HOUR: i16 = 18;
 

@@ -12,10 +12,6 @@ use crate::openapi::responses::{BadRequest, Conflict, NotFound, PayloadTooLarge,
 use crate::state::AppState;
 use crate::web::private_ok;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(due_cards).service(record_review).service(review_stats);
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DueQuery {

@@ -28,14 +28,6 @@ use crate::state::AppState;
 use crate::web::etag;
 use crate::web::extractors::UniqueKeys;
 
-pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_entity)
-        .service(create_entity)
-        .service(update_entity)
-        .service(retire_entity)
-        .service(restore_entity);
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct KindPath {

@@ -1,0 +1,90 @@
+//! Every route of the API in one place: method, path and handler, one line each. The
+//! server mounts exactly this table and the OpenAPI document is built from it, so the
+//! document can only describe handlers that are really mounted. The paths in the
+//! comments are checked against the document by `tests/api/openapi.rs`.
+
+use actix_web::middleware::from_fn;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{account, admin, auth, catalog, health, profile, progress, quiz, reminders, review, web};
+
+/// Mounts every documented route; `import_limit` is the admin import's body limit.
+pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
+    cfg.service(
+        scope::scope("/api/v1")
+            .wrap(from_fn(web::rate_limit::enforce))
+            // Catalog: public, cacheable content.
+            .service(catalog::routes::list_tracks) // GET /api/v1/tracks
+            .service(catalog::routes::get_track) // GET /api/v1/tracks/{track}
+            .service(catalog::routes::get_topic) // GET /api/v1/tracks/{track}/topics/{topic}
+            .service(catalog::routes::list_topic_flashcards) // GET /api/v1/tracks/{track}/topics/{topic}/flashcards
+            .service(catalog::routes::list_questions) // GET /api/v1/questions
+            .service(catalog::routes::get_question) // GET /api/v1/questions/{id}
+            .service(catalog::routes::list_articles) // GET /api/v1/articles
+            .service(catalog::routes::get_article) // GET /api/v1/articles/{slug}
+            // Sign-up, login, tokens and the links mailed for them.
+            .service(auth::registration::register) // POST /api/v1/auth/register
+            .service(auth::registration::confirm_registration) // POST /api/v1/auth/register/confirm
+            .service(auth::routes::login) // POST /api/v1/auth/login
+            .service(auth::routes::refresh) // POST /api/v1/auth/refresh
+            .service(auth::routes::logout) // POST /api/v1/auth/logout
+            .service(auth::routes::logout_all) // POST /api/v1/auth/logout-all
+            .service(auth::recovery::request_password_reset) // POST /api/v1/auth/password-reset
+            .service(auth::recovery::confirm_password_reset) // POST /api/v1/auth/password-reset/confirm
+            .service(account::email_change::confirm_email_change) // POST /api/v1/auth/email-change/confirm
+            .service(account::email_verification::confirm_email_verification) // POST /api/v1/auth/email-verification/confirm
+            // The caller's own account.
+            .service(account::routes::get_me) // GET /api/v1/me
+            .service(account::routes::update_me) // PATCH /api/v1/me
+            .service(account::routes::delete_me) // DELETE /api/v1/me
+            .service(account::routes::change_password) // POST /api/v1/me/password
+            .service(account::routes::export_me) // GET /api/v1/me/export
+            .service(account::email_change::request_email_change) // POST /api/v1/me/email
+            .service(account::email_verification::request_email_verification) // POST /api/v1/me/email/verification
+            // Progress: marks, the filled-in roadmap, next up, soft spots, activity.
+            .service(progress::routes::set_question_status) // PUT /api/v1/me/questions/{id}/status
+            .service(progress::routes::set_topic_status) // PUT /api/v1/me/tracks/{track}/topics/{topic}/status
+            .service(progress::routes::get_progress) // GET /api/v1/me/tracks/{track}/progress
+            .service(progress::routes::get_next) // GET /api/v1/me/tracks/{track}/next
+            .service(progress::routes::get_soft_spots) // GET /api/v1/me/tracks/{track}/soft-spots
+            .service(progress::routes::get_activity) // GET /api/v1/me/activity
+            // Quizzes.
+            .service(quiz::routes::create_quiz) // POST /api/v1/me/quizzes
+            .service(quiz::routes::submit_quiz) // POST /api/v1/me/quizzes/{id}/submission
+            .service(quiz::routes::list_quizzes) // GET /api/v1/me/quizzes
+            .service(quiz::routes::get_quiz) // GET /api/v1/me/quizzes/{id}
+            // Flashcard reviews.
+            .service(review::routes::due_cards) // GET /api/v1/me/reviews/due
+            .service(review::routes::record_review) // POST /api/v1/me/reviews
+            .service(review::routes::review_stats) // GET /api/v1/me/reviews/stats
+            // Public profiles.
+            .service(profile::routes::get_my_profile) // GET /api/v1/me/profile
+            .service(profile::routes::set_my_profile) // PUT /api/v1/me/profile
+            .service(profile::routes::delete_my_profile) // DELETE /api/v1/me/profile
+            .service(profile::routes::get_profile) // GET /api/v1/profiles/{handle}
+            .service(profile::routes::get_profile_card) // GET /api/v1/profiles/{handle}/tracks/{track}/card.svg
+            // Study reminders and the summary.
+            .service(reminders::routes::get_reminders) // GET /api/v1/me/reminders
+            .service(reminders::routes::set_reminders) // PUT /api/v1/me/reminders
+            .service(reminders::routes::get_summary) // GET /api/v1/me/summary
+            .service(reminders::routes::unsubscribe_reminders) // POST /api/v1/reminders/unsubscribe
+            // Admin: an admin token, the import body limit, cached content dropped on writes.
+            .service(
+                admin::scope(import_limit)
+                    .service(admin::users::list_users) // GET /api/v1/admin/users
+                    .service(admin::audit::list_audit) // GET /api/v1/admin/audit
+                    .service(admin::bundles::import_bundle) // POST /api/v1/admin/import
+                    .service(admin::bundles::export_track) // GET /api/v1/admin/export/{track}
+                    .service(admin::content::get_entity) // GET /api/v1/admin/content/{kind}/{key}
+                    .service(admin::content::create_entity) // POST /api/v1/admin/content/{kind}
+                    .service(admin::content::update_entity) // PUT /api/v1/admin/content/{kind}/{key}
+                    .service(admin::content::retire_entity) // POST /api/v1/admin/content/{kind}/{key}/retire
+                    .service(admin::content::restore_entity), // POST /api/v1/admin/content/{kind}/{key}/restore
+            ),
+    )
+    // Operations.
+    .service(health::live) // GET /health/live
+    .service(health::ready) // GET /health/ready
+    .service(web::metrics::metrics); // GET /metrics
+}
