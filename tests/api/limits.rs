@@ -73,11 +73,20 @@ async fn a_request_past_its_deadline_gets_a_503_and_releases_its_work(pool: PgPo
     blocker.rollback().await.unwrap();
     // The cancelled request gave its connection back: the service goes on answering.
     assert_eq!(app.get("/api/v1/tracks").await.status(), StatusCode::OK);
-    let waiting: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!(waiting, 0, "no statement is left waiting on the lock");
+    // A waiter woken by the rollback may still show as waiting for an instant on a
+    // loaded machine; one left behind for good would show for the whole wait.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if waiting == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{waiting} statements are left waiting on the lock");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
