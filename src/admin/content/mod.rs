@@ -15,7 +15,24 @@ use uuid::Uuid;
 
 pub use doc::{ContentDoc, ContentEntity, ContentKind};
 use doc::{key_of, parse_doc, slug_of};
-use store::{load, locate, write};
+use store::{ContentError, load, locate, write};
+
+impl From<ContentError> for ApiError {
+    fn from(err: ContentError) -> Self {
+        match err {
+            ContentError::NotFound(detail) => ApiError::NotFound(detail),
+            ContentError::UnknownTopic(slug) => ApiError::invalid("topic", format!("no live topic {slug:?}")),
+            ContentError::Invalid(problems) => ApiError::Validation {
+                detail: "the document is invalid".into(),
+                errors: problems
+                    .into_iter()
+                    .map(|(field, problem)| crate::error::FieldError::new(field, problem))
+                    .collect(),
+            },
+            ContentError::Database(err) => err.into(),
+        }
+    }
+}
 
 use super::audit::{self, AuditAction};
 use crate::auth::AdminUser;

@@ -9,11 +9,28 @@ use crate::content::bundle::{ArticleDoc, Bundle, FlashcardDoc, QuestionDoc, Quiz
 use crate::content::upsert::{self, Scope};
 use crate::content::validate::{is_slug, validate_with};
 use crate::content::{Problems, export};
-use crate::error::{ApiError, FieldError};
+
+/// Why a lookup or a write of content cannot go ahead, in the content's own terms (the
+/// admin handlers answer 404 and 422 for the first two).
+#[derive(Debug)]
+pub enum ContentError {
+    NotFound(String),
+    /// A child names a topic that does not exist (or is retired).
+    UnknownTopic(String),
+    /// Every problem found, as (field or entry, what is wrong).
+    Invalid(Vec<(String, String)>),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for ContentError {
+    fn from(err: sqlx::Error) -> Self {
+        ContentError::Database(err)
+    }
+}
 
 /// Finds an entity's id (and whether it is retired) by its key.
-pub async fn locate(conn: &mut PgConnection, kind: ContentKind, key: &str) -> Result<(Uuid, bool), ApiError> {
-    let not_found = || ApiError::NotFound(format!("no {} {key:?}", kind.audit_kind()));
+pub async fn locate(conn: &mut PgConnection, kind: ContentKind, key: &str) -> Result<(Uuid, bool), ContentError> {
+    let not_found = || ContentError::NotFound(format!("no {} {key:?}", kind.audit_kind()));
     let (table, id_col) = kind.table();
     let row: Option<(Uuid, bool)> = if kind.by_id() {
         let id: Uuid = key.parse().map_err(|_| not_found())?;
@@ -49,7 +66,7 @@ async fn parent_topic(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> s
 }
 
 /// The current document of an entity (retired or not).
-pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> Result<ContentDoc, ApiError> {
+pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx::Result<ContentDoc> {
     Ok(match kind {
         ContentKind::Tracks => {
             let slug: String =
@@ -188,8 +205,8 @@ pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> Resul
 }
 
 /// The bundle that writes `doc` (children ride along inside their whole topic).
-pub async fn bundle_for(conn: &mut PgConnection, doc: &ContentDoc) -> Result<Bundle, ApiError> {
-    let topic_of = async |conn: &mut PgConnection, slug: &str| -> Result<TopicDoc, ApiError> {
+pub async fn bundle_for(conn: &mut PgConnection, doc: &ContentDoc) -> Result<Bundle, ContentError> {
+    let topic_of = async |conn: &mut PgConnection, slug: &str| -> Result<TopicDoc, ContentError> {
         let id: Option<Uuid> = if is_slug(slug) {
             sqlx::query_scalar("SELECT topic_id FROM topic WHERE slug = $1 AND retired_at IS NULL")
                 .bind(slug)
@@ -198,7 +215,7 @@ pub async fn bundle_for(conn: &mut PgConnection, doc: &ContentDoc) -> Result<Bun
         } else {
             None
         };
-        let id = id.ok_or_else(|| ApiError::invalid("topic", format!("no live topic {slug:?}")))?;
+        let id = id.ok_or_else(|| ContentError::UnknownTopic(slug.to_owned()))?;
         Ok(export::topic(conn, id).await?)
     };
     let mut bundle = Bundle::default();
@@ -255,7 +272,7 @@ pub async fn bundle_for(conn: &mut PgConnection, doc: &ContentDoc) -> Result<Bun
 }
 
 /// Validates and applies `doc`; returns the entity's id.
-pub async fn write(conn: &mut PgConnection, kind: ContentKind, doc: &ContentDoc) -> Result<Uuid, ApiError> {
+pub async fn write(conn: &mut PgConnection, kind: ContentKind, doc: &ContentDoc) -> Result<Uuid, ContentError> {
     let bundle = bundle_for(conn, doc).await?;
     let known: std::collections::HashSet<String> =
         sqlx::query_scalar("SELECT slug FROM topic WHERE retired_at IS NULL")
@@ -266,8 +283,7 @@ pub async fn write(conn: &mut PgConnection, kind: ContentKind, doc: &ContentDoc)
     let mut problems = Problems::default();
     validate_with(&bundle, &known, &mut problems);
     if !problems.is_empty() {
-        let errors = problems.0.iter().map(|p| FieldError::new(p.entry.clone(), p.problem.clone())).collect();
-        return Err(ApiError::Validation { detail: "the document is invalid".into(), errors });
+        return Err(ContentError::Invalid(problems.0.iter().map(|p| (p.entry.clone(), p.problem.clone())).collect()));
     }
     upsert::apply(conn, &bundle, Scope::Bundle).await?;
     let (slug, topic) = slug_of(doc);
