@@ -203,3 +203,24 @@ async fn an_account_from_before_verification_can_verify_its_address(pool: PgPool
     assert_problem(confirm(token).await.unwrap(), StatusCode::BAD_REQUEST).await;
     assert_problem(ask().await.unwrap(), StatusCode::CONFLICT).await;
 }
+
+/// The per-address budget holds when the sign-ups arrive at once: at most 5 of 20 are
+/// accepted (every attempt is counted before any is judged, so a burst may spend the
+/// budget with none accepted), and exactly the accepted ones are stored and mailed.
+#[sqlx::test]
+async fn concurrent_sign_ups_for_one_address_stay_within_its_budget(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let passwords: Vec<String> = (0..20).map(|i| format!("phrase-number-{i:02}")).collect();
+    let answers = join_all(passwords.iter().map(|p| app.register("ann@example.com", p))).await;
+    let statuses: Vec<StatusCode> = answers.iter().map(|r| r.status()).collect();
+    let accepted = statuses.iter().filter(|s| **s == StatusCode::ACCEPTED).count();
+    assert!(accepted <= 5, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::ACCEPTED || *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pending_registration").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(stored as usize, accepted, "one stored sign-up per accepted answer");
+    app.inbox.wait_for_mail("ann@example.com", VERIFY_SUBJECT, accepted).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mailed = app.inbox.messages().iter().filter(|m| to_of(m) == Some("ann@example.com")).count();
+    assert_eq!(mailed, accepted, "one mail per accepted sign-up");
+}
