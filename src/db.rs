@@ -84,6 +84,12 @@ fn options_for(settings: &Settings, url: &str, name: &str) -> anyhow::Result<PgC
     Ok(options.options([("statement_timeout", millis.to_string())]).application_name("studytrack"))
 }
 
+/// One round trip to the database: what readiness means.
+pub async fn ping(pool: &PgPool) -> sqlx::Result<()> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
 /// Creates the database if needed, migrates it and returns a pool.
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<PgPool> {
     ensure_database(settings).await?;

@@ -54,8 +54,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     if state.is_shutting_down() {
         return Err(ApiError::Unavailable);
     }
-    let ping =
-        tokio::time::timeout(state.settings.db_acquire_timeout, sqlx::query("SELECT 1").execute(&state.db)).await;
+    let ping = tokio::time::timeout(state.settings.db_acquire_timeout, crate::db::ping(&state.db)).await;
     match ping {
         Ok(Ok(_)) => Ok(crate::web::private_ok().json(Health { status: HealthStatus::Ok })),
         _ => Err(ApiError::Unavailable),

@@ -73,7 +73,7 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(
                 admin::scope(import_limit)
                     .service(admin::users::list_users) // GET /api/v1/admin/users
-                    .service(admin::audit::list_audit) // GET /api/v1/admin/audit
+                    .service(admin::audit::routes::list_audit) // GET /api/v1/admin/audit
                     .service(admin::bundles::import_bundle) // POST /api/v1/admin/import
                     .service(admin::bundles::export_track) // GET /api/v1/admin/export/{track}
                     .service(admin::content::get_entity) // GET /api/v1/admin/content/{kind}/{key}

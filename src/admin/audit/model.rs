@@ -1,18 +1,12 @@
-//! The audit log of admin writes, and `GET /admin/audit`.
+//! The audit log's types: what an entry is about, the action, an entry and a page,
+//! and the before/after diff stored with each write.
 
-use actix_web::{HttpResponse, get, web};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
-
-use crate::auth::AdminUser;
-use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, Forbidden, Unprocessable};
-use crate::pagination;
-use crate::state::AppState;
 
 /// What an audit entry is about: one content entity of a kind, or a whole `bundle`
 /// import.
@@ -121,33 +115,6 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
     Value::Object(out)
 }
 
-/// Records one admin write inside the caller's transaction.
-#[allow(clippy::too_many_arguments)]
-pub async fn record(
-    conn: &mut PgConnection,
-    actor: &AdminUser,
-    kind: AuditKind,
-    entity_id: Option<Uuid>,
-    entity: &str,
-    action: AuditAction,
-    diff: &Value,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        r#"INSERT INTO audit_log (actor_id, actor_email, kind, entity_id, entity, action, diff, client_address)
-           VALUES ($1, (SELECT email FROM app_user WHERE user_id = $1), $2, $3, $4, $5, $6, $7)"#,
-    )
-    .bind(actor.0.id)
-    .bind(kind.as_str())
-    .bind(entity_id)
-    .bind(entity)
-    .bind(action.as_str())
-    .bind(sqlx::types::Json(diff))
-    .bind(actor.1.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 #[derive(Debug, Serialize, ToSchema, FromRow)]
 #[schema(example = json!({
     "id": 42, "actor_id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "actor_email": "admin@example.com",
@@ -197,77 +164,6 @@ pub struct AuditPage {
     /// Pass as `cursor` to get the next page; null on the last page.
     #[schema(required)]
     pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Only entries of this kind (`track`, `topic`, `question`, `flashcard`,
-    /// `quiz_item`, `article`, `bundle`); other values match nothing.
-    #[param(max_length = 40, pattern = r"^[^\x00]*$")]
-    kind: Option<String>,
-    /// Only this action (`create`, `update`, `retire`, `restore`, `import`).
-    #[param(max_length = 40, pattern = r"^[^\x00]*$")]
-    action: Option<String>,
-    /// Only writes by this admin.
-    actor_id: Option<Uuid>,
-    /// Only entries about this entity.
-    entity_id: Option<Uuid>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    limit: Option<i64>,
-    /// `next_cursor` from the previous page. Opaque: pass it back unchanged; a value
-    /// the server did not issue is a 400 (the list never silently restarts).
-    cursor: Option<String>,
-}
-
-/// The audit log (admin).
-///
-/// Every admin write, newest first, with who, when, what and a before/after diff.
-#[utoipa::path(
-    tag = "admin",
-    operation_id = "list_audit_entries",
-    security(("bearer_auth" = [])),
-    params(AuditQuery),
-    responses(
-        (status = 200, description = "A page of audit entries", body = AuditPage),
-        (status = 400, response = inline(BadRequest)),
-        (status = 403, response = inline(Forbidden)),
-        (status = 422, response = inline(Unprocessable)),
-    )
-)]
-#[get("/audit")]
-pub async fn list_audit(
-    _admin: AdminUser,
-    state: web::Data<AppState>,
-    query: web::Query<AuditQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let limit = pagination::limit(query.limit)?;
-    let after: Option<i64> = pagination::after(query.cursor.as_deref())?;
-    for (field, value) in [("kind", &query.kind), ("action", &query.action)] {
-        if value.as_ref().is_some_and(|v| v.chars().count() > 40 || v.contains('\0')) {
-            return Err(ApiError::invalid(field, "is not a known value"));
-        }
-    }
-    let mut rows: Vec<AuditEntry> = sqlx::query_as(
-        r#"SELECT audit_id, actor_id, actor_email, at, kind, entity_id, entity, action, diff, client_address FROM audit_log
-           WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR action = $2)
-             AND ($3::uuid IS NULL OR actor_id = $3) AND ($4::uuid IS NULL OR entity_id = $4)
-             AND ($5::bigint IS NULL OR audit_id < $5)
-           ORDER BY audit_id DESC LIMIT $6"#,
-    )
-    .bind(&query.kind)
-    .bind(&query.action)
-    .bind(query.actor_id)
-    .bind(query.entity_id)
-    .bind(after)
-    .bind(limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    let next = pagination::next_cursor(&mut rows, limit, |r| pagination::encode(&r.id));
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .json(AuditPage { items: rows, next_cursor: next }))
 }
 
 #[cfg(test)]

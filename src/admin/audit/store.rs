@@ -1,0 +1,62 @@
+//! SQL for the audit log.
+
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::model::{AuditAction, AuditEntry, AuditKind};
+
+/// One admin write, recorded inside the caller's transaction.
+pub struct NewEntry<'a> {
+    pub actor_id: Uuid,
+    pub client_address: String,
+    pub kind: AuditKind,
+    pub entity_id: Option<Uuid>,
+    pub entity: &'a str,
+    pub action: AuditAction,
+    pub diff: &'a Value,
+}
+
+pub async fn insert(conn: &mut PgConnection, entry: NewEntry<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        r#"INSERT INTO audit_log (actor_id, actor_email, kind, entity_id, entity, action, diff, client_address)
+           VALUES ($1, (SELECT email FROM app_user WHERE user_id = $1), $2, $3, $4, $5, $6, $7)"#,
+    )
+    .bind(entry.actor_id)
+    .bind(entry.kind.as_str())
+    .bind(entry.entity_id)
+    .bind(entry.entity)
+    .bind(entry.action.as_str())
+    .bind(sqlx::types::Json(entry.diff))
+    .bind(entry.client_address)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Filters of a page of the log; `None` matches everything.
+pub struct Filter<'a> {
+    pub kind: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub actor_id: Option<Uuid>,
+    pub entity_id: Option<Uuid>,
+}
+
+/// Entries newest first, older than `before` (an entry id).
+pub async fn page(pool: &PgPool, filter: Filter<'_>, before: Option<i64>, limit: i64) -> sqlx::Result<Vec<AuditEntry>> {
+    sqlx::query_as(
+        r#"SELECT audit_id, actor_id, actor_email, at, kind, entity_id, entity, action, diff, client_address FROM audit_log
+           WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR action = $2)
+             AND ($3::uuid IS NULL OR actor_id = $3) AND ($4::uuid IS NULL OR entity_id = $4)
+             AND ($5::bigint IS NULL OR audit_id < $5)
+           ORDER BY audit_id DESC LIMIT $6"#,
+    )
+    .bind(filter.kind)
+    .bind(filter.action)
+    .bind(filter.actor_id)
+    .bind(filter.entity_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
