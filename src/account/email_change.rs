@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use super::routes::confirm_password;
 use crate::auth::email::{self, Email};
 use crate::auth::recovery::{Accepted, mailed_token_hash};
-use crate::auth::{AuthUser, store, tokens};
+use crate::auth::{AuthUser, store};
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::openapi::responses::{
@@ -24,7 +24,9 @@ use crate::openapi::responses::{
 };
 use crate::state::AppState;
 
-const PURPOSE: &str = "change_email";
+use crate::auth::mailed_link::{self, CHANGE_EMAIL};
+
+const PURPOSE: &str = CHANGE_EMAIL.name;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -81,7 +83,6 @@ pub async fn request_email_change(
     confirm_password(&state, &row, body.password, "password").await?;
     let taken = store::by_email(&state.db, &new.normalized).await?.is_some();
     let ttl = state.settings.reset_token_ttl;
-    let (token, hash) = tokens::new_refresh_token();
     let settings = &state.settings;
     let notice = Mail::render(
         &row.email,
@@ -92,23 +93,23 @@ pub async fn request_email_change(
     .map_err(ApiError::Internal)?;
     let mut tx = state.db.begin().await?;
     if !taken {
-        let link = format!("{}/confirm-email?token={token}", settings.app_url);
-        let confirm = Mail::render(
+        let expires_at = state.clock.now() + ttl;
+        let link =
+            mailed_link::Link { purpose: CHANGE_EMAIL, user_id: user.id, new_email: Some(&new.display), expires_at };
+        let url = mailed_link::issue(&mut tx, &settings.app_url, link).await?;
+        Mail::render(
             &new.display,
             "Confirm your new studytrack address",
             "confirm_email_change",
-            &serde_json::json!({"display_name": row.display_name, "link": link, "minutes": ttl.as_secs() / 60}),
+            &serde_json::json!({"display_name": row.display_name, "link": url, "minutes": ttl.as_secs() / 60}),
         )
-        .map_err(ApiError::Internal)?;
-        store::insert_email_token(&mut tx, &hash, user.id, PURPOSE, Some(&new.display), state.clock.now() + ttl)
-            .await?;
-        confirm.queue(&mut tx).await?;
+        .map_err(ApiError::Internal)?
+        .queue(&mut tx)
+        .await?;
     }
     notice.queue(&mut tx).await?;
     tx.commit().await?;
-    Ok(HttpResponse::Accepted()
-        .insert_header(("cache-control", "no-store"))
-        .json(Accepted { detail: "a confirmation link is on its way to the new address".to_owned() }))
+    Ok(Accepted::response("a confirmation link is on its way to the new address"))
 }
 
 /// Confirm a change of address with the mailed token.
@@ -149,7 +150,7 @@ pub async fn confirm_email_change(
     }
     store::revoke_email_tokens(&mut tx, user_id, PURPOSE, now).await?;
     // A verification link mailed to the old address must not vouch for the new one.
-    store::revoke_email_tokens(&mut tx, user_id, "verify_email", now).await?;
+    store::revoke_email_tokens(&mut tx, user_id, mailed_link::VERIFY_EMAIL.name, now).await?;
     let notice = Mail::render(
         &old.email,
         "Your studytrack address was changed",

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::auth::recovery::{Accepted, mailed_token_hash};
 use crate::auth::routes::reserve;
-use crate::auth::{AuthUser, store, throttle, tokens};
+use crate::auth::{AuthUser, store, throttle};
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::openapi::responses::{
@@ -19,7 +19,9 @@ use crate::openapi::responses::{
 };
 use crate::state::AppState;
 
-const PURPOSE: &str = "verify_email";
+use crate::auth::mailed_link::{self, VERIFY_EMAIL};
+
+const PURPOSE: &str = VERIFY_EMAIL.name;
 /// Verification mails per account an hour: a lost mail or two, not an inbox flood.
 const PER_ACCOUNT: u32 = 3;
 
@@ -62,21 +64,17 @@ pub async fn request_email_verification(user: AuthUser, state: web::Data<AppStat
     )
     .await?;
     let ttl = state.settings.verify_token_ttl;
-    let (token, hash) = tokens::new_refresh_token();
-    let context = serde_json::json!({
-        "display_name": account.display_name,
-        "link": format!("{}/verify-address?token={token}", state.settings.app_url),
-        "hours": ttl.as_secs() / 3600,
-    });
-    let mail = Mail::render(&account.email, "Verify your studytrack address", "verify_address", &context)
-        .map_err(ApiError::Internal)?;
     let mut tx = state.db.begin().await?;
-    store::insert_email_token(&mut tx, &hash, user.id, PURPOSE, None, state.clock.now() + ttl).await?;
-    mail.queue(&mut tx).await?;
+    let expires_at = state.clock.now() + ttl;
+    let link = mailed_link::Link { purpose: VERIFY_EMAIL, user_id: user.id, new_email: None, expires_at };
+    let url = mailed_link::issue(&mut tx, &state.settings.app_url, link).await?;
+    let context = serde_json::json!({"display_name": account.display_name, "link": url, "hours": ttl.as_secs() / 3600});
+    Mail::render(&account.email, "Verify your studytrack address", "verify_address", &context)
+        .map_err(ApiError::Internal)?
+        .queue(&mut tx)
+        .await?;
     tx.commit().await?;
-    Ok(HttpResponse::Accepted()
-        .insert_header(("cache-control", "no-store"))
-        .json(Accepted { detail: "a verification link is on its way to your address".to_owned() }))
+    Ok(Accepted::response("a verification link is on its way to your address"))
 }
 
 /// Verify the account's address with the mailed token.

@@ -4,6 +4,7 @@
 
 pub mod email;
 pub mod extractor;
+pub mod mailed_link;
 pub mod model;
 pub mod password;
 pub mod pending;

@@ -19,7 +19,9 @@ use crate::openapi::responses::{BadRequest, PayloadTooLarge, TooManyRequests, Un
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
-const PURPOSE: &str = "reset_password";
+use super::mailed_link::{self, RESET_PASSWORD};
+
+const PURPOSE: &str = RESET_PASSWORD.name;
 /// Reset requests per account and per client address per hour.
 const PER_ACCOUNT: u32 = 3;
 const PER_ADDRESS: u32 = 10;
@@ -50,6 +52,15 @@ pub struct PasswordResetConfirm {
 pub struct Accepted {
     /// What happens next, in words a person can read.
     pub detail: String,
+}
+
+impl Accepted {
+    /// 202, never stored by a cache.
+    pub fn response(detail: &str) -> HttpResponse {
+        HttpResponse::Accepted()
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+            .json(Accepted { detail: detail.to_owned() })
+    }
 }
 
 /// The stored form (SHA-256) of a token from a mailed link, or `None` for a string
@@ -101,21 +112,20 @@ pub async fn request_password_reset(
         && user.disabled_at.is_none()
     {
         let ttl = state.settings.reset_token_ttl;
-        let (token, hash) = tokens::new_refresh_token();
-        let link = format!("{}/reset-password?token={token}", state.settings.app_url);
-        let context = serde_json::json!({
-            "display_name": user.display_name, "link": link, "minutes": ttl.as_secs() / 60,
-        });
-        let mail = Mail::render(&user.email, "Reset your studytrack password", "reset_password", &context)
-            .map_err(ApiError::Internal)?;
         let mut tx = state.db.begin().await?;
-        store::insert_email_token(&mut tx, &hash, user.user_id, PURPOSE, None, state.clock.now() + ttl).await?;
-        mail.queue(&mut tx).await?;
+        let expires_at = state.clock.now() + ttl;
+        let link = mailed_link::Link { purpose: RESET_PASSWORD, user_id: user.user_id, new_email: None, expires_at };
+        let url = mailed_link::issue(&mut tx, &state.settings.app_url, link).await?;
+        let context = serde_json::json!({
+            "display_name": user.display_name, "link": url, "minutes": ttl.as_secs() / 60,
+        });
+        Mail::render(&user.email, "Reset your studytrack password", "reset_password", &context)
+            .map_err(ApiError::Internal)?
+            .queue(&mut tx)
+            .await?;
         tx.commit().await?;
     }
-    Ok(HttpResponse::Accepted()
-        .insert_header(("cache-control", "no-store"))
-        .json(Accepted { detail: "if the address has an account, a reset link is on its way".to_owned() }))
+    Ok(Accepted::response("if the address has an account, a reset link is on its way"))
 }
 
 /// Set a new password with a mailed reset token.

@@ -143,9 +143,7 @@ pub async fn register(
         }
     }
     tx.commit().await?;
-    Ok(HttpResponse::Accepted()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(Accepted { detail: ACCEPTED.to_owned() }))
+    Ok(Accepted::response(ACCEPTED))
 }
 
 /// Finish signing up with the mailed link.
