@@ -1,4 +1,5 @@
-//! `/auth/*`: register, login, refresh (rotation with reuse detection), logout.
+//! `/auth/*` sessions: login, refresh (rotation with reuse detection), logout. Sign-up is
+//! in `registration.rs`, password reset in `recovery.rs`.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
