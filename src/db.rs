@@ -86,7 +86,7 @@ fn options_for(settings: &Settings, url: &str, name: &str) -> anyhow::Result<PgC
 
 /// One round trip to the database: what readiness means.
 pub async fn ping(pool: &PgPool) -> sqlx::Result<()> {
-    sqlx::query("SELECT 1").execute(pool).await?;
+    sqlx::query_scalar!("SELECT 1 AS ping").fetch_one(pool).await?;
     Ok(())
 }
 

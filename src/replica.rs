@@ -90,7 +90,7 @@ impl ContentReads {
     pub async fn require_current(&self, listener: &mut PgListener) {
         let Some(replica) = &self.replica else { return };
         let position: sqlx::Result<String> =
-            sqlx::query_scalar("SELECT pg_current_wal_lsn()::text").fetch_one(&mut *listener).await;
+            sqlx::query_scalar!(r#"SELECT pg_current_wal_lsn()::text AS "lsn!""#).fetch_one(&mut *listener).await;
         let required = position.ok().as_deref().and_then(parse_lsn).unwrap_or(u64::MAX);
         replica.required.store(required, Ordering::Release);
     }
@@ -125,9 +125,10 @@ impl Replica {
 /// The replica's replayed WAL position. A server that is not in recovery (a primary
 /// named as the "replica", as in tests) has no replay position; its current one counts.
 async fn replayed_position(pool: &PgPool) -> anyhow::Result<u64> {
-    let text: String = sqlx::query_scalar("SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text")
-        .fetch_one(pool)
-        .await?;
+    let text: String =
+        sqlx::query_scalar!(r#"SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text AS "lsn!""#)
+            .fetch_one(pool)
+            .await?;
     parse_lsn(&text).ok_or_else(|| anyhow::anyhow!("unreadable WAL position {text:?}"))
 }
 

@@ -19,8 +19,9 @@ pub struct SlugRef {
 /// Where the learner is with a topic: `not_started`, `learning`, `done` (the topic
 /// counts as full, whatever its questions say) or `skipped` (an elective the learner
 /// chose not to do; it no longer counts against the track).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum TopicStatus {
     NotStarted,
     Learning,
@@ -46,15 +47,6 @@ impl TopicStatus {
             "skipped" => Some(TopicStatus::Skipped),
             _ => None,
         }
-    }
-}
-
-/// Reads a stored mark (a CHECK constraint keeps the column to these values).
-impl TryFrom<String> for TopicStatus {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value).ok_or_else(|| format!("unknown topic status {value:?}"))
     }
 }
 

@@ -102,7 +102,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
     if user.token_version != claims.ver {
         return Err(unauthorized("the session has ended; log in again"));
     }
-    Ok(AuthUser { id: user.user_id, role: user.role(), progress_version: user.progress_version })
+    Ok(AuthUser { id: user.user_id, role: user.role, progress_version: user.progress_version })
 }
 
 impl FromRequest for AuthUser {

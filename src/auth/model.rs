@@ -9,8 +9,10 @@ use uuid::Uuid;
 pub use crate::secret::IssuedSecret;
 
 /// What a user may do: learners study; admins also edit content.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+// Stored as text in `app_user.role`, which a CHECK constraint keeps to these values.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Role {
     Learner,
     Admin,

@@ -64,7 +64,7 @@ pub async fn issue_session(
     client: &ClientAddress,
 ) -> Result<TokenResponse, ApiError> {
     let settings = &state.settings;
-    let access_token = state.tokens.issue(user.user_id, user.role().as_str(), version, settings.access_token_ttl)?;
+    let access_token = state.tokens.issue(user.user_id, user.role.as_str(), version, settings.access_token_ttl)?;
     let (refresh_token, hash) = tokens::new_refresh_token();
     let expires_at = OffsetDateTime::now_utc() + settings.refresh_token_ttl;
     let (family_id, parent_id) = match lineage {

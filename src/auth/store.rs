@@ -1,20 +1,21 @@
 //! SQL for users and refresh-token families.
 
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{Account, Role};
 
-#[derive(Debug, Clone, FromRow)]
+/// An `app_user` row. Every query that reads one names the same columns (the
+/// compile-time check insists the list matches these fields).
+#[derive(Debug, Clone)]
 pub struct UserRow {
     pub user_id: Uuid,
     pub email: String,
     pub display_name: String,
-    #[sqlx(try_from = "String")]
     pub password_hash: SecretString,
-    pub role: String,
+    pub role: Role,
     pub email_verified: bool,
     pub disabled_at: Option<OffsetDateTime>,
     pub token_version: i32,
@@ -26,16 +27,12 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Learner)
-    }
-
     pub fn account(&self) -> Account {
         Account {
             id: self.user_id,
             email: self.email.clone(),
             display_name: self.display_name.clone(),
-            role: self.role(),
+            role: self.role,
             email_verified: self.email_verified,
             created_at: self.created_at,
             timezone: self.timezone.clone(),
@@ -45,19 +42,25 @@ impl UserRow {
     }
 }
 
-const USER_COLUMNS: &str = "user_id, email, display_name, password_hash, role, email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version";
-
 pub async fn by_email(pool: &PgPool, normalized: &str) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM app_user WHERE email_normalized = $1")))
-        .bind(normalized)
-        .fetch_optional(pool)
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version
+           FROM app_user WHERE email_normalized = $1"#,
+        normalized
+    )
+    .fetch_optional(pool)
         .await
 }
 
 pub async fn by_id(db: impl sqlx::PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM app_user WHERE user_id = $1")))
-        .bind(user_id)
-        .fetch_optional(db)
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version
+           FROM app_user WHERE user_id = $1"#,
+        user_id
+    )
+    .fetch_optional(db)
         .await
 }
 
@@ -74,27 +77,21 @@ pub struct NewAccount<'a> {
 
 /// Inserts a user; `None` when the (normalised) email is taken.
 pub async fn insert(db: impl sqlx::PgExecutor<'_>, account: NewAccount<'_>) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as!(
+        UserRow,
         r#"INSERT INTO app_user (email, email_normalized, display_name, password_hash, role, email_verified)
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (email_normalized) DO NOTHING
-           RETURNING {USER_COLUMNS}"#
-    )))
-    .bind(account.email)
-    .bind(account.normalized)
-    .bind(account.display_name)
-    .bind(account.password_hash.expose_secret())
-    .bind(account.role.as_str())
-    .bind(account.email_verified)
+           RETURNING user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version"#,
+        account.email,
+        account.normalized,
+        account.display_name,
+        account.password_hash.expose_secret(),
+        account.role.as_str(),
+        account.email_verified
+    )
     .fetch_optional(db)
     .await
-}
-
-#[derive(FromRow)]
-struct UserWithKey {
-    email_normalized: String,
-    #[sqlx(flatten)]
-    user: UserRow,
 }
 
 /// A page of accounts by normalised address (`pattern` is a LIKE pattern), after
@@ -105,20 +102,40 @@ pub async fn page_by_email(
     after: Option<&(String, Uuid)>,
     limit: i64,
 ) -> sqlx::Result<Vec<(String, UserRow)>> {
-    let rows: Vec<UserWithKey> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        r#"SELECT email_normalized, {USER_COLUMNS}
+    let rows = sqlx::query!(
+        r#"SELECT email_normalized, user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version
            FROM app_user
            WHERE ($1::text IS NULL OR email_normalized LIKE $1)
              AND ($2::text IS NULL OR (email_normalized, user_id) > ($2, $3))
-           ORDER BY email_normalized, user_id LIMIT $4"#
-    )))
-    .bind(pattern)
-    .bind(after.map(|a| a.0.as_str()))
-    .bind(after.map(|a| a.1))
-    .bind(limit)
+           ORDER BY email_normalized, user_id LIMIT $4"#,
+        pattern,
+        after.map(|a| a.0.as_str()),
+        after.map(|a| a.1),
+        limit
+    )
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.email_normalized, r.user)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let user = UserRow {
+                user_id: r.user_id,
+                email: r.email,
+                display_name: r.display_name,
+                password_hash: r.password_hash.into(),
+                role: r.role,
+                email_verified: r.email_verified,
+                disabled_at: r.disabled_at,
+                token_version: r.token_version,
+                created_at: r.created_at,
+                timezone: r.timezone,
+                desired_retention: r.desired_retention,
+                new_cards_per_day: r.new_cards_per_day,
+                progress_version: r.progress_version,
+            };
+            (r.email_normalized, user)
+        })
+        .collect())
 }
 
 /// Applies the given changes (None leaves a field as it is).
@@ -130,17 +147,18 @@ pub async fn update_profile(
     desired_retention: Option<f32>,
     new_cards_per_day: Option<i32>,
 ) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as!(
+        UserRow,
         r#"UPDATE app_user SET display_name = coalesce($2, display_name), timezone = coalesce($3, timezone),
                   desired_retention = coalesce($4, desired_retention),
                   new_cards_per_day = coalesce($5, new_cards_per_day), updated_at = now()
-           WHERE user_id = $1 RETURNING {USER_COLUMNS}"#
-    )))
-    .bind(user_id)
-    .bind(name)
-    .bind(timezone)
-    .bind(desired_retention)
-    .bind(new_cards_per_day)
+           WHERE user_id = $1 RETURNING user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version"#,
+        user_id,
+        name,
+        timezone,
+        desired_retention,
+        new_cards_per_day
+    )
     .fetch_optional(pool)
     .await
 }
@@ -148,11 +166,7 @@ pub async fn update_profile(
 /// Replaces the password hash and ends every session: bumps the token version and
 /// revokes all refresh tokens. Returns the new token version.
 pub async fn set_password(conn: &mut PgConnection, user_id: Uuid, hash: &SecretString) -> sqlx::Result<i32> {
-    let version = sqlx::query_scalar(
-        "UPDATE app_user SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE user_id = $1 RETURNING token_version",
-    )
-    .bind(user_id)
-    .bind(hash.expose_secret())
+    let version = sqlx::query_scalar!("UPDATE app_user SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE user_id = $1 RETURNING token_version", user_id, hash.expose_secret())
     .fetch_one(&mut *conn)
     .await?;
     revoke_all(&mut *conn, user_id).await?;
@@ -161,32 +175,29 @@ pub async fn set_password(conn: &mut PgConnection, user_id: Uuid, hash: &SecretS
 
 /// Ends every session of a user: refresh tokens revoked, access tokens invalidated.
 pub async fn end_all_sessions(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE app_user SET token_version = token_version + 1, updated_at = now() WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE app_user SET token_version = token_version + 1, updated_at = now() WHERE user_id = $1",
+        user_id
+    )
+    .execute(&mut *conn)
+    .await?;
     revoke_all(conn, user_id).await
 }
 
 async fn revoke_all(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
-        .bind(user_id)
+    sqlx::query!("UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id)
         .execute(conn)
         .await?;
     Ok(())
 }
 
 pub async fn delete(pool: &PgPool, user_id: Uuid) -> sqlx::Result<bool> {
-    Ok(sqlx::query("DELETE FROM app_user WHERE user_id = $1").bind(user_id).execute(pool).await?.rows_affected() == 1)
+    Ok(sqlx::query!("DELETE FROM app_user WHERE user_id = $1", user_id).execute(pool).await?.rows_affected() == 1)
 }
 
 /// Sets a user's role (CLI only) and invalidates their outstanding access tokens.
 pub async fn set_role(pool: &PgPool, normalized_email: &str, role: Role) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE app_user SET role = $2, token_version = token_version + 1, updated_at = now() WHERE email_normalized = $1",
-    )
-    .bind(normalized_email)
-    .bind(role.as_str())
+    let done = sqlx::query!("UPDATE app_user SET role = $2, token_version = token_version + 1, updated_at = now() WHERE email_normalized = $1", normalized_email, role.as_str())
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -206,23 +217,23 @@ pub struct NewRefresh<'a> {
 }
 
 pub async fn insert_refresh(conn: &mut PgConnection, token: NewRefresh<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         r#"INSERT INTO refresh_token (family_id, parent_id, user_id, token_hash, expires_at, user_agent, client_key)
            VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
+        token.family_id,
+        token.parent_id,
+        token.user_id,
+        token.hash,
+        token.expires_at,
+        token.user_agent,
+        token.client_key
     )
-    .bind(token.family_id)
-    .bind(token.parent_id)
-    .bind(token.user_id)
-    .bind(token.hash)
-    .bind(token.expires_at)
-    .bind(token.user_agent)
-    .bind(token.client_key)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct RefreshRow {
     pub token_id: Uuid,
     pub family_id: Uuid,
@@ -234,25 +245,18 @@ pub struct RefreshRow {
 
 /// Locks the refresh token row so two concurrent refreshes cannot both rotate it.
 pub async fn lock_refresh(conn: &mut PgConnection, hash: &[u8]) -> sqlx::Result<Option<RefreshRow>> {
-    sqlx::query_as(
-        "SELECT token_id, family_id, user_id, expires_at, used_at, revoked_at FROM refresh_token WHERE token_hash = $1 FOR UPDATE",
-    )
-    .bind(hash)
+    sqlx::query_as!(RefreshRow, "SELECT token_id, family_id, user_id, expires_at, used_at, revoked_at FROM refresh_token WHERE token_hash = $1 FOR UPDATE", hash)
     .fetch_optional(conn)
     .await
 }
 
 pub async fn mark_used(conn: &mut PgConnection, token_id: Uuid, at: OffsetDateTime) -> sqlx::Result<()> {
-    sqlx::query("UPDATE refresh_token SET used_at = $2 WHERE token_id = $1")
-        .bind(token_id)
-        .bind(at)
-        .execute(conn)
-        .await?;
+    sqlx::query!("UPDATE refresh_token SET used_at = $2 WHERE token_id = $1", token_id, at).execute(conn).await?;
     Ok(())
 }
 
 /// The live replacement issued for `token_id`, if there is exactly one.
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct Successor {
     pub token_id: Uuid,
     pub used_at: Option<OffsetDateTime>,
@@ -261,39 +265,42 @@ pub struct Successor {
 }
 
 pub async fn live_successors(conn: &mut PgConnection, token_id: Uuid) -> sqlx::Result<Vec<Successor>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Successor,
         r#"SELECT token_id, used_at, client_key, user_agent FROM refresh_token
            WHERE parent_id = $1 AND revoked_at IS NULL FOR UPDATE"#,
+        token_id
     )
-    .bind(token_id)
     .fetch_all(conn)
     .await
 }
 
 pub async fn revoke(conn: &mut PgConnection, token_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE refresh_token SET revoked_at = now() WHERE token_id = $1").bind(token_id).execute(conn).await?;
+    sqlx::query!("UPDATE refresh_token SET revoked_at = now() WHERE token_id = $1", token_id).execute(conn).await?;
     Ok(())
 }
 
 /// Deletes refresh tokens that expired more than a day ago (kept that long so a late
 /// reuse is still recognised as one); returns how many went.
 pub async fn prune_refresh_tokens(pool: &PgPool) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM refresh_token WHERE expires_at < now() - interval '1 day'")
+    Ok(sqlx::query!("DELETE FROM refresh_token WHERE expires_at < now() - interval '1 day'")
         .execute(pool)
         .await?
         .rows_affected())
 }
 
 pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> sqlx::Result<u64> {
-    Ok(sqlx::query("UPDATE refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL")
-        .bind(family_id)
-        .execute(conn)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query!(
+        "UPDATE refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+        family_id
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// One session (refresh-token family) as exported to its owner.
-#[derive(Debug, FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct SessionExport {
     pub family_id: Uuid,
     #[serde(with = "time::serde::rfc3339")]
@@ -307,19 +314,20 @@ pub struct SessionExport {
 }
 
 pub async fn sessions(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<SessionExport>> {
-    sqlx::query_as(
-        r#"SELECT family_id, min(issued_at) AS started_at, max(issued_at) AS last_refreshed_at,
-                  bool_or(revoked_at IS NULL AND used_at IS NULL AND expires_at > now()) AS active,
+    sqlx::query_as!(
+        SessionExport,
+        r#"SELECT family_id, min(issued_at) AS "started_at!", max(issued_at) AS "last_refreshed_at!",
+                  bool_or(revoked_at IS NULL AND used_at IS NULL AND expires_at > now()) AS "active!",
                   (array_agg(user_agent ORDER BY issued_at DESC))[1] AS user_agent
            FROM refresh_token WHERE user_id = $1 GROUP BY family_id ORDER BY min(issued_at)"#,
+        user_id
     )
-    .bind(user_id)
     .fetch_all(pool)
     .await
 }
 
 /// A mailed link's token, as stored (by hash).
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct EmailToken {
     pub user_id: Uuid,
     pub expires_at: OffsetDateTime,
@@ -336,25 +344,26 @@ pub async fn insert_email_token(
     new_email: Option<&str>,
     expires_at: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO email_token (token_hash, user_id, purpose, new_email, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        hash,
+        user_id,
+        purpose,
+        new_email,
+        expires_at
     )
-    .bind(hash)
-    .bind(user_id)
-    .bind(purpose)
-    .bind(new_email)
-    .bind(expires_at)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 pub async fn find_email_token(pool: &PgPool, hash: &[u8], purpose: &str) -> sqlx::Result<Option<EmailToken>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        EmailToken,
         "SELECT user_id, expires_at, used_at, new_email FROM email_token WHERE token_hash = $1 AND purpose = $2",
+        hash,
+        purpose
     )
-    .bind(hash)
-    .bind(purpose)
     .fetch_optional(pool)
     .await
 }
@@ -367,16 +376,17 @@ pub async fn consume_email_token(
     purpose: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<(Uuid, Option<String>)>> {
-    sqlx::query_as(
+    let row = sqlx::query!(
         r#"UPDATE email_token SET used_at = $3
            WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
            RETURNING user_id, new_email"#,
+        hash,
+        purpose,
+        now
     )
-    .bind(hash)
-    .bind(purpose)
-    .bind(now)
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.user_id, r.new_email)))
 }
 
 /// Ends every outstanding token of `purpose` for an account (one reset ends the others).
@@ -386,26 +396,28 @@ pub async fn revoke_email_tokens(
     purpose: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE email_token SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
-        .bind(user_id)
-        .bind(purpose)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE email_token SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        user_id,
+        purpose,
+        now
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Moves an account to a new (verified) address; `false` when another account took
 /// it meanwhile.
 pub async fn change_email(conn: &mut PgConnection, user_id: Uuid, email: &str, normalized: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         r#"UPDATE app_user SET email = $2, email_normalized = $3, email_verified = true, updated_at = now()
            WHERE user_id = $1
              AND NOT EXISTS (SELECT 1 FROM app_user WHERE email_normalized = $3 AND user_id <> $1)"#,
+        user_id,
+        email,
+        normalized
     )
-    .bind(user_id)
-    .bind(email)
-    .bind(normalized)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -413,8 +425,7 @@ pub async fn change_email(conn: &mut PgConnection, user_id: Uuid, email: &str, n
 
 /// Following a link mailed to the address proves the learner reads that mailbox.
 pub async fn mark_email_verified(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE app_user SET email_verified = true, updated_at = now() WHERE user_id = $1")
-        .bind(user_id)
+    sqlx::query!("UPDATE app_user SET email_verified = true, updated_at = now() WHERE user_id = $1", user_id)
         .execute(conn)
         .await?;
     Ok(())
@@ -422,7 +433,7 @@ pub async fn mark_email_verified(conn: &mut PgConnection, user_id: Uuid) -> sqlx
 
 /// Deletes mailed-link tokens a day past their expiry.
 pub async fn prune_email_tokens(pool: &PgPool) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM email_token WHERE expires_at < now() - interval '1 day'")
+    Ok(sqlx::query!("DELETE FROM email_token WHERE expires_at < now() - interval '1 day'")
         .execute(pool)
         .await?
         .rows_affected())

@@ -59,38 +59,38 @@ pub async fn reserve(pool: &PgPool, budgets: &[Budget<'_>]) -> sqlx::Result<Outc
     let keys: Vec<&str> = budgets.iter().map(|b| b.key).collect();
     let windows: Vec<f64> = budgets.iter().map(|b| b.window.as_secs_f64()).collect();
     // 1. Record, committed at once (autocommit), so every later count sees it.
-    let ids: Vec<i64> = sqlx::query_scalar(
+    let ids: Vec<i64> = sqlx::query_scalar!(
         r#"INSERT INTO auth_throttle (bucket, key)
            SELECT bucket, key FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS b(bucket, key, ord)
            ORDER BY ord
            RETURNING attempt_id"#,
+        &buckets[..] as &[&str],
+        &keys[..] as &[&str]
     )
-    .bind(&buckets)
-    .bind(&keys)
     .fetch_all(pool)
     .await?;
     let reservation = Reservation { attempts: buckets.iter().copied().zip(ids.iter().copied()).collect() };
     // 2. Count each window, this attempt included.
-    let counts: Vec<(i64, Option<f64>)> = sqlx::query_as(
-        r#"SELECT count(t.attempt_id),
-                  EXTRACT(EPOCH FROM (min(t.at) + make_interval(secs => b.secs) - now()))::float8
+    let counts = sqlx::query!(
+        r#"SELECT count(t.attempt_id) AS "attempts!",
+                  EXTRACT(EPOCH FROM (min(t.at) + make_interval(secs => b.secs) - now()))::float8 AS wait
            FROM unnest($1::text[], $2::text[], $3::float8[]) WITH ORDINALITY AS b(bucket, key, secs, ord)
            LEFT JOIN auth_throttle t
                   ON t.bucket = b.bucket AND t.key = b.key AND t.at > now() - make_interval(secs => b.secs)
            GROUP BY b.ord, b.secs
            ORDER BY b.ord"#,
+        &buckets[..] as &[&str],
+        &keys[..] as &[&str],
+        &windows
     )
-    .bind(&buckets)
-    .bind(&keys)
-    .bind(&windows)
     .fetch_all(pool)
     .await?;
-    for (budget, (count, wait)) in budgets.iter().zip(counts) {
-        if count > i64::from(budget.max) {
+    for (budget, row) in budgets.iter().zip(counts) {
+        if row.attempts > i64::from(budget.max) {
             // Over, and the attempt stays counted: handing it back would let a burst
             // that every member sees as over leave no trace, and try again at once.
             let window_secs = budget.window.as_secs_f64();
-            let wait = wait.unwrap_or(window_secs).ceil().clamp(1.0, window_secs.max(1.0)) as u64;
+            let wait = row.wait.unwrap_or(window_secs).ceil().clamp(1.0, window_secs.max(1.0)) as u64;
             return Ok(Outcome::Refused { bucket: budget.bucket, retry_after_secs: wait });
         }
     }
@@ -103,7 +103,7 @@ impl Reservation {
     pub async fn refund(&self, pool: &PgPool, bucket: &str) -> sqlx::Result<()> {
         let ids: Vec<i64> = self.attempts.iter().filter(|(b, _)| *b == bucket).map(|(_, id)| *id).collect();
         if !ids.is_empty() {
-            sqlx::query("DELETE FROM auth_throttle WHERE attempt_id = ANY($1)").bind(&ids).execute(pool).await?;
+            sqlx::query!("DELETE FROM auth_throttle WHERE attempt_id = ANY($1)", &ids).execute(pool).await?;
         }
         Ok(())
     }
@@ -111,18 +111,13 @@ impl Reservation {
 
 /// Forgets every attempt of `key` in `bucket` (a successful login clears its account).
 pub async fn clear(pool: &PgPool, bucket: &str, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM auth_throttle WHERE bucket = $1 AND key = $2")
-        .bind(bucket)
-        .bind(key)
-        .execute(pool)
-        .await?;
+    sqlx::query!("DELETE FROM auth_throttle WHERE bucket = $1 AND key = $2", bucket, key).execute(pool).await?;
     Ok(())
 }
 
 /// Deletes attempts older than any window; returns how many went.
 pub async fn prune(pool: &PgPool) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM auth_throttle WHERE at < now() - make_interval(secs => $1)")
-        .bind(MAX_WINDOW.as_secs_f64())
+    Ok(sqlx::query!("DELETE FROM auth_throttle WHERE at < now() - make_interval(secs => $1)", MAX_WINDOW.as_secs_f64())
         .execute(pool)
         .await?
         .rows_affected())

@@ -10,8 +10,9 @@ pub use crate::wire::SlugRef;
 
 /// Difficulty of an interview question, easiest first: `junior`, `mid`, `senior` (the
 /// level of interview where it is typically asked).
-#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Difficulty {
     Junior,
     Mid,

@@ -115,12 +115,13 @@ pub async fn article_detail(db: &PgPool, slug: &str) -> sqlx::Result<Option<Arti
 }
 
 async fn topic_counts(db: &PgPool, topic_id: Uuid) -> sqlx::Result<TopicCounts> {
-    let (questions, flashcards, quiz_items): (i64, i64, i64) = sqlx::query_as(
-        r#"SELECT (SELECT count(*) FROM question WHERE topic_id = $1 AND retired_at IS NULL),
-                  (SELECT count(*) FROM flashcard WHERE topic_id = $1 AND retired_at IS NULL),
-                  (SELECT count(*) FROM quiz_item WHERE topic_id = $1 AND retired_at IS NULL)"#,
+    let (questions, flashcards, quiz_items): (i64, i64, i64) = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM question WHERE topic_id = $1 AND retired_at IS NULL) AS "value!",
+                  (SELECT count(*) FROM flashcard WHERE topic_id = $1 AND retired_at IS NULL) AS "value_2!",
+                  (SELECT count(*) FROM quiz_item WHERE topic_id = $1 AND retired_at IS NULL) AS "value_2_2!""#,
+        topic_id
     )
-    .bind(topic_id)
+    .map(|r| (r.value, r.value_2, r.value_2_2))
     .fetch_one(db)
     .await?;
     Ok(TopicCounts { questions, flashcards, quiz_items })

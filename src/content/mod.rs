@@ -31,7 +31,7 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, InvalidContent> {
 /// Validates an import document; it may refer to topics already in the database.
 pub async fn check_import(pool: &PgPool, bundle: &Bundle) -> Result<Result<(), InvalidContent>, sqlx::Error> {
     let known: std::collections::HashSet<String> =
-        sqlx::query_scalar("SELECT slug FROM topic WHERE retired_at IS NULL")
+        sqlx::query_scalar!("SELECT slug FROM topic WHERE retired_at IS NULL")
             .fetch_all(pool)
             .await?
             .into_iter()
@@ -51,7 +51,7 @@ pub async fn import(
     before_commit: impl AsyncFnOnce(&mut sqlx::PgConnection, &SeedReport) -> sqlx::Result<()>,
 ) -> sqlx::Result<SeedReport> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", SEED_LOCK).execute(&mut *tx).await?;
     let report = upsert::apply(&mut tx, bundle, upsert::Scope::Bundle).await?;
     if dry_run {
         tx.rollback().await?;
@@ -66,7 +66,7 @@ pub async fn import(
 /// rolled back, so the counts are exactly what a real run would do.
 pub async fn apply(pool: &PgPool, bundle: &Bundle, dry_run: bool) -> sqlx::Result<SeedReport> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", SEED_LOCK).execute(&mut *tx).await?;
     let report = upsert::apply(&mut tx, bundle, upsert::Scope::Catalogue).await?;
     if dry_run {
         tx.rollback().await?;
@@ -78,15 +78,17 @@ pub async fn apply(pool: &PgPool, bundle: &Bundle, dry_run: bool) -> sqlx::Resul
 
 /// Seeds from `dir` when the catalogue is empty (first start); returns what it did.
 pub async fn seed_if_empty(pool: &PgPool, dir: &Path) -> anyhow::Result<Option<SeedReport>> {
-    let has_content: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM track)").fetch_one(pool).await?;
+    let has_content: bool =
+        sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM track) AS "seeded!""#).fetch_one(pool).await?;
     if has_content {
         return Ok(None);
     }
     let bundle = load_dir(dir)?;
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK).execute(&mut *tx).await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", SEED_LOCK).execute(&mut *tx).await?;
     // Another instance may have seeded while we waited for the lock.
-    let seeded: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM track)").fetch_one(&mut *tx).await?;
+    let seeded: bool =
+        sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM track) AS "seeded!""#).fetch_one(&mut *tx).await?;
     if seeded {
         return Ok(None);
     }

@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 
 /// A claimed job.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Job {
     pub job_id: i64,
     pub kind: String,
@@ -18,14 +18,12 @@ pub struct Job {
 /// Adds a job inside the caller's transaction, due now.
 pub async fn enqueue<T: Serialize>(conn: &mut PgConnection, kind: &str, payload: &T) -> sqlx::Result<i64> {
     let payload = serde_json::to_value(payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let job_id = sqlx::query_scalar("INSERT INTO job (kind, payload) VALUES ($1, $2) RETURNING job_id")
-        .bind(kind)
-        .bind(sqlx::types::Json(payload))
+    let job_id = sqlx::query_scalar!("INSERT INTO job (kind, payload) VALUES ($1, $2) RETURNING job_id", kind, payload)
         .fetch_one(&mut *conn)
         .await?;
     // Delivered when (and only if) the caller's transaction commits: idle workers on
     // every instance wake up instead of waiting for their next poll.
-    sqlx::query("SELECT pg_notify($1, '')").bind(QUEUED_CHANNEL).execute(conn).await?;
+    sqlx::query!("SELECT pg_notify($1, '')", QUEUED_CHANNEL).execute(conn).await?;
     Ok(job_id)
 }
 
@@ -34,7 +32,8 @@ pub const QUEUED_CHANNEL: &str = "studytrack_job_queued";
 
 /// Claims up to `limit` due jobs for `lease`: no other worker takes them meanwhile.
 pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<Job>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        Job,
         r#"
         UPDATE job SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
         WHERE job_id IN (
@@ -46,18 +45,18 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
         )
         RETURNING job_id, kind, payload, attempts
         "#,
+        limit,
+        lease.as_secs_f64()
     )
-    .bind(limit)
-    .bind(lease.as_secs_f64())
     .fetch_all(pool)
     .await
 }
 
 pub async fn complete(pool: &PgPool, job_id: i64) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE job SET status = 'done', finished_at = now(), locked_until = NULL, last_error = NULL WHERE job_id = $1",
+        job_id
     )
-    .bind(job_id)
     .execute(pool)
     .await?;
     Ok(())
@@ -65,12 +64,7 @@ pub async fn complete(pool: &PgPool, job_id: i64) -> sqlx::Result<()> {
 
 /// Schedules another attempt after `delay`.
 pub async fn retry_later(pool: &PgPool, job_id: i64, delay: Duration, error: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE job SET run_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $3 WHERE job_id = $1",
-    )
-    .bind(job_id)
-    .bind(delay.as_secs_f64())
-    .bind(error)
+    sqlx::query!("UPDATE job SET run_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $3 WHERE job_id = $1", job_id, delay.as_secs_f64(), error)
     .execute(pool)
     .await?;
     Ok(())
@@ -78,11 +72,11 @@ pub async fn retry_later(pool: &PgPool, job_id: i64, delay: Duration, error: &st
 
 /// Gives up on a job: it stays in the table as `dead` with its last error.
 pub async fn bury(pool: &PgPool, job_id: i64, error: &str) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE job SET status = 'dead', finished_at = now(), locked_until = NULL, last_error = $2 WHERE job_id = $1",
+        job_id,
+        error
     )
-    .bind(job_id)
-    .bind(error)
     .execute(pool)
     .await?;
     Ok(())
@@ -91,7 +85,7 @@ pub async fn bury(pool: &PgPool, job_id: i64, error: &str) -> sqlx::Result<()> {
 /// Deletes jobs that finished (done) more than a week ago; dead ones stay for an
 /// operator to look at.
 pub async fn prune_finished(pool: &PgPool) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM job WHERE status = 'done' AND finished_at < now() - interval '7 days'")
+    Ok(sqlx::query!("DELETE FROM job WHERE status = 'done' AND finished_at < now() - interval '7 days'")
         .execute(pool)
         .await?
         .rows_affected())

@@ -1,6 +1,6 @@
 //! SQL for profiles.
 
-use sqlx::{FromRow, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::model::{Handle, Visibility};
@@ -8,7 +8,7 @@ use super::model::{Handle, Visibility};
 /// The unique constraint on `profile.handle` (see the migration).
 const HANDLE_KEY: &str = "profile_handle_key";
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct ProfileRow {
     pub handle: String,
     pub visibility: String,
@@ -24,8 +24,7 @@ impl ProfileRow {
 
 /// The caller's profile, if they have set one up.
 pub async fn mine(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Option<ProfileRow>> {
-    sqlx::query_as("SELECT handle, visibility, show_display_name FROM profile WHERE user_id = $1")
-        .bind(user_id)
+    sqlx::query_as!(ProfileRow, "SELECT handle, visibility, show_display_name FROM profile WHERE user_id = $1", user_id)
         .fetch_optional(pool)
         .await
 }
@@ -40,17 +39,18 @@ pub async fn save(
     visibility: Visibility,
     show_display_name: bool,
 ) -> sqlx::Result<Option<ProfileRow>> {
-    let saved = sqlx::query_as(
+    let saved = sqlx::query_as!(
+        ProfileRow,
         r#"INSERT INTO profile (user_id, handle, visibility, show_display_name) VALUES ($1, $2, $3, $4)
            ON CONFLICT (user_id) DO UPDATE
            SET handle = EXCLUDED.handle, visibility = EXCLUDED.visibility,
                show_display_name = EXCLUDED.show_display_name, updated_at = now()
            RETURNING handle, visibility, show_display_name"#,
+        user_id,
+        handle.as_str(),
+        visibility.as_str(),
+        show_display_name
     )
-    .bind(user_id)
-    .bind(handle.as_str())
-    .bind(visibility.as_str())
-    .bind(show_display_name)
     .fetch_one(pool)
     .await;
     match saved {
@@ -62,11 +62,11 @@ pub async fn save(
 
 /// Removes the caller's profile, releasing the handle. True when there was one.
 pub async fn delete(pool: &PgPool, user_id: Uuid) -> sqlx::Result<bool> {
-    Ok(sqlx::query("DELETE FROM profile WHERE user_id = $1").bind(user_id).execute(pool).await?.rows_affected() == 1)
+    Ok(sqlx::query!("DELETE FROM profile WHERE user_id = $1", user_id).execute(pool).await?.rows_affected() == 1)
 }
 
 /// The owner of a public profile, with what the public view needs of the account.
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct PublicOwner {
     pub user_id: Uuid,
     pub handle: String,
@@ -79,13 +79,14 @@ pub struct PublicOwner {
 /// The owner of `handle` if the profile is public. A private profile and a missing
 /// one are the same `None`, so callers cannot tell them apart by accident.
 pub async fn public_owner(pool: &PgPool, handle: &Handle) -> sqlx::Result<Option<PublicOwner>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        PublicOwner,
         r#"SELECT p.user_id, p.handle, CASE WHEN p.show_display_name THEN u.display_name END AS display_name,
                   u.timezone
            FROM profile p JOIN app_user u ON u.user_id = p.user_id
            WHERE p.handle = $1 AND p.visibility = 'public' AND u.disabled_at IS NULL"#,
+        handle.as_str()
     )
-    .bind(handle.as_str())
     .fetch_optional(pool)
     .await
 }

@@ -6,13 +6,15 @@ use uuid::Uuid;
 
 /// Records one thing the learner did, now.
 pub async fn record(conn: &mut PgConnection, user_id: Uuid, kind: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO activity (user_id, kind) VALUES ($1, $2)").bind(user_id).bind(kind).execute(conn).await?;
+    sqlx::query!("INSERT INTO activity (user_id, kind) VALUES ($1, $2)", user_id, kind).execute(conn).await?;
     Ok(())
 }
 
 /// How many things the learner has done, ever.
 pub async fn count(pool: &PgPool, user_id: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM activity WHERE user_id = $1").bind(user_id).fetch_one(pool).await
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM activity WHERE user_id = $1"#, user_id)
+        .fetch_one(pool)
+        .await
 }
 
 /// Whether PostgreSQL knows `name` as an IANA time zone.
@@ -20,23 +22,24 @@ pub async fn is_time_zone(pool: &PgPool, name: &str) -> sqlx::Result<bool> {
     if name.is_empty() || name.len() > 64 || name.contains('\0') {
         return Ok(false);
     }
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
-        .bind(name)
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS "known!""#, name)
         .fetch_one(pool)
         .await
 }
 
 /// Every active day of the learner (in `tz`) with its count, oldest first, and today.
 pub async fn days(pool: &PgPool, user_id: Uuid, tz: &str) -> sqlx::Result<(Vec<(Date, i64)>, Date)> {
-    let days: Vec<(Date, i64)> = sqlx::query_as(
-        r#"SELECT (occurred_at AT TIME ZONE $2)::date AS day, count(*) FROM activity
-           WHERE user_id = $1 GROUP BY day ORDER BY day"#,
+    let days: Vec<(Date, i64)> = sqlx::query!(
+        r#"SELECT (occurred_at AT TIME ZONE $2)::date AS "day!", count(*) AS "events!" FROM activity
+           WHERE user_id = $1 GROUP BY 1 ORDER BY 1"#,
+        user_id,
+        tz
     )
-    .bind(user_id)
-    .bind(tz)
+    .map(|r| (r.day, r.events))
     .fetch_all(pool)
     .await?;
-    let today: Date = sqlx::query_scalar("SELECT (now() AT TIME ZONE $1)::date").bind(tz).fetch_one(pool).await?;
+    let today: Date =
+        sqlx::query_scalar!(r#"SELECT (now() AT TIME ZONE $1)::date AS "today!""#, tz).fetch_one(pool).await?;
     Ok((days, today))
 }
 

@@ -11,8 +11,9 @@ pub use crate::wire::{Fill, QuestionCounts, QuizStats, TopicProgress, TopicStatu
 /// How well the learner has a question down: `new` (not studied yet), `learning`
 /// (studied, not yet solid), `got_it` (can answer it cold). Counts as 0, 0.5 and 1
 /// towards the topic's fill.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum QuestionStatus {
     New,
     Learning,
@@ -35,15 +36,6 @@ impl QuestionStatus {
             "got_it" => Some(QuestionStatus::GotIt),
             _ => None,
         }
-    }
-}
-
-/// Reads a stored mark (a CHECK constraint keeps the column to these values).
-impl TryFrom<String> for QuestionStatus {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value).ok_or_else(|| format!("unknown question status {value:?}"))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -12,11 +12,11 @@ use super::model::{QuestionCounts, QuestionStatus, QuizStats, TopicStatus};
 
 /// Whether a question is live (marks can only be set on visible content).
 pub async fn question_is_live(pool: &PgPool, question_id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM question q JOIN topic t ON t.topic_id = q.topic_id
-                          WHERE q.question_id = $1 AND q.retired_at IS NULL AND t.retired_at IS NULL)"#,
+                          WHERE q.question_id = $1 AND q.retired_at IS NULL AND t.retired_at IS NULL) AS "exists!""#,
+        question_id
     )
-    .bind(question_id)
     .fetch_one(pool)
     .await
 }
@@ -62,6 +62,9 @@ async fn set_mark(
     status: &str,
     marked: MarkedAt,
 ) -> sqlx::Result<(String, OffsetDateTime, bool)> {
+    // The statements below are built at run time only to name the table and key column:
+    // question and topic marks have the same shape and rules, and `MarkTable` is one of
+    // two constants, never input. Everything a request sends is bound.
     let MarkTable { table, key_col, order } = *marks;
     let at = marked.at;
     let inserted: Option<(String, OffsetDateTime)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -148,7 +151,6 @@ pub async fn set_topic_mark(
 }
 
 /// One topic's figures for one learner, as the query below returns them.
-#[derive(FromRow)]
 struct LearnerRow {
     topic_id: Uuid,
     got_it: i64,
@@ -176,8 +178,7 @@ pub async fn learner_inputs(
     now: OffsetDateTime,
 ) -> sqlx::Result<(HashMap<Uuid, TopicInput>, Option<OffsetDateTime>)> {
     let topics: Vec<Uuid> = totals.iter().map(|(id, _)| *id).collect();
-    let rows: Vec<LearnerRow> = sqlx::query_as(
-        r#"
+    let rows: Vec<LearnerRow> = sqlx::query_as!(LearnerRow, r#"
         WITH marks AS (
             SELECT q.topic_id,
                    count(*) FILTER (WHERE m.status = 'got_it') AS got_it,
@@ -211,33 +212,29 @@ pub async fn learner_inputs(
             WHERE NOT l.is_correct AND l.submitted_at >= m.marked_at
             GROUP BY l.topic_id
         ), due AS (
-            SELECT f.topic_id, count(*) AS due, count(*) FILTER (WHERE c.due_at < $3 - interval '1 day') AS overdue
+            SELECT f.topic_id, count(*) AS due, count(*) FILTER (WHERE c.due_at < $3::timestamptz - interval '1 day') AS overdue
             FROM card_state c JOIN flashcard f ON f.flashcard_id = c.flashcard_id AND f.retired_at IS NULL
             WHERE c.user_id = $1 AND f.topic_id = ANY ($2) AND c.due_at <= $3
             GROUP BY f.topic_id
         )
-        SELECT t.topic_id,
-               COALESCE(marks.got_it, 0) AS got_it, COALESCE(marks.learning, 0) AS learning,
-               tm.status AS mark,
-               COALESCE(quiz.answered, 0) AS answered, quiz.best_accuracy, quiz.recent_accuracy,
-               COALESCE(overconfident.n, 0) AS overconfident,
-               COALESCE(due.due, 0) AS due, COALESCE(due.overdue, 0) AS overdue,
+        SELECT t.topic_id AS "topic_id!",
+               COALESCE(marks.got_it, 0) AS "got_it!", COALESCE(marks.learning, 0) AS "learning!",
+               tm.status AS "mark?",
+               COALESCE(quiz.answered, 0) AS "answered!", quiz.best_accuracy, quiz.recent_accuracy,
+               COALESCE(overconfident.n, 0) AS "overconfident!",
+               COALESCE(due.due, 0) AS "due!", COALESCE(due.overdue, 0) AS "overdue!",
                -- The next moment a card becomes due (due_at <= now) or overdue
                -- (due_at < now - 1 day): until then the figures above hold.
                (SELECT min(CASE WHEN c.due_at > $3 THEN c.due_at ELSE c.due_at + interval '1 day' END)
                 FROM card_state c JOIN flashcard f ON f.flashcard_id = c.flashcard_id AND f.retired_at IS NULL
-                WHERE c.user_id = $1 AND c.due_at + interval '1 day' >= $3) AS valid_until
+                WHERE c.user_id = $1 AND c.due_at + interval '1 day' >= $3) AS "valid_until?"
         FROM unnest($2::uuid[]) AS t(topic_id)
         LEFT JOIN marks ON marks.topic_id = t.topic_id
         LEFT JOIN topic_mark tm ON tm.user_id = $1 AND tm.topic_id = t.topic_id
         LEFT JOIN quiz ON quiz.topic_id = t.topic_id
         LEFT JOIN overconfident ON overconfident.topic_id = t.topic_id
         LEFT JOIN due ON due.topic_id = t.topic_id
-        "#,
-    )
-    .bind(user_id)
-    .bind(&topics)
-    .bind(now)
+        "#, user_id, &topics, now)
     .fetch_all(pool)
     .await?;
     let totals: HashMap<Uuid, i64> = totals.iter().copied().collect();
@@ -274,26 +271,25 @@ fn round4(value: f64) -> f64 {
 
 /// Live questions of a topic the learner has not got yet, in study order.
 pub async fn open_questions(pool: &PgPool, user_id: Uuid, topic_id: Uuid, limit: i64) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         r#"SELECT q.question_id FROM question q
            LEFT JOIN question_mark m ON m.question_id = q.question_id AND m.user_id = $1
            WHERE q.topic_id = $2 AND q.retired_at IS NULL AND m.status IS DISTINCT FROM 'got_it'
            ORDER BY q.position, q.slug LIMIT $3"#,
+        user_id,
+        topic_id,
+        limit
     )
-    .bind(user_id)
-    .bind(topic_id)
-    .bind(limit)
     .fetch_all(pool)
     .await
 }
 
 /// A learner's mark on a question, for the export.
-#[derive(Debug, FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct QuestionMarkExport {
     /// Question id.
     pub id: Uuid,
     pub slug: String,
-    #[sqlx(try_from = "String")]
     pub status: QuestionStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub marked_at: OffsetDateTime,
@@ -302,12 +298,11 @@ pub struct QuestionMarkExport {
 }
 
 /// A learner's mark on a topic, for the export.
-#[derive(Debug, FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct TopicMarkExport {
     /// Topic id.
     pub id: Uuid,
     pub slug: String,
-    #[sqlx(try_from = "String")]
     pub status: TopicStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub marked_at: OffsetDateTime,
@@ -316,23 +311,17 @@ pub struct TopicMarkExport {
 }
 
 pub async fn export_question_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<QuestionMarkExport>> {
-    sqlx::query_as(
-        r#"SELECT q.question_id AS id, q.slug, m.status, m.marked_at, q.retired_at IS NOT NULL AS retired
+    sqlx::query_as!(QuestionMarkExport, r#"SELECT q.question_id AS id, q.slug, m.status AS "status: QuestionStatus", m.marked_at, q.retired_at IS NOT NULL AS "retired!"
            FROM question_mark m JOIN question q ON q.question_id = m.question_id
-           WHERE m.user_id = $1 ORDER BY m.marked_at, q.slug"#,
-    )
-    .bind(user_id)
+           WHERE m.user_id = $1 ORDER BY m.marked_at, q.slug"#, user_id)
     .fetch_all(pool)
     .await
 }
 
 pub async fn export_topic_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<TopicMarkExport>> {
-    sqlx::query_as(
-        r#"SELECT t.topic_id AS id, t.slug, m.status, m.marked_at, t.retired_at IS NOT NULL AS retired
+    sqlx::query_as!(TopicMarkExport, r#"SELECT t.topic_id AS id, t.slug, m.status AS "status: TopicStatus", m.marked_at, t.retired_at IS NOT NULL AS "retired!"
            FROM topic_mark m JOIN topic t ON t.topic_id = m.topic_id
-           WHERE m.user_id = $1 ORDER BY m.marked_at, t.slug"#,
-    )
-    .bind(user_id)
+           WHERE m.user_id = $1 ORDER BY m.marked_at, t.slug"#, user_id)
     .fetch_all(pool)
     .await
 }

@@ -1,20 +1,21 @@
 //! SQL for quiz attempts and the per-topic quiz figures progress uses.
 
-use sqlx::{FromRow, PgConnection, PgPool};
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::QuizItemKind;
 
 /// A live quiz item eligible for a draw, with the learner's weight for it.
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct Candidate {
     pub quiz_item_id: Uuid,
     pub topic_id: Uuid,
     pub topic_slug: String,
     pub topic_title: String,
     pub question_id: Option<Uuid>,
-    #[sqlx(try_from = "String")]
     pub kind: QuizItemKind,
     pub prompt: String,
     pub code: Option<String>,
@@ -27,8 +28,7 @@ pub struct Candidate {
 /// last time (4) or has never answered (3) over what they got right (1): a weighted
 /// random sample without replacement (Efraimidis–Spirakis keys).
 pub async fn draw(pool: &PgPool, user_id: Uuid, topics: &[Uuid], size: i64) -> sqlx::Result<Vec<Candidate>> {
-    sqlx::query_as(
-        r#"
+    sqlx::query_as!(Candidate, r#"
         WITH last AS (
             -- The learner's latest graded answer to each item in scope, found from the
             -- learner's own attempts (not by scanning every attempt of every item).
@@ -39,55 +39,66 @@ pub async fn draw(pool: &PgPool, user_id: Uuid, topics: &[Uuid], size: i64) -> s
         )
         SELECT i.quiz_item_id, i.topic_id, t.slug AS topic_slug, t.title AS topic_title,
                (SELECT q.question_id FROM question q WHERE q.question_id = i.question_id AND q.retired_at IS NULL) AS question_id,
-               i.kind, i.prompt, i.code, i.options, i.correct, i.explanation
+               i.kind AS "kind: QuizItemKind", i.prompt, i.code, i.options, i.correct, i.explanation
         FROM quiz_item i
         JOIN topic t ON t.topic_id = i.topic_id AND t.retired_at IS NULL
         LEFT JOIN last ON last.quiz_item_id = i.quiz_item_id
         WHERE i.retired_at IS NULL AND i.topic_id = ANY ($2)
         ORDER BY -ln(1.0 - random()) / CASE WHEN last.is_correct IS NULL THEN 3.0 WHEN last.is_correct THEN 1.0 ELSE 4.0 END
         LIMIT $3
-        "#,
-    )
-    .bind(user_id)
-    .bind(topics)
-    .bind(size)
+        "#, user_id, topics, size)
     .fetch_all(pool)
     .await
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct AttemptRow {
     pub attempt_id: Uuid,
     pub user_id: Uuid,
     pub mode: String,
-    pub scope: sqlx::types::Json<serde_json::Value>,
+    pub scope: Json<Value>,
     pub created_at: OffsetDateTime,
     pub deadline: Option<OffsetDateTime>,
     pub submitted_at: Option<OffsetDateTime>,
     pub score: Option<i32>,
     pub total: i32,
-    pub result: Option<sqlx::types::Json<serde_json::Value>>,
+    pub result: Option<Json<Value>>,
 }
-
-const ATTEMPT_COLUMNS: &str =
-    "attempt_id, user_id, mode, scope, created_at, deadline, submitted_at, score, total, result";
 
 /// The caller's attempt (None for another user's: callers answer 404 either way).
 pub async fn attempt(conn: &mut PgConnection, user_id: Uuid, id: Uuid, lock: bool) -> sqlx::Result<Option<AttemptRow>> {
-    let sql = format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempt WHERE attempt_id = $1 AND user_id = $2{}",
-        if lock { " FOR UPDATE" } else { "" }
-    );
-    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).bind(user_id).fetch_optional(conn).await
+    // Two statements rather than one built at run time, so both are checked at compile time.
+    if lock {
+        sqlx::query_as!(
+            AttemptRow,
+            r#"SELECT attempt_id, user_id, mode, scope AS "scope: Json<Value>", created_at, deadline, submitted_at,
+                      score, total, result AS "result: Json<Value>"
+               FROM quiz_attempt WHERE attempt_id = $1 AND user_id = $2 FOR UPDATE"#,
+            id,
+            user_id
+        )
+        .fetch_optional(conn)
+        .await
+    } else {
+        sqlx::query_as!(
+            AttemptRow,
+            r#"SELECT attempt_id, user_id, mode, scope AS "scope: Json<Value>", created_at, deadline, submitted_at,
+                      score, total, result AS "result: Json<Value>"
+               FROM quiz_attempt WHERE attempt_id = $1 AND user_id = $2"#,
+            id,
+            user_id
+        )
+        .fetch_optional(conn)
+        .await
+    }
 }
 
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct AttemptItemRow {
     pub position: i32,
     pub topic_slug: String,
     pub topic_title: String,
     pub question_id: Option<Uuid>,
-    #[sqlx(try_from = "String")]
     pub kind: QuizItemKind,
     pub prompt: String,
     pub code: Option<String>,
@@ -97,23 +108,23 @@ pub struct AttemptItemRow {
 }
 
 pub async fn attempt_items(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Vec<AttemptItemRow>> {
-    sqlx::query_as(
-        r#"SELECT ai.position, t.slug AS topic_slug, t.title AS topic_title, ai.question_id, ai.kind, ai.prompt, ai.code,
+    sqlx::query_as!(AttemptItemRow, r#"SELECT ai.position, t.slug AS topic_slug, t.title AS topic_title, ai.question_id, ai.kind AS "kind: QuizItemKind", ai.prompt, ai.code,
                   ai.options, ai.correct, ai.explanation
            FROM quiz_attempt_item ai JOIN topic t ON t.topic_id = ai.topic_id
-           WHERE ai.attempt_id = $1 ORDER BY ai.position"#,
-    )
-    .bind(id)
+           WHERE ai.attempt_id = $1 ORDER BY ai.position"#, id)
     .fetch_all(conn)
     .await
 }
 
 /// Live topics among `slugs`: (id, slug).
 pub async fn live_topics(pool: &PgPool, slugs: &[&str]) -> sqlx::Result<Vec<(Uuid, String)>> {
-    sqlx::query_as("SELECT topic_id, slug FROM topic WHERE slug = ANY ($1) AND retired_at IS NULL")
-        .bind(slugs)
-        .fetch_all(pool)
-        .await
+    sqlx::query!(
+        r#"SELECT topic_id AS "topic_id!", slug AS "slug!" FROM topic WHERE slug = ANY ($1) AND retired_at IS NULL"#,
+        slugs as &[&str]
+    )
+    .map(|r| (r.topic_id, r.slug))
+    .fetch_all(pool)
+    .await
 }
 
 /// A new attempt's header row.
@@ -127,15 +138,7 @@ pub struct NewAttempt<'a, S: serde::Serialize> {
 }
 
 pub async fn insert_attempt<S: serde::Serialize>(conn: &mut PgConnection, a: NewAttempt<'_, S>) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar(
-        "INSERT INTO quiz_attempt (user_id, mode, scope, created_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6) RETURNING attempt_id",
-    )
-    .bind(a.user_id)
-    .bind(a.mode)
-    .bind(sqlx::types::Json(a.scope))
-    .bind(a.created_at)
-    .bind(a.deadline)
-    .bind(a.total)
+    sqlx::query_scalar!("INSERT INTO quiz_attempt (user_id, mode, scope, created_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6) RETURNING attempt_id", a.user_id, a.mode, sqlx::types::Json(a.scope) as _, a.created_at, a.deadline, a.total)
     .fetch_one(conn)
     .await
 }
@@ -143,16 +146,12 @@ pub async fn insert_attempt<S: serde::Serialize>(conn: &mut PgConnection, a: New
 /// The attempt's snapshot of its items, in one statement (a 50-item quiz is one round
 /// trip, not fifty). `items` are JSON objects with the columns as keys.
 pub async fn insert_attempt_items(conn: &mut PgConnection, id: Uuid, items: &[serde_json::Value]) -> sqlx::Result<()> {
-    sqlx::query(
-        r#"INSERT INTO quiz_attempt_item (attempt_id, position, quiz_item_id, topic_id, question_id, kind, prompt, code,
+    sqlx::query!(r#"INSERT INTO quiz_attempt_item (attempt_id, position, quiz_item_id, topic_id, question_id, kind, prompt, code,
                                           options, correct, explanation)
            SELECT $1, x.position, x.quiz_item_id, x.topic_id, x.question_id, x.kind, x.prompt, x.code, x.options,
                   x.correct, x.explanation
            FROM jsonb_to_recordset($2) AS x(position int, quiz_item_id uuid, topic_id uuid, question_id uuid, kind text,
-                                            prompt text, code text, options text[], correct smallint[], explanation text)"#,
-    )
-    .bind(id)
-    .bind(sqlx::types::Json(items))
+                                            prompt text, code text, options text[], correct smallint[], explanation text)"#, id, sqlx::types::Json(items) as _)
     .execute(conn)
     .await?;
     Ok(())
@@ -161,13 +160,13 @@ pub async fn insert_attempt_items(conn: &mut PgConnection, id: Uuid, items: &[se
 /// Every answer of a submission, in one statement. `answers` are JSON objects with
 /// `position`, `selected` and `is_correct`.
 pub async fn save_answers(conn: &mut PgConnection, id: Uuid, answers: &[serde_json::Value]) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         r#"UPDATE quiz_attempt_item ai SET selected = x.selected, is_correct = x.is_correct
            FROM jsonb_to_recordset($2) AS x(position int, selected smallint[], is_correct boolean)
            WHERE ai.attempt_id = $1 AND ai.position = x.position"#,
+        id,
+        sqlx::types::Json(answers) as _
     )
-    .bind(id)
-    .bind(sqlx::types::Json(answers))
     .execute(conn)
     .await?;
     Ok(())
@@ -182,14 +181,16 @@ pub async fn save_result<R: serde::Serialize>(
     score: i32,
     result: &R,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE quiz_attempt SET submitted_at = $2, late = $3, score = $4, result = $5 WHERE attempt_id = $1")
-        .bind(id)
-        .bind(submitted_at)
-        .bind(late)
-        .bind(score)
-        .bind(sqlx::types::Json(result))
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE quiz_attempt SET submitted_at = $2, late = $3, score = $4, result = $5 WHERE attempt_id = $1",
+        id,
+        submitted_at,
+        late,
+        score,
+        sqlx::types::Json(result) as _
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -200,16 +201,11 @@ pub async fn history(
     after: Option<(OffsetDateTime, Uuid)>,
     limit: i64,
 ) -> sqlx::Result<Vec<AttemptRow>> {
-    sqlx::query_as(
-        r#"SELECT attempt_id, user_id, mode, scope, created_at, deadline, submitted_at, score, total, NULL::jsonb AS result
+    sqlx::query_as!(AttemptRow, r#"SELECT attempt_id, user_id, mode, scope AS "scope: Json<Value>", created_at, deadline, submitted_at, score, total,
+                  NULL::jsonb AS "result: Json<Value>"
            FROM quiz_attempt
            WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, attempt_id) < ($2, $3))
-           ORDER BY created_at DESC, attempt_id DESC LIMIT $4"#,
-    )
-    .bind(user_id)
-    .bind(after.map(|a| a.0))
-    .bind(after.map(|a| a.1))
-    .bind(limit)
+           ORDER BY created_at DESC, attempt_id DESC LIMIT $4"#, user_id, after.map(|a| a.0), after.map(|a| a.1), limit)
     .fetch_all(pool)
     .await
 }

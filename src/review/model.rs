@@ -10,8 +10,9 @@ use crate::catalog::model::{Flashcard, SlugRef};
 /// How well the learner recalled the card: `again` (forgot), `hard` (recalled with
 /// effort), `good` (recalled), `easy` (recalled at once). Show the four as buttons,
 /// with the interval each would give (from a previous `intervals`) if you like.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Rating {
     Again,
     Hard,
@@ -33,8 +34,9 @@ impl Rating {
 /// Where a card is in its schedule: `new` (never reviewed), `learning` (first short
 /// steps), `review` (on the long-term schedule), `relearning` (forgotten, back on short
 /// steps).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum CardState {
     New,
     Learning,

@@ -3,7 +3,8 @@
 //! `progress_version` migration's trigger), which keeps every instance's progress memo
 //! honest.
 
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -11,7 +12,6 @@ use super::model::{CardState, ReviewOutcome};
 use super::schedule::CardMemory;
 
 /// A card as the due list shows it (state and due time are null for a new card).
-#[derive(FromRow)]
 pub struct CardRow {
     pub flashcard_id: Uuid,
     pub slug: String,
@@ -26,12 +26,11 @@ pub struct CardRow {
 
 /// Every live topic, by slug.
 pub async fn live_topic_ids(pool: &PgPool) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar("SELECT topic_id FROM topic WHERE retired_at IS NULL ORDER BY slug").fetch_all(pool).await
+    sqlx::query_scalar!("SELECT topic_id FROM topic WHERE retired_at IS NULL ORDER BY slug").fetch_all(pool).await
 }
 
 pub async fn live_topic_id(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("SELECT topic_id FROM topic WHERE slug = $1 AND retired_at IS NULL")
-        .bind(slug)
+    sqlx::query_scalar!("SELECT topic_id FROM topic WHERE slug = $1 AND retired_at IS NULL", slug)
         .fetch_optional(pool)
         .await
 }
@@ -44,7 +43,8 @@ pub async fn due(
     now: OffsetDateTime,
     limit: i64,
 ) -> sqlx::Result<Vec<CardRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        CardRow,
         r#"SELECT f.flashcard_id, f.slug, f.front, f.back, f.question_id, t.slug AS topic_slug, t.title AS topic_title,
                   c.state, c.due_at
            FROM card_state c
@@ -52,31 +52,32 @@ pub async fn due(
            JOIN topic t ON t.topic_id = f.topic_id AND t.retired_at IS NULL
            WHERE c.user_id = $1 AND c.due_at <= $2 AND f.topic_id = ANY ($3)
            ORDER BY c.due_at, f.flashcard_id LIMIT $4"#,
+        user_id,
+        now,
+        topics,
+        limit
     )
-    .bind(user_id)
-    .bind(now)
-    .bind(topics)
-    .bind(limit)
     .fetch_all(pool)
     .await
 }
 
 /// Cards first reviewed on `now`'s date in `tz` (the daily new-card cap counts these).
 pub async fn started_on_the_day(pool: &PgPool, user_id: Uuid, tz: &str, now: OffsetDateTime) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        r#"SELECT count(*) FROM card_state
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM card_state
            WHERE user_id = $1 AND (first_reviewed_at AT TIME ZONE $2)::date = ($3::timestamptz AT TIME ZONE $2)::date"#,
+        user_id,
+        tz,
+        now
     )
-    .bind(user_id)
-    .bind(tz)
-    .bind(now)
     .fetch_one(pool)
     .await
 }
 
 /// Cards of `topics` never reviewed, in the order of `topics`, then position.
 pub async fn unseen(pool: &PgPool, user_id: Uuid, topics: &[Uuid], limit: i64) -> sqlx::Result<Vec<CardRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        CardRow,
         r#"SELECT f.flashcard_id, f.slug, f.front, f.back, f.question_id, t.slug AS topic_slug, t.title AS topic_title,
                   NULL::text AS state, NULL::timestamptz AS due_at
            FROM flashcard f
@@ -84,43 +85,42 @@ pub async fn unseen(pool: &PgPool, user_id: Uuid, topics: &[Uuid], limit: i64) -
            LEFT JOIN card_state c ON c.flashcard_id = f.flashcard_id AND c.user_id = $1
            WHERE c.flashcard_id IS NULL AND f.retired_at IS NULL AND f.topic_id = ANY ($2)
            ORDER BY array_position($2, f.topic_id), f.position, f.slug LIMIT $3"#,
+        user_id,
+        topics,
+        limit
     )
-    .bind(user_id)
-    .bind(topics)
-    .bind(limit)
     .fetch_all(pool)
     .await
 }
 
 pub async fn flashcard_is_live(pool: &PgPool, flashcard_id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM flashcard f JOIN topic t ON t.topic_id = f.topic_id
-                          WHERE f.flashcard_id = $1 AND f.retired_at IS NULL AND t.retired_at IS NULL)"#,
+                          WHERE f.flashcard_id = $1 AND f.retired_at IS NULL AND t.retired_at IS NULL) AS "exists!""#,
+        flashcard_id
     )
-    .bind(flashcard_id)
     .fetch_one(pool)
     .await
 }
 
 /// Serialises every review of one learner until the transaction ends.
 pub async fn lock_learner(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7))").bind(user_id).execute(conn).await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 7))", user_id).execute(conn).await?;
     Ok(())
 }
 
 /// The stored answer to `review_id` and whose it is, when it was recorded before.
 pub async fn recorded(conn: &mut PgConnection, review_id: Uuid) -> sqlx::Result<Option<(Uuid, ReviewOutcome)>> {
     let row: Option<(Uuid, sqlx::types::Json<ReviewOutcome>)> =
-        sqlx::query_as("SELECT user_id, response FROM review_log WHERE review_id = $1")
-            .bind(review_id)
+        sqlx::query!(r#"SELECT user_id AS "user_id!", response AS "response!: Json<ReviewOutcome>" FROM review_log WHERE review_id = $1"#, review_id)
+        .map(|r| (r.user_id, r.response))
             .fetch_optional(conn)
             .await?;
     Ok(row.map(|(owner, response)| (owner, response.0)))
 }
 
-#[derive(FromRow)]
 struct StateRow {
-    state: String,
+    state: CardState,
     stability: f32,
     difficulty: f32,
     last_reviewed_at: OffsetDateTime,
@@ -130,15 +130,11 @@ struct StateRow {
 
 /// The card's memory for the learner; `None` for a card never reviewed.
 pub async fn memory(conn: &mut PgConnection, user_id: Uuid, flashcard_id: Uuid) -> sqlx::Result<Option<CardMemory>> {
-    let row: Option<StateRow> = sqlx::query_as(
-        "SELECT state, stability, difficulty, last_reviewed_at, reps, lapses FROM card_state WHERE user_id = $1 AND flashcard_id = $2",
-    )
-    .bind(user_id)
-    .bind(flashcard_id)
+    let row: Option<StateRow> = sqlx::query_as!(StateRow, r#"SELECT state AS "state: CardState", stability, difficulty, last_reviewed_at, reps, lapses FROM card_state WHERE user_id = $1 AND flashcard_id = $2"#, user_id, flashcard_id)
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|c| CardMemory {
-        state: CardState::parse(&c.state).unwrap_or(CardState::Review),
+        state: c.state,
         stability: c.stability,
         difficulty: c.difficulty,
         last_reviewed_at: c.last_reviewed_at,
@@ -156,7 +152,7 @@ pub async fn save_memory(
     due_at: OffsetDateTime,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         r#"INSERT INTO card_state (user_id, flashcard_id, state, stability, difficulty, due_at, last_reviewed_at,
                                    first_reviewed_at, reps, lapses)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
@@ -164,16 +160,16 @@ pub async fn save_memory(
            SET state = excluded.state, stability = excluded.stability, difficulty = excluded.difficulty,
                due_at = excluded.due_at, last_reviewed_at = excluded.last_reviewed_at, reps = excluded.reps,
                lapses = excluded.lapses"#,
+        user_id,
+        flashcard_id,
+        memory.state.as_str(),
+        memory.stability,
+        memory.difficulty,
+        due_at,
+        now,
+        memory.reps,
+        memory.lapses
     )
-    .bind(user_id)
-    .bind(flashcard_id)
-    .bind(memory.state.as_str())
-    .bind(memory.stability)
-    .bind(memory.difficulty)
-    .bind(due_at)
-    .bind(now)
-    .bind(memory.reps)
-    .bind(memory.lapses)
     .execute(conn)
     .await?;
     Ok(())
@@ -186,17 +182,17 @@ pub async fn log(
     state_before: &str,
     outcome: &ReviewOutcome,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         r#"INSERT INTO review_log (review_id, user_id, flashcard_id, rating, reviewed_at, state_before, response)
            VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
+        outcome.review_id,
+        user_id,
+        outcome.flashcard_id,
+        outcome.rating.as_str(),
+        outcome.reviewed_at,
+        state_before,
+        sqlx::types::Json(outcome) as _
     )
-    .bind(outcome.review_id)
-    .bind(user_id)
-    .bind(outcome.flashcard_id)
-    .bind(outcome.rating.as_str())
-    .bind(outcome.reviewed_at)
-    .bind(state_before)
-    .bind(sqlx::types::Json(outcome))
     .execute(conn)
     .await?;
     Ok(())
@@ -209,44 +205,43 @@ pub async fn reviews_per_day(
     tz: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<Vec<(Date, i64)>> {
-    sqlx::query_as(
-        r#"SELECT (reviewed_at AT TIME ZONE $2)::date AS day, count(*) FROM review_log
+    sqlx::query!(
+        r#"SELECT (reviewed_at AT TIME ZONE $2)::date AS "day!", count(*) AS "reviews!" FROM review_log
            WHERE user_id = $1 AND reviewed_at > $3::timestamptz - interval '30 days'
-           GROUP BY day ORDER BY day"#,
+           GROUP BY 1 ORDER BY 1"#,
+        user_id,
+        tz,
+        now
     )
-    .bind(user_id)
-    .bind(tz)
-    .bind(now)
+    .map(|r| (r.day, r.reviews))
     .fetch_all(pool)
     .await
 }
 
 /// Reviews and those not rated `again`: ever, and in the 30 days before `now`.
 pub async fn retention_counts(pool: &PgPool, user_id: Uuid, now: OffsetDateTime) -> sqlx::Result<(i64, i64, i64, i64)> {
-    sqlx::query_as(
-        r#"SELECT count(*), count(*) FILTER (WHERE rating <> 'again'),
-                  count(*) FILTER (WHERE reviewed_at > $2::timestamptz - interval '30 days'),
-                  count(*) FILTER (WHERE rating <> 'again' AND reviewed_at > $2::timestamptz - interval '30 days')
-           FROM review_log WHERE user_id = $1"#,
-    )
-    .bind(user_id)
-    .bind(now)
+    sqlx::query!(r#"SELECT count(*) AS "reviews!", count(*) FILTER (WHERE rating <> 'again') AS "recalled!",
+                  count(*) FILTER (WHERE reviewed_at > $2::timestamptz - interval '30 days') AS "recent!",
+                  count(*) FILTER (WHERE rating <> 'again' AND reviewed_at > $2::timestamptz - interval '30 days') AS "recent_recalled!"
+           FROM review_log WHERE user_id = $1"#, user_id, now)
+        .map(|r| (r.reviews, r.recalled, r.recent, r.recent_recalled))
     .fetch_one(pool)
     .await
 }
 
 /// Live flashcards, and the learner's cards learning, in review and relearning.
 pub async fn cards_by_state(pool: &PgPool, user_id: Uuid) -> sqlx::Result<(i64, i64, i64, i64)> {
-    sqlx::query_as(
+    sqlx::query!(
         r#"SELECT (SELECT count(*) FROM flashcard f JOIN topic t ON t.topic_id = f.topic_id
-                   WHERE f.retired_at IS NULL AND t.retired_at IS NULL),
-                  count(*) FILTER (WHERE c.state = 'learning'),
-                  count(*) FILTER (WHERE c.state = 'review'),
-                  count(*) FILTER (WHERE c.state = 'relearning')
+                   WHERE f.retired_at IS NULL AND t.retired_at IS NULL) AS "cards!",
+                  count(*) FILTER (WHERE c.state = 'learning') AS "learning!",
+                  count(*) FILTER (WHERE c.state = 'review') AS "review!",
+                  count(*) FILTER (WHERE c.state = 'relearning') AS "relearning!"
            FROM card_state c JOIN flashcard f ON f.flashcard_id = c.flashcard_id AND f.retired_at IS NULL
            WHERE c.user_id = $1"#,
+        user_id
     )
-    .bind(user_id)
+    .map(|r| (r.cards, r.learning, r.review, r.relearning))
     .fetch_one(pool)
     .await
 }

@@ -3,15 +3,15 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sqlx::FromRow;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// What an audit entry is about: one content entity of a kind, or a whole `bundle`
 /// import.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum AuditKind {
     Track,
     Topic,
@@ -23,6 +23,7 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
+    #[cfg(test)]
     const ALL: [AuditKind; 7] = [
         AuditKind::Track,
         AuditKind::Topic,
@@ -53,18 +54,10 @@ impl std::fmt::Display for AuditKind {
     }
 }
 
-/// Reads the kind back from the log (a CHECK constraint keeps it to these values).
-impl TryFrom<String> for AuditKind {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value).ok_or_else(|| format!("unknown audit kind {value:?}"))
-    }
-}
-
 /// What an admin did.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum AuditAction {
     Create,
     Update,
@@ -74,6 +67,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    #[cfg(test)]
     const ALL: [AuditAction; 5] =
         [AuditAction::Create, AuditAction::Update, AuditAction::Retire, AuditAction::Restore, AuditAction::Import];
 
@@ -85,15 +79,6 @@ impl AuditAction {
             AuditAction::Restore => "restore",
             AuditAction::Import => "import",
         }
-    }
-}
-
-/// Reads the action back from the log (a CHECK constraint keeps it to these values).
-impl TryFrom<String> for AuditAction {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::ALL.into_iter().find(|a| a.as_str() == value).ok_or_else(|| format!("unknown audit action {value:?}"))
     }
 }
 
@@ -115,7 +100,7 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
     Value::Object(out)
 }
 
-#[derive(Debug, Serialize, ToSchema, FromRow)]
+#[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": 42, "actor_id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "actor_email": "admin@example.com",
     "at": "2026-11-24T12:00:00Z", "kind": "question", "entity_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11",
@@ -123,7 +108,6 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
     "diff": {"title": {"before": "Old title", "after": "New title"}}, "client_address": "203.0.113.7"
 }))]
 pub struct AuditEntry {
-    #[sqlx(rename = "audit_id")]
     pub id: i64,
     /// The admin who wrote; null once that account is deleted (`actor_email` stays).
     #[schema(required)]
@@ -131,14 +115,12 @@ pub struct AuditEntry {
     pub actor_email: String,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
-    #[sqlx(try_from = "String")]
     pub kind: AuditKind,
     /// The entity written; null for a bundle import, which touches many.
     #[schema(required)]
     pub entity_id: Option<Uuid>,
     /// Slug path of the entity (`topic/question` for children).
     pub entity: String,
-    #[sqlx(try_from = "String")]
     pub action: AuditAction,
     #[schema(value_type = Object)]
     pub diff: sqlx::types::Json<Value>,
@@ -172,16 +154,15 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn kinds_and_actions_read_back_what_they_serialise_to() {
+    fn kinds_and_actions_are_stored_as_they_serialise() {
+        // What `as_str` writes is what the sqlx `Type` (snake_case) reads back and
+        // what the API shows; the HTTP audit tests read entries back through it.
         for kind in AuditKind::ALL {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
-            assert_eq!(AuditKind::try_from(kind.as_str().to_owned()), Ok(kind));
         }
         for action in AuditAction::ALL {
             assert_eq!(serde_json::to_value(action).unwrap(), action.as_str());
-            assert_eq!(AuditAction::try_from(action.as_str().to_owned()), Ok(action));
         }
-        assert!(AuditKind::try_from("user".to_owned()).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! SQL for the audit log.
 
 use serde_json::Value;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -18,17 +19,17 @@ pub struct NewEntry<'a> {
 }
 
 pub async fn insert(conn: &mut PgConnection, entry: NewEntry<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         r#"INSERT INTO audit_log (actor_id, actor_email, kind, entity_id, entity, action, diff, client_address)
            VALUES ($1, (SELECT email FROM app_user WHERE user_id = $1), $2, $3, $4, $5, $6, $7)"#,
+        entry.actor_id,
+        entry.kind.as_str(),
+        entry.entity_id,
+        entry.entity,
+        entry.action.as_str(),
+        entry.diff,
+        entry.client_address
     )
-    .bind(entry.actor_id)
-    .bind(entry.kind.as_str())
-    .bind(entry.entity_id)
-    .bind(entry.entity)
-    .bind(entry.action.as_str())
-    .bind(sqlx::types::Json(entry.diff))
-    .bind(entry.client_address)
     .execute(conn)
     .await?;
     Ok(())
@@ -44,19 +45,22 @@ pub struct Filter<'a> {
 
 /// Entries newest first, older than `before` (an entry id).
 pub async fn page(pool: &PgPool, filter: Filter<'_>, before: Option<i64>, limit: i64) -> sqlx::Result<Vec<AuditEntry>> {
-    sqlx::query_as(
-        r#"SELECT audit_id, actor_id, actor_email, at, kind, entity_id, entity, action, diff, client_address FROM audit_log
+    sqlx::query_as!(
+        AuditEntry,
+        r#"SELECT audit_id AS id, actor_id, actor_email, at, kind AS "kind: AuditKind", entity_id, entity,
+                  action AS "action: AuditAction", diff AS "diff: Json<Value>", client_address
+           FROM audit_log
            WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR action = $2)
              AND ($3::uuid IS NULL OR actor_id = $3) AND ($4::uuid IS NULL OR entity_id = $4)
              AND ($5::bigint IS NULL OR audit_id < $5)
            ORDER BY audit_id DESC LIMIT $6"#,
+        filter.kind,
+        filter.action,
+        filter.actor_id,
+        filter.entity_id,
+        before,
+        limit
     )
-    .bind(filter.kind)
-    .bind(filter.action)
-    .bind(filter.actor_id)
-    .bind(filter.entity_id)
-    .bind(before)
-    .bind(limit)
     .fetch_all(pool)
     .await
 }

@@ -28,7 +28,8 @@ impl From<sqlx::Error> for ContentError {
     }
 }
 
-/// Finds an entity's id (and whether it is retired) by its key.
+/// Finds an entity's id (and whether it is retired) by its key. Dynamic only in the
+/// table and id column, which come from `kind` (six content tables, one shape).
 pub async fn locate(conn: &mut PgConnection, kind: ContentKind, key: &str) -> Result<(Uuid, bool), ContentError> {
     let not_found = || ContentError::NotFound(format!("no {} {key:?}", kind.audit_kind()));
     let (table, id_col) = kind.table();
@@ -54,7 +55,7 @@ pub async fn locate(conn: &mut PgConnection, kind: ContentKind, key: &str) -> Re
     row.ok_or_else(not_found)
 }
 
-/// The topic (id, slug) a child belongs to.
+/// The topic (id, slug) a child belongs to (dynamic only in the table, from `kind`).
 async fn parent_topic(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx::Result<(Uuid, String)> {
     let (table, id_col) = kind.table();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -70,23 +71,19 @@ pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx:
     Ok(match kind {
         ContentKind::Tracks => {
             let slug: String =
-                sqlx::query_scalar("SELECT slug FROM track WHERE track_id = $1").bind(id).fetch_one(&mut *conn).await?;
+                sqlx::query_scalar!("SELECT slug FROM track WHERE track_id = $1", id).fetch_one(&mut *conn).await?;
             let (title, summary): (String, String) =
-                sqlx::query_as("SELECT title, summary FROM track WHERE track_id = $1")
-                    .bind(id)
+                sqlx::query!(r#"SELECT title AS "title!", summary AS "summary!" FROM track WHERE track_id = $1"#, id)
+                    .map(|r| (r.title, r.summary))
                     .fetch_one(&mut *conn)
                     .await?;
-            let stages: Vec<(Uuid, String, String, String)> = sqlx::query_as(
-                "SELECT stage_id, slug, title, summary FROM stage WHERE track_id = $1 AND retired_at IS NULL ORDER BY position",
-            )
-            .bind(id)
+            let stages: Vec<(Uuid, String, String, String)> = sqlx::query!(r#"SELECT stage_id AS "stage_id!", slug AS "slug!", title AS "title!", summary AS "summary!" FROM stage WHERE track_id = $1 AND retired_at IS NULL ORDER BY position"#, id)
+        .map(|r| (r.stage_id, r.slug, r.title, r.summary))
             .fetch_all(&mut *conn)
             .await?;
-            let placements: Vec<(Option<Uuid>, bool, String)> = sqlx::query_as(
-                r#"SELECT tt.stage_id, tt.elective, t.slug FROM track_topic tt JOIN topic t ON t.topic_id = tt.topic_id
-                   WHERE tt.track_id = $1 AND tt.retired_at IS NULL AND t.retired_at IS NULL ORDER BY tt.position"#,
-            )
-            .bind(id)
+            let placements: Vec<(Option<Uuid>, bool, String)> = sqlx::query!(r#"SELECT tt.stage_id AS "stage_id?", tt.elective AS "elective!", t.slug AS "slug!" FROM track_topic tt JOIN topic t ON t.topic_id = tt.topic_id
+                   WHERE tt.track_id = $1 AND tt.retired_at IS NULL AND t.retired_at IS NULL ORDER BY tt.position"#, id)
+        .map(|r| (r.stage_id, r.elective, r.slug))
             .fetch_all(&mut *conn)
             .await?;
             ContentDoc::Track(TrackDoc {
@@ -121,8 +118,8 @@ pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx:
             match kind {
                 ContentKind::Questions => {
                     let (slug, title, difficulty, tags, position, prompt, answer): (String, String, String, Vec<String>, i32, String, String) =
-                        sqlx::query_as("SELECT slug, title, difficulty, tags, position, prompt, answer FROM question WHERE question_id = $1")
-                            .bind(id)
+                        sqlx::query!(r#"SELECT slug AS "slug!", title AS "title!", difficulty AS "difficulty!", tags AS "tags!", position AS "position!", prompt AS "prompt!", answer AS "answer!" FROM question WHERE question_id = $1"#, id)
+        .map(|r| (r.slug, r.title, r.difficulty, r.tags, r.position, r.prompt, r.answer))
                             .fetch_one(&mut *conn)
                             .await?;
                     let _ = topic_id;
@@ -141,12 +138,10 @@ pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx:
                     })
                 }
                 ContentKind::Flashcards => {
-                    let (slug, front, back, question): (String, String, String, Option<String>) = sqlx::query_as(
-                        r#"SELECT f.slug, f.front, f.back, q.slug FROM flashcard f
+                    let (slug, front, back, question): (String, String, String, Option<String>) = sqlx::query!(r#"SELECT f.slug AS "slug!", f.front AS "front!", f.back AS "back!", q.slug AS "q_slug?" FROM flashcard f
                            LEFT JOIN question q ON q.question_id = f.question_id AND q.retired_at IS NULL
-                           WHERE f.flashcard_id = $1"#,
-                    )
-                    .bind(id)
+                           WHERE f.flashcard_id = $1"#, id)
+        .map(|r| (r.slug, r.front, r.back, r.q_slug))
                     .fetch_one(&mut *conn)
                     .await?;
                     ContentDoc::Flashcard(Child {
@@ -165,12 +160,10 @@ pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx:
                         Vec<i16>,
                         String,
                         Option<String>,
-                    ) = sqlx::query_as(
-                        r#"SELECT i.slug, i.kind, i.prompt, i.code, i.options, i.correct, i.explanation, q.slug FROM quiz_item i
+                    ) = sqlx::query!(r#"SELECT i.slug AS "slug!", i.kind AS "kind!", i.prompt AS "prompt!", i.code AS "code?", i.options AS "options!", i.correct AS "correct!", i.explanation AS "explanation!", q.slug AS "q_slug?" FROM quiz_item i
                            LEFT JOIN question q ON q.question_id = i.question_id AND q.retired_at IS NULL
-                           WHERE i.quiz_item_id = $1"#,
-                    )
-                    .bind(id)
+                           WHERE i.quiz_item_id = $1"#, id)
+        .map(|r| (r.slug, r.kind, r.prompt, r.code, r.options, r.correct, r.explanation, r.q_slug))
                     .fetch_one(&mut *conn)
                     .await?;
                     ContentDoc::QuizItem(Child {
@@ -190,13 +183,14 @@ pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx:
             }
         }
         ContentKind::Articles => {
-            let (slug, title, summary, body, topics): (String, String, String, String, Vec<String>) = sqlx::query_as(
-                r#"SELECT a.slug, a.title, a.summary, a.body,
+            let (slug, title, summary, body, topics): (String, String, String, String, Vec<String>) = sqlx::query!(
+                r#"SELECT a.slug AS "slug!", a.title AS "title!", a.summary AS "summary!", a.body AS "body!",
                           ARRAY(SELECT t.slug FROM article_topic l JOIN topic t ON t.topic_id = l.topic_id
-                                WHERE l.article_id = a.article_id ORDER BY l.position)
+                                WHERE l.article_id = a.article_id ORDER BY l.position) AS "value!"
                    FROM article a WHERE a.article_id = $1"#,
+                id
             )
-            .bind(id)
+            .map(|r| (r.slug, r.title, r.summary, r.body, r.value))
             .fetch_one(&mut *conn)
             .await?;
             ContentDoc::Article(ArticleDoc { slug, title, summary, topics, body, source: String::new() })
@@ -208,8 +202,7 @@ pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx:
 pub async fn bundle_for(conn: &mut PgConnection, doc: &ContentDoc) -> Result<Bundle, ContentError> {
     let topic_of = async |conn: &mut PgConnection, slug: &str| -> Result<TopicDoc, ContentError> {
         let id: Option<Uuid> = if is_slug(slug) {
-            sqlx::query_scalar("SELECT topic_id FROM topic WHERE slug = $1 AND retired_at IS NULL")
-                .bind(slug)
+            sqlx::query_scalar!("SELECT topic_id FROM topic WHERE slug = $1 AND retired_at IS NULL", slug)
                 .fetch_optional(&mut *conn)
                 .await?
         } else {
@@ -275,7 +268,7 @@ pub async fn bundle_for(conn: &mut PgConnection, doc: &ContentDoc) -> Result<Bun
 pub async fn write(conn: &mut PgConnection, kind: ContentKind, doc: &ContentDoc) -> Result<Uuid, ContentError> {
     let bundle = bundle_for(conn, doc).await?;
     let known: std::collections::HashSet<String> =
-        sqlx::query_scalar("SELECT slug FROM topic WHERE retired_at IS NULL")
+        sqlx::query_scalar!("SELECT slug FROM topic WHERE retired_at IS NULL")
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
@@ -287,6 +280,7 @@ pub async fn write(conn: &mut PgConnection, kind: ContentKind, doc: &ContentDoc)
     }
     upsert::apply(conn, &bundle, Scope::Bundle).await?;
     let (slug, topic) = slug_of(doc);
+    // Dynamic only in the table, from `kind`: the id of what was just written.
     let (table, id_col) = kind.table();
     let id: Uuid = match topic {
         None => {
@@ -309,7 +303,7 @@ pub async fn write(conn: &mut PgConnection, kind: ContentKind, doc: &ContentDoc)
 /// Serialises content writes with each other and with the seed command (one lock
 /// for all, held until the transaction ends).
 pub async fn lock_content(conn: &mut PgConnection) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(crate::content::SEED_LOCK).execute(conn).await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", crate::content::SEED_LOCK).execute(conn).await?;
     Ok(())
 }
 
