@@ -523,6 +523,15 @@ def check(seed: Path, topics_filter: set[str], articles_filter: set[str], jobs: 
                 report.fail(qrel, "question", f"difficulty must be one of {DIFFICULTIES}")
             if not body.strip():
                 report.fail(qrel, "question", "answer body is empty")
+            # Every seed question carries the rubric a learner grades a cold answer
+            # against: 3 to 6 key points, one line each (the server checks the same).
+            rubric = meta.get("rubric")
+            if not isinstance(rubric, list) or not 3 <= len(rubric) <= 6:
+                report.fail(qrel, "question", "needs a rubric of 3 to 6 key points")
+            else:
+                for n, point in enumerate(rubric, 1):
+                    if not isinstance(point, str) or not point.strip() or "\n" in point or len(point) > 200:
+                        report.fail(qrel, "question", f"rubric point {n} must be one line of 1-200 characters")
             answer_blocks = code_blocks(body, qrel, "answer")
             if not any(b.lang in ("python", "py", "pycon") for b in answer_blocks):
                 report.fail(qrel, "question", "answer has no Python code example")

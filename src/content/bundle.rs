@@ -115,6 +115,12 @@ pub struct QuestionDoc {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::web::integral::opt")]
     pub order: Option<i32>,
     pub prompt: String,
+    /// The key points a strong answer must contain, one line each, in the order an
+    /// interviewer would listen for them: 3 to 6 when given. A learner grades a cold
+    /// answer against them point by point.
+    #[serde(default)]
+    #[schema(max_items = 6, example = json!(["Names the mechanism.", "Shows it with an example.", "Says when it breaks."]))]
+    pub rubric: Vec<String>,
     #[serde(default)]
     pub answer: String,
     #[serde(skip)]

@@ -70,9 +70,22 @@ pub async fn topic(conn: &mut PgConnection, topic_id: Uuid) -> sqlx::Result<Topi
     .fetch_all(&mut *conn)
     .await?;
     #[allow(clippy::type_complexity)]
-    let questions: Vec<(String, String, String, Vec<String>, i32, String, String)> = sqlx::query!(r#"SELECT slug AS "slug!", title AS "title!", difficulty AS "difficulty!", tags AS "tags!", position AS "position!", prompt AS "prompt!", answer AS "answer!" FROM question
-           WHERE topic_id = $1 AND retired_at IS NULL ORDER BY position"#, topic_id)
-        .map(|r| (r.slug, r.title, r.difficulty, r.tags, r.position, r.prompt, r.answer))
+    let questions: Vec<QuestionDoc> = sqlx::query!(
+        r#"SELECT slug, title, difficulty, tags, position, prompt, rubric, answer FROM question
+           WHERE topic_id = $1 AND retired_at IS NULL ORDER BY position"#,
+        topic_id
+    )
+    .map(|r| QuestionDoc {
+        slug: r.slug,
+        title: r.title,
+        difficulty: r.difficulty,
+        tags: r.tags,
+        order: Some(r.position),
+        prompt: r.prompt,
+        rubric: r.rubric,
+        answer: r.answer,
+        source: String::new(),
+    })
     .fetch_all(&mut *conn)
     .await?;
     let flashcards: Vec<(String, String, String, Option<String>)> = sqlx::query!(
@@ -98,19 +111,7 @@ pub async fn topic(conn: &mut PgConnection, topic_id: Uuid) -> sqlx::Result<Topi
         summary,
         key_points,
         prerequisites,
-        questions: questions
-            .into_iter()
-            .map(|(slug, title, difficulty, tags, position, prompt, answer)| QuestionDoc {
-                slug,
-                title,
-                difficulty,
-                tags,
-                order: Some(position),
-                prompt,
-                answer,
-                source: String::new(),
-            })
-            .collect(),
+        questions,
         flashcards: flashcards
             .into_iter()
             .map(|(slug, front, back, question)| FlashcardDoc { slug, front, back, question })

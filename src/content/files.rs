@@ -235,6 +235,8 @@ pub fn write_dir(bundle: &Bundle, dir: &Path) -> anyhow::Result<usize> {
         #[serde(skip_serializing_if = "Option::is_none")]
         order: Option<i32>,
         prompt: &'a str,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        rubric: &'a [String],
     }
     #[derive(Serialize)]
     struct ArticleFront<'a> {
@@ -285,6 +287,7 @@ pub fn write_dir(bundle: &Bundle, dir: &Path) -> anyhow::Result<usize> {
                 tags: &q.tags,
                 order: q.order,
                 prompt: &q.prompt,
+                rubric: &q.rubric,
             };
             write(tdir.join("questions").join(format!("{}.md", q.slug)), front_matter(&front, &q.answer)?)?;
         }

@@ -107,20 +107,21 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle, scope: Scope) -> sq
 
         let mut question_ids: HashMap<&str, Uuid> = HashMap::new();
         for (pos, q) in topic.questions_in_order().into_iter().enumerate() {
+            let rubric: Vec<String> = q.rubric.iter().map(|point| point.trim().to_owned()).collect();
             let row = sqlx::query_as!(
                 Upserted,
                 r#"
-                INSERT INTO question (topic_id, slug, title, prompt, answer, difficulty, tags, position)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                INSERT INTO question (topic_id, slug, title, prompt, answer, difficulty, tags, position, rubric)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 ON CONFLICT (topic_id, slug) DO UPDATE
                 SET title = excluded.title, prompt = excluded.prompt, answer = excluded.answer,
                     difficulty = excluded.difficulty, tags = excluded.tags, position = excluded.position,
-                    retired_at = NULL, updated_at = now()
+                    rubric = excluded.rubric, retired_at = NULL, updated_at = now()
                 WHERE (question.title, question.prompt, question.answer, question.difficulty, question.tags,
-                       question.position, question.retired_at)
+                       question.position, question.rubric, question.retired_at)
                       IS DISTINCT FROM
                       (excluded.title, excluded.prompt, excluded.answer, excluded.difficulty, excluded.tags,
-                       excluded.position, NULL::timestamptz)
+                       excluded.position, excluded.rubric, NULL::timestamptz)
                 RETURNING question_id AS id, (xmax = 0) AS "created!"
                 "#,
                 topic_id,
@@ -130,7 +131,8 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle, scope: Scope) -> sq
                 &q.answer,
                 &q.difficulty,
                 &q.tags,
-                position(pos)
+                position(pos),
+                &rubric
             )
             .fetch_optional(&mut *conn)
             .await?;

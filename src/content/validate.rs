@@ -12,6 +12,9 @@ use super::problems::Problems;
 
 const MAX_TITLE: usize = 200;
 const MAX_QUESTION_TITLE: usize = 300;
+const MIN_RUBRIC_POINTS: usize = 3;
+const MAX_RUBRIC_POINTS: usize = 6;
+const MAX_RUBRIC_POINT: usize = 200;
 
 /// True for `lowercase-words-and-digits` up to 80 characters.
 pub fn is_slug(value: &str) -> bool {
@@ -110,6 +113,7 @@ pub fn validate_with(bundle: &Bundle, known: &HashSet<String>, problems: &mut Pr
             if question.answer.trim().is_empty() {
                 problems.add(&qfile, "question", "answer is empty");
             }
+            check_rubric(problems, &qfile, &question.rubric);
             for tag in &question.tags {
                 if !is_tag(tag) {
                     problems.add(
@@ -229,6 +233,31 @@ fn check_question_link(
     }
 }
 
+/// A rubric is optional for a single write, but when given it is 3 to 6 points, each
+/// one non-empty line a learner can tick off.
+fn check_rubric(problems: &mut Problems, file: &str, rubric: &[String]) {
+    if rubric.is_empty() {
+        return;
+    }
+    if !(MIN_RUBRIC_POINTS..=MAX_RUBRIC_POINTS).contains(&rubric.len()) {
+        problems.add(
+            file,
+            "question",
+            format!("rubric has {} points; give {MIN_RUBRIC_POINTS} to {MAX_RUBRIC_POINTS}", rubric.len()),
+        );
+    }
+    for (i, point) in rubric.iter().enumerate() {
+        let n = i + 1;
+        if point.trim().is_empty() {
+            problems.add(file, "question", format!("rubric point {n} is empty"));
+        } else if point.contains(['\n', '\r']) {
+            problems.add(file, "question", format!("rubric point {n} must be one line"));
+        } else if point.chars().count() > MAX_RUBRIC_POINT {
+            problems.add(file, "question", format!("rubric point {n} is longer than {MAX_RUBRIC_POINT} characters"));
+        }
+    }
+}
+
 fn check_slug(problems: &mut Problems, file: &str, entry: &str, slug: &str) {
     if !is_slug(slug) {
         problems.add(
@@ -289,6 +318,7 @@ mod tests {
             tags: vec![],
             order: None,
             prompt: "p".into(),
+            rubric: vec!["Names the rule.".into(), "two\nlines".into()],
             answer: "a".into(),
             source: String::new(),
         });
@@ -309,6 +339,8 @@ mod tests {
         let text: Vec<String> = problems.0.iter().map(|p| p.to_string()).collect();
         assert!(text.iter().any(|p| p.contains("missing") && p.contains("no such topic")), "{text:?}");
         assert!(text.iter().any(|p| p.contains("Bad Slug")), "{text:?}");
+        assert!(text.iter().any(|p| p.contains("rubric has 2 points; give 3 to 6")), "{text:?}");
+        assert!(text.iter().any(|p| p.contains("rubric point 2 must be one line")), "{text:?}");
         assert!(text.iter().any(|p| p.contains("difficulty")), "{text:?}");
         assert!(text.iter().any(|p| p.contains("title must be")), "{text:?}");
     }

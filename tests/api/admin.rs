@@ -348,3 +348,48 @@ async fn stages_and_topics_reorder_in_one_request(pool: PgPool) {
     )
     .await;
 }
+
+#[sqlx::test]
+async fn a_question_carries_its_rubric_through_writes_reads_and_export(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app.new_admin("admin@example.com").await;
+    let post = |kind: &'static str, body: Value| {
+        let req = app.request_as(Method::POST, &format!("/api/v1/admin/content/{kind}"), &admin.access).json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    let res =
+        post("topics", json!({"slug": "delta", "title": "Delta", "summary": "About delta.", "key_points": ["k"]}))
+            .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let rubric = json!(["Names the rule.", "Shows it with an example.", "Says when it breaks."]);
+    let res = post("questions", json!({"topic": "delta", "slug": "dq", "title": "Delta question", "difficulty": "junior", "prompt": "P?", "answer": "A.", "rubric": rubric})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let qid = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let (current, etag) = get_entity(&app, &admin, &format!("questions/{qid}")).await;
+    let doc = current["doc"].clone();
+    assert_eq!(doc["rubric"], rubric, "{current}");
+
+    // Two points, or a point over two lines, is refused and names the rubric.
+    for bad in [json!(["One.", "Two."]), json!(["One.", "Two\nlines.", "Three."])] {
+        let mut edit = doc.clone();
+        edit["rubric"] = bad;
+        let res = put_entity(&app, &admin, &format!("questions/{qid}"), Some(&etag), &edit).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let text = res.text().await.unwrap();
+        assert!(text.contains("rubric"), "{text}");
+    }
+    let mut edit = doc.clone();
+    edit["rubric"] = json!(["Names the rule.", "Shows it with an example.", "Says when it breaks.", "Gives the fix."]);
+    assert_eq!(
+        put_entity(&app, &admin, &format!("questions/{qid}"), Some(&etag), &edit).await.status(),
+        StatusCode::OK
+    );
+    let (current, _) = get_entity(&app, &admin, &format!("questions/{qid}")).await;
+    assert_eq!(current["doc"]["rubric"].as_array().map(Vec::len), Some(4));
+
+    // The bundle export of a track holding the topic carries it too.
+    let res = post("tracks", json!({"slug": "delta-track", "title": "Delta track", "summary": "S", "stages": [{"slug": "s", "title": "S", "summary": "", "topics": ["delta"]}]})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let bundle = export(&app, &admin, "delta-track").await;
+    assert_eq!(bundle["topics"][0]["questions"][0]["rubric"], edit["rubric"], "{bundle}");
+}

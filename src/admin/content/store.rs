@@ -117,25 +117,26 @@ pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx:
             let (topic_id, topic_slug) = parent_topic(conn, kind, id).await?;
             match kind {
                 ContentKind::Questions => {
-                    let (slug, title, difficulty, tags, position, prompt, answer): (String, String, String, Vec<String>, i32, String, String) =
-                        sqlx::query!(r#"SELECT slug AS "slug!", title AS "title!", difficulty AS "difficulty!", tags AS "tags!", position AS "position!", prompt AS "prompt!", answer AS "answer!" FROM question WHERE question_id = $1"#, id)
-        .map(|r| (r.slug, r.title, r.difficulty, r.tags, r.position, r.prompt, r.answer))
-                            .fetch_one(&mut *conn)
-                            .await?;
-                    let _ = topic_id;
-                    ContentDoc::Question(Child {
-                        topic: topic_slug,
-                        doc: QuestionDoc {
-                            slug,
-                            title,
-                            difficulty,
-                            tags,
-                            order: Some(position),
-                            prompt,
-                            answer,
-                            source: String::new(),
-                        },
+                    let doc = sqlx::query!(
+                        r#"SELECT slug, title, difficulty, tags, position, prompt, rubric, answer
+                           FROM question WHERE question_id = $1"#,
+                        id
+                    )
+                    .map(|r| QuestionDoc {
+                        slug: r.slug,
+                        title: r.title,
+                        difficulty: r.difficulty,
+                        tags: r.tags,
+                        order: Some(r.position),
+                        prompt: r.prompt,
+                        rubric: r.rubric,
+                        answer: r.answer,
+                        source: String::new(),
                     })
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    let _ = topic_id;
+                    ContentDoc::Question(Child { topic: topic_slug, doc })
                 }
                 ContentKind::Flashcards => {
                     let (slug, front, back, question): (String, String, String, Option<String>) = sqlx::query!(r#"SELECT f.slug AS "slug!", f.front AS "front!", f.back AS "back!", q.slug AS "q_slug?" FROM flashcard f
