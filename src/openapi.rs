@@ -101,8 +101,10 @@ impl utoipa::Modify for RateLimited {
 
 /// The error answers every operation can give, added here once instead of on each
 /// handler: 500 and 503 (the request deadline, an unreachable database) everywhere,
-/// 401 wherever a bearer token is required. An operation that documents one of these
-/// itself (with its own wording) keeps its own.
+/// 401 wherever a bearer token is required, and the four ways a JSON body can be
+/// refused (400 malformed, 413 too large, 415 not JSON, 422 invalid) wherever there is
+/// a request body. An operation that documents one of these itself (with its own
+/// wording or examples) keeps its own.
 pub struct SharedResponses;
 
 impl utoipa::Modify for SharedResponses {
@@ -111,7 +113,14 @@ impl utoipa::Modify for SharedResponses {
         let (_, internal) = responses::InternalError::response();
         let (_, unavailable) = responses::Unavailable::response();
         let (_, unauthorized) = responses::Unauthorized::response();
+        let body_refusals = [
+            ("400", responses::BadRequest::response().1),
+            ("413", responses::PayloadTooLarge::response().1),
+            ("415", responses::UnsupportedMediaType::response().1),
+            ("422", responses::Unprocessable::response().1),
+        ];
         for (_, operation) in operations(openapi) {
+            let has_body = operation.request_body.is_some();
             let bearer = serde_json::to_value(&operation.security)
                 .is_ok_and(|security| security.to_string().contains("\"bearer_auth\""));
             let answers = &mut operation.responses.responses;
@@ -119,6 +128,11 @@ impl utoipa::Modify for SharedResponses {
             answers.entry("503".to_owned()).or_insert_with(|| unavailable.clone());
             if bearer {
                 answers.entry("401".to_owned()).or_insert_with(|| unauthorized.clone());
+            }
+            if has_body {
+                for (status, response) in &body_refusals {
+                    answers.entry((*status).to_owned()).or_insert_with(|| response.clone());
+                }
             }
         }
     }

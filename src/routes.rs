@@ -76,11 +76,11 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
                     .service(admin::audit::routes::list_audit) // GET /api/v1/admin/audit
                     .service(admin::bundles::import_bundle) // POST /api/v1/admin/import
                     .service(admin::bundles::export_track) // GET /api/v1/admin/export/{track}
-                    .service(admin::content::get_entity) // GET /api/v1/admin/content/{kind}/{key}
-                    .service(admin::content::create_entity) // POST /api/v1/admin/content/{kind}
-                    .service(admin::content::update_entity) // PUT /api/v1/admin/content/{kind}/{key}
-                    .service(admin::content::retire_entity) // POST /api/v1/admin/content/{kind}/{key}/retire
-                    .service(admin::content::restore_entity), // POST /api/v1/admin/content/{kind}/{key}/restore
+                    .service(admin::content::routes::get_entity) // GET /api/v1/admin/content/{kind}/{key}
+                    .service(admin::content::routes::create_entity) // POST /api/v1/admin/content/{kind}
+                    .service(admin::content::routes::update_entity) // PUT /api/v1/admin/content/{kind}/{key}
+                    .service(admin::content::routes::retire_entity) // POST /api/v1/admin/content/{kind}/{key}/retire
+                    .service(admin::content::routes::restore_entity), // POST /api/v1/admin/content/{kind}/{key}/restore
             ),
     )
     // Operations.

@@ -19,9 +19,7 @@ use crate::auth::recovery::{Accepted, mailed_token_hash};
 use crate::auth::{AuthUser, store};
 use crate::error::ApiError;
 use crate::mail::Mail;
-use crate::openapi::responses::{
-    BadRequest, Conflict, PayloadTooLarge, Unprocessable, UnsupportedMediaType, WrongPassword,
-};
+use crate::openapi::responses::{Conflict, WrongPassword};
 use crate::state::AppState;
 
 use crate::auth::mailed_link::{self, CHANGE_EMAIL};
@@ -61,11 +59,7 @@ pub struct EmailChangeConfirm {
     request_body = EmailChangeRequest,
     responses(
         (status = 202, description = "Accepted; a confirmation link is mailed to the new address", body = Accepted),
-        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(WrongPassword)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/me/email")]
@@ -125,11 +119,7 @@ pub async fn request_email_change(
     request_body = EmailChangeConfirm,
     responses(
         (status = 204, description = "The account uses the new address"),
-        (status = 400, response = inline(BadRequest)),
         (status = 409, response = inline(Conflict)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/auth/email-change/confirm")]

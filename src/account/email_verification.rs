@@ -14,9 +14,7 @@ use crate::auth::routes::reserve;
 use crate::auth::{AuthUser, store, throttle};
 use crate::error::ApiError;
 use crate::mail::Mail;
-use crate::openapi::responses::{
-    BadRequest, Conflict, PayloadTooLarge, TooManyRequests, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::responses::{Conflict, TooManyRequests};
 use crate::state::AppState;
 
 use crate::auth::mailed_link::{self, VERIFY_EMAIL};
@@ -90,10 +88,6 @@ pub async fn request_email_verification(user: AuthUser, state: web::Data<AppStat
     request_body = EmailVerificationConfirm,
     responses(
         (status = 204, description = "The address is verified"),
-        (status = 400, response = inline(BadRequest)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/auth/email-verification/confirm")]

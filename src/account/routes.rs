@@ -13,7 +13,7 @@ use crate::auth::routes::{Lineage, issue_session, parse_display_name, reserve, t
 use crate::auth::store::{self, SessionExport, UserRow};
 use crate::auth::{AuthUser, password, throttle};
 use crate::error::{ApiError, FieldError};
-use crate::openapi::responses::{BadRequest, PayloadTooLarge, Unprocessable, UnsupportedMediaType, WrongPassword};
+use crate::openapi::responses::WrongPassword;
 use crate::progress::activity;
 use crate::progress::store::{self as progress_store, QuestionMarkExport, TopicMarkExport};
 use crate::state::AppState;
@@ -136,10 +136,6 @@ pub async fn get_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRe
     request_body = UpdateAccount,
     responses(
         (status = 200, description = "The updated account", body = Account),
-        (status = 400, response = inline(BadRequest)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[patch("/me")]
@@ -206,11 +202,7 @@ pub async fn update_me(
     request_body = ChangePassword,
     responses(
         (status = 200, description = "Password changed; a new token pair for this session", body = TokenResponse),
-        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(WrongPassword)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/me/password")]
@@ -248,11 +240,7 @@ pub async fn change_password(
     request_body = DeleteAccount,
     responses(
         (status = 204, description = "Account and all its data deleted"),
-        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(WrongPassword)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[delete("/me")]

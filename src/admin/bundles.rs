@@ -13,9 +13,7 @@ use crate::auth::AdminUser;
 use crate::content::report::{Changes, Counts};
 use crate::content::{self, Bundle};
 use crate::error::{ApiError, FieldError};
-use crate::openapi::responses::{
-    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::responses::{Forbidden, NotFound};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -57,11 +55,7 @@ pub struct ImportReport {
     request_body = Bundle,
     responses(
         (status = 200, description = "The import report", body = ImportReport),
-        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(Forbidden)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/import")]

@@ -15,7 +15,7 @@ use super::routes::reserve;
 use super::{email, password, store, throttle, tokens};
 use crate::error::ApiError;
 use crate::mail::Mail;
-use crate::openapi::responses::{BadRequest, PayloadTooLarge, TooManyRequests, Unprocessable, UnsupportedMediaType};
+use crate::openapi::responses::TooManyRequests;
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
@@ -82,10 +82,6 @@ pub fn mailed_token_hash(token: &SecretString) -> Option<Vec<u8>> {
     request_body = PasswordResetRequest,
     responses(
         (status = 202, description = "Accepted; a link is mailed if the address has an account", body = Accepted),
-        (status = 400, response = inline(BadRequest)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
         (status = 429, response = inline(TooManyRequests)),
     )
 )]
@@ -142,10 +138,6 @@ pub async fn request_password_reset(
     request_body = PasswordResetConfirm,
     responses(
         (status = 204, description = "Password set; log in with it"),
-        (status = 400, response = inline(BadRequest)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/auth/password-reset/confirm")]

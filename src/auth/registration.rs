@@ -20,7 +20,7 @@ use super::routes::{Lineage, issue_session, parse_display_name, reserve, token_r
 use super::{password, pending, store, throttle, tokens};
 use crate::error::{ApiError, FieldError};
 use crate::mail::Mail;
-use crate::openapi::responses::{BadRequest, PayloadTooLarge, TooManyRequests, Unprocessable, UnsupportedMediaType};
+use crate::openapi::responses::TooManyRequests;
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
@@ -58,10 +58,6 @@ pub struct ConfirmRegistration {
     responses(
         (status = 202, description = "Accepted; the next step is in a mail to the address", body = Accepted,
          headers(("Cache-Control" = String, description = "no-store"))),
-        (status = 400, response = inline(BadRequest)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
         (status = 429, response = inline(TooManyRequests)),
     )
 )]
@@ -161,10 +157,6 @@ pub async fn register(
     responses(
         (status = 201, description = "Account made and logged in", body = TokenResponse,
          headers(("Cache-Control" = String, description = "no-store"))),
-        (status = 400, response = inline(BadRequest)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/auth/register/confirm")]

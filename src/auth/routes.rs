@@ -13,9 +13,7 @@ use super::model::{IssuedSecret, LoginRequest, RefreshRequest, TokenResponse, To
 use super::store::{self, UserRow};
 use super::{password, throttle, tokens};
 use crate::error::ApiError;
-use crate::openapi::responses::{
-    BadRequest, PayloadTooLarge, TooManyRequests, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::responses::{TooManyRequests, Unauthorized};
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 
@@ -125,11 +123,7 @@ pub fn token_response(status: actix_web::http::StatusCode, body: &TokenResponse)
     responses(
         (status = 200, description = "Logged in", body = TokenResponse,
          headers(("Cache-Control" = String, description = "no-store"))),
-        (status = 400, response = inline(BadRequest)),
         (status = 401, response = inline(Unauthorized)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
         (status = 429, response = inline(TooManyRequests)),
     )
 )]
@@ -202,11 +196,7 @@ pub async fn login(
     responses(
         (status = 200, description = "A new token pair", body = TokenResponse,
          headers(("Cache-Control" = String, description = "no-store"))),
-        (status = 400, response = inline(BadRequest)),
         (status = 401, response = inline(Unauthorized)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/auth/refresh")]
@@ -301,10 +291,6 @@ async fn is_lost_answer_retry(
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out"),
-        (status = 400, response = inline(BadRequest)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/auth/logout")]

@@ -13,6 +13,9 @@ use super::model::{Account, Role};
 pub struct UserRow {
     pub user_id: Uuid,
     pub email: String,
+    /// The address as compared (see `auth::email`): the key accounts are found and
+    /// listed by.
+    pub email_normalized: String,
     pub display_name: String,
     pub password_hash: SecretString,
     pub role: Role,
@@ -42,26 +45,29 @@ impl UserRow {
     }
 }
 
+/// A statement reading [`UserRow`]s: `$before`, the row's columns, then `$after`. The
+/// query macros join string literals with `+` but cannot read a `const`, so the one
+/// column list lives here and every account read stays compile-checked.
+macro_rules! user_rows {
+    ($before:literal, $after:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            UserRow,
+            $before
+                + r#" user_id, email, email_normalized, display_name, password_hash, role AS "role: Role",
+                      email_verified, disabled_at, token_version, created_at, timezone, desired_retention,
+                      new_cards_per_day, progress_version "#
+                + $after
+            $(, $arg)*
+        )
+    };
+}
+
 pub async fn by_email(pool: &PgPool, normalized: &str) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as!(
-        UserRow,
-        r#"SELECT user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version
-           FROM app_user WHERE email_normalized = $1"#,
-        normalized
-    )
-    .fetch_optional(pool)
-        .await
+    user_rows!("SELECT", "FROM app_user WHERE email_normalized = $1", normalized).fetch_optional(pool).await
 }
 
 pub async fn by_id(db: impl sqlx::PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as!(
-        UserRow,
-        r#"SELECT user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version
-           FROM app_user WHERE user_id = $1"#,
-        user_id
-    )
-    .fetch_optional(db)
-        .await
+    user_rows!("SELECT", "FROM app_user WHERE user_id = $1", user_id).fetch_optional(db).await
 }
 
 /// An account about to be made.
@@ -77,12 +83,12 @@ pub struct NewAccount<'a> {
 
 /// Inserts a user; `None` when the (normalised) email is taken.
 pub async fn insert(db: impl sqlx::PgExecutor<'_>, account: NewAccount<'_>) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as!(
-        UserRow,
+    user_rows!(
         r#"INSERT INTO app_user (email, email_normalized, display_name, password_hash, role, email_verified)
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (email_normalized) DO NOTHING
-           RETURNING user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version"#,
+           RETURNING"#,
+        "",
         account.email,
         account.normalized,
         account.display_name,
@@ -102,9 +108,9 @@ pub async fn page_by_email(
     after: Option<&(String, Uuid)>,
     limit: i64,
 ) -> sqlx::Result<Vec<(String, UserRow)>> {
-    let rows = sqlx::query!(
-        r#"SELECT email_normalized, user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version
-           FROM app_user
+    let rows = user_rows!(
+        "SELECT",
+        r#"FROM app_user
            WHERE ($1::text IS NULL OR email_normalized LIKE $1)
              AND ($2::text IS NULL OR (email_normalized, user_id) > ($2, $3))
            ORDER BY email_normalized, user_id LIMIT $4"#,
@@ -115,27 +121,7 @@ pub async fn page_by_email(
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let user = UserRow {
-                user_id: r.user_id,
-                email: r.email,
-                display_name: r.display_name,
-                password_hash: r.password_hash.into(),
-                role: r.role,
-                email_verified: r.email_verified,
-                disabled_at: r.disabled_at,
-                token_version: r.token_version,
-                created_at: r.created_at,
-                timezone: r.timezone,
-                desired_retention: r.desired_retention,
-                new_cards_per_day: r.new_cards_per_day,
-                progress_version: r.progress_version,
-            };
-            (r.email_normalized, user)
-        })
-        .collect())
+    Ok(rows.into_iter().map(|row| (row.email_normalized.clone(), row)).collect())
 }
 
 /// Applies the given changes (None leaves a field as it is).
@@ -147,12 +133,12 @@ pub async fn update_profile(
     desired_retention: Option<f32>,
     new_cards_per_day: Option<i32>,
 ) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as!(
-        UserRow,
+    user_rows!(
         r#"UPDATE app_user SET display_name = coalesce($2, display_name), timezone = coalesce($3, timezone),
                   desired_retention = coalesce($4, desired_retention),
                   new_cards_per_day = coalesce($5, new_cards_per_day), updated_at = now()
-           WHERE user_id = $1 RETURNING user_id, email, display_name, password_hash, role AS "role: Role", email_verified, disabled_at, token_version, created_at, timezone, desired_retention, new_cards_per_day, progress_version"#,
+           WHERE user_id = $1 RETURNING"#,
+        "",
         user_id,
         name,
         timezone,

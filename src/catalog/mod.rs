@@ -2,8 +2,8 @@
 //! articles, read-only and cacheable.
 
 pub mod model;
-pub mod queries;
 pub mod roadmap;
 pub mod routes;
 pub mod service;
+pub mod store;
 pub mod views;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::model::{ContentCounts, Roadmap, RoadmapStage, RoadmapTopic, TopicCounts, TrackSummary};
-use super::queries::{PlacementRow, StageRow, TrackRow};
+use super::store::{PlacementRow, StageRow, TrackRow};
 
 fn topic(row: &PlacementRow) -> RoadmapTopic {
     RoadmapTopic {

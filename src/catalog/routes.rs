@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::model::*;
-use super::queries::{self, QuestionFilter};
+use super::store::{self, QuestionFilter};
 use super::{service, views};
 use crate::auth::MaybeUser;
 use crate::content::validate::is_slug;
@@ -243,11 +243,11 @@ pub async fn list_questions(
     }
     let page = match text {
         Some(text) => {
-            let after: Option<queries::SearchKey> = pagination::after(query.cursor.as_deref())?;
+            let after: Option<store::SearchKey> = pagination::after(query.cursor.as_deref())?;
             let (filter, after) = (&filter, after.as_ref());
             let mut rows = state
                 .reads
-                .run(|db| async move { queries::search_questions(&db, text, filter, after, limit + 1).await })
+                .run(|db| async move { store::search_questions(&db, text, filter, after, limit + 1).await })
                 .await?;
             let next = pagination::next_cursor(&mut rows, limit, |(_, key)| pagination::encode(key));
             QuestionPage {
@@ -256,11 +256,11 @@ pub async fn list_questions(
             }
         }
         None => {
-            let after: Option<queries::BrowseKey> = pagination::after(query.cursor.as_deref())?;
+            let after: Option<store::BrowseKey> = pagination::after(query.cursor.as_deref())?;
             let (filter, after) = (&filter, after.as_ref());
             let mut rows = state
                 .reads
-                .run(|db| async move { queries::browse_questions(&db, filter, after, limit + 1).await })
+                .run(|db| async move { store::browse_questions(&db, filter, after, limit + 1).await })
                 .await?;
             let next = pagination::next_cursor(&mut rows, limit, |(q, position)| {
                 pagination::encode(&(&q.topic_slug, position, q.question_id))
@@ -354,7 +354,7 @@ pub async fn list_articles(
     let after: Option<String> = pagination::after(query.cursor.as_deref())?;
     let topic = bounded_filter("topic", query.topic.as_deref())?;
     let after = after.as_deref();
-    let mut rows = state.reads.run(|db| async move { queries::articles(&db, topic, after, limit + 1).await }).await?;
+    let mut rows = state.reads.run(|db| async move { store::articles(&db, topic, after, limit + 1).await }).await?;
     let next = pagination::next_cursor(&mut rows, limit, |a| pagination::encode(&a.slug));
     etag::json_response(
         &req,

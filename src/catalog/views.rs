@@ -6,22 +6,22 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::model::*;
-use super::queries::{self, QuestionRow};
 use super::roadmap;
+use super::store::{self, QuestionRow};
 use crate::cache::RoadmapTemplate;
 
 /// Every live track with its stage count and content counts.
 pub async fn track_list(db: &PgPool) -> sqlx::Result<TrackList> {
     let (tracks, stages, placements) =
-        tokio::try_join!(queries::tracks(db), queries::stages(db, None), queries::placements(db, None))?;
+        tokio::try_join!(store::tracks(db), store::stages(db, None), store::placements(db, None))?;
     Ok(TrackList { items: roadmap::summaries(tracks, &stages, &placements), next_cursor: None })
 }
 
 /// A track's roadmap without progress, and the topic ids progress is computed over.
 pub async fn roadmap_template(db: &PgPool, track: &str) -> sqlx::Result<Option<RoadmapTemplate>> {
-    let Some(row) = queries::track_by_slug(db, track).await? else { return Ok(None) };
+    let Some(row) = store::track_by_slug(db, track).await? else { return Ok(None) };
     let (stages, placements) =
-        tokio::try_join!(queries::stages(db, Some(row.track_id)), queries::placements(db, Some(row.track_id)))?;
+        tokio::try_join!(store::stages(db, Some(row.track_id)), store::placements(db, Some(row.track_id)))?;
     let stages = stages.into_iter().map(|(_, s)| s).collect();
     let roadmap = roadmap::build(row, stages, &placements);
     Ok(Some(RoadmapTemplate { roadmap, topic_ids: placements.iter().map(|p| p.topic_id).collect() }))
@@ -29,12 +29,12 @@ pub async fn roadmap_template(db: &PgPool, track: &str) -> sqlx::Result<Option<R
 
 /// A topic as placed on a track.
 pub async fn topic_detail(db: &PgPool, track: &str, topic: &str) -> sqlx::Result<Option<TopicDetail>> {
-    let Some(track) = queries::track_by_slug(db, track).await? else { return Ok(None) };
-    let Some(topic) = queries::topic_on_track(db, track.track_id, topic).await? else { return Ok(None) };
+    let Some(track) = store::track_by_slug(db, track).await? else { return Ok(None) };
+    let Some(topic) = store::topic_on_track(db, track.track_id, topic).await? else { return Ok(None) };
     let (prerequisites, questions, articles, counts) = tokio::try_join!(
-        queries::prerequisites(db, topic.topic_id),
-        queries::topic_questions(db, topic.topic_id),
-        queries::topic_articles(db, topic.topic_id),
+        store::prerequisites(db, topic.topic_id),
+        store::topic_questions(db, topic.topic_id),
+        store::topic_articles(db, topic.topic_id),
         topic_counts(db, topic.topic_id),
     )?;
     let questions: Vec<QuestionSummary> = questions.iter().map(summary_of).collect::<sqlx::Result<_>>()?;
@@ -66,9 +66,9 @@ pub async fn topic_detail(db: &PgPool, track: &str, topic: &str) -> sqlx::Result
 
 /// A topic's flashcards, in order.
 pub async fn topic_flashcards(db: &PgPool, track: &str, topic: &str) -> sqlx::Result<Option<FlashcardList>> {
-    let Some(track) = queries::track_by_slug(db, track).await? else { return Ok(None) };
-    let Some(topic) = queries::topic_on_track(db, track.track_id, topic).await? else { return Ok(None) };
-    let items = queries::flashcards(db, topic.topic_id)
+    let Some(track) = store::track_by_slug(db, track).await? else { return Ok(None) };
+    let Some(topic) = store::topic_on_track(db, track.track_id, topic).await? else { return Ok(None) };
+    let items = store::flashcards(db, topic.topic_id)
         .await?
         .into_iter()
         .map(|f| Flashcard {
@@ -84,7 +84,7 @@ pub async fn topic_flashcards(db: &PgPool, track: &str, topic: &str) -> sqlx::Re
 
 /// One question with its full answer.
 pub async fn question_detail(db: &PgPool, id: Uuid) -> sqlx::Result<Option<QuestionDetail>> {
-    let Some(row) = queries::question(db, id).await? else { return Ok(None) };
+    let Some(row) = store::question(db, id).await? else { return Ok(None) };
     Ok(Some(QuestionDetail {
         id: row.question_id,
         slug: row.slug,
@@ -101,7 +101,7 @@ pub async fn question_detail(db: &PgPool, id: Uuid) -> sqlx::Result<Option<Quest
 
 /// One article with its body.
 pub async fn article_detail(db: &PgPool, slug: &str) -> sqlx::Result<Option<ArticleDetail>> {
-    let Some((article, body, updated_at)) = queries::article(db, slug).await? else { return Ok(None) };
+    let Some((article, body, updated_at)) = store::article(db, slug).await? else { return Ok(None) };
     let summary = article_summary(article);
     Ok(Some(ArticleDetail {
         id: summary.id,
@@ -145,7 +145,7 @@ pub fn summary_of(row: &QuestionRow) -> sqlx::Result<QuestionSummary> {
     })
 }
 
-pub fn article_summary(row: queries::ArticleRow) -> ArticleSummary {
+pub fn article_summary(row: store::ArticleRow) -> ArticleSummary {
     ArticleSummary {
         id: row.article_id,
         slug: row.slug,

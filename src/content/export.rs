@@ -70,24 +70,17 @@ pub async fn topic(conn: &mut PgConnection, topic_id: Uuid) -> sqlx::Result<Topi
     .fetch_all(&mut *conn)
     .await?;
     #[allow(clippy::type_complexity)]
-    let questions: Vec<QuestionDoc> = sqlx::query!(
+    let questions: Vec<QuestionDoc> = sqlx::query_as!(
+        StoredQuestion,
         r#"SELECT slug, title, difficulty, tags, position, prompt, rubric, answer FROM question
            WHERE topic_id = $1 AND retired_at IS NULL ORDER BY position"#,
         topic_id
     )
-    .map(|r| QuestionDoc {
-        slug: r.slug,
-        title: r.title,
-        difficulty: r.difficulty,
-        tags: r.tags,
-        order: Some(r.position),
-        prompt: r.prompt,
-        rubric: r.rubric,
-        answer: r.answer,
-        source: String::new(),
-    })
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(QuestionDoc::from)
+    .collect();
     let flashcards: Vec<(String, String, String, Option<String>)> = sqlx::query!(
         r#"SELECT f.slug AS "slug!", f.front AS "front!", f.back AS "back!", q.slug AS "q_slug?" FROM flashcard f
            LEFT JOIN question q ON q.question_id = f.question_id AND q.retired_at IS NULL
@@ -158,4 +151,32 @@ async fn articles(pool: &PgPool, topic_ids: &[Uuid]) -> sqlx::Result<Vec<Article
             source: String::new(),
         })
         .collect())
+}
+
+/// A question as stored, read by the bundle export and the admin API alike.
+pub struct StoredQuestion {
+    pub slug: String,
+    pub title: String,
+    pub difficulty: String,
+    pub tags: Vec<String>,
+    pub position: i32,
+    pub prompt: String,
+    pub rubric: Vec<String>,
+    pub answer: String,
+}
+
+impl From<StoredQuestion> for QuestionDoc {
+    fn from(q: StoredQuestion) -> Self {
+        QuestionDoc {
+            slug: q.slug,
+            title: q.title,
+            difficulty: q.difficulty,
+            tags: q.tags,
+            order: Some(q.position),
+            prompt: q.prompt,
+            rubric: q.rubric,
+            answer: q.answer,
+            source: String::new(),
+        }
+    }
 }

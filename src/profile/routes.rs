@@ -18,11 +18,9 @@ use super::model::{
 };
 use super::store::{self, ProfileRow, PublicOwner};
 use crate::auth::AuthUser;
-use crate::catalog::queries;
+use crate::catalog::store as catalog_store;
 use crate::error::ApiError;
-use crate::openapi::responses::{
-    BadRequest, NotFound, NotModified, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::responses::{NotFound, NotModified};
 use crate::progress::model::TrackProgress;
 use crate::progress::{self, activity, fill};
 use crate::state::AppState;
@@ -99,11 +97,7 @@ pub async fn get_my_profile(user: AuthUser, state: web::Data<AppState>) -> Resul
     request_body = SetProfile,
     responses(
         (status = 200, description = "The profile setting that now stands", body = MyProfile),
-        (status = 400, response = inline(BadRequest)),
         (status = 409, response = inline(HandleTaken)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[put("/me/profile")]
@@ -205,7 +199,7 @@ pub async fn get_profile(
     let mut tracks = Vec::new();
     // One track after another rather than all at once: each load runs several queries
     // in parallel already, and a profile must not take the whole pool.
-    for track in queries::tracks(&state.db).await? {
+    for track in catalog_store::tracks(&state.db).await? {
         match track_progress(&state, owner.user_id, &track.slug).await {
             Ok(progress) if started(&progress) => tracks.push(public_track(&owner.handle, progress)),
             Ok(_) => {}

@@ -11,10 +11,10 @@ use super::model::*;
 use super::{activity, service, store};
 use crate::auth::AuthUser;
 use crate::catalog::model::{QuestionSummary, SlugRef};
-use crate::catalog::queries;
+use crate::catalog::store as catalog_store;
 use crate::content::validate::is_slug;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
+use crate::openapi::responses::{BadRequest, NotFound, Unprocessable};
 use crate::state::AppState;
 use crate::web::private_ok;
 
@@ -71,11 +71,7 @@ pub struct TopicPath {
     request_body = SetQuestionStatus,
     responses(
         (status = 200, description = "The mark that stands", body = QuestionMark),
-        (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[put("/me/questions/{id}/status")]
@@ -111,11 +107,7 @@ pub async fn set_question_status(
     request_body = SetTopicStatus,
     responses(
         (status = 200, description = "The mark that stands", body = TopicMark),
-        (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[put("/me/tracks/{track}/topics/{topic}/status")]
@@ -130,8 +122,8 @@ pub async fn set_topic_status(
     if !is_slug(&path.track) || !is_slug(&path.topic) {
         return Err(not_found());
     }
-    let track = queries::track_by_slug(&state.db, &path.track).await?.ok_or_else(not_found)?;
-    let topic = queries::topic_on_track(&state.db, track.track_id, &path.topic).await?.ok_or_else(not_found)?;
+    let track = catalog_store::track_by_slug(&state.db, &path.track).await?.ok_or_else(not_found)?;
+    let topic = catalog_store::topic_on_track(&state.db, track.track_id, &path.topic).await?.ok_or_else(not_found)?;
     let mut tx = state.db.begin().await?;
     let (status, marked_at, applied) =
         store::set_topic_mark(&mut tx, user.id, topic.topic_id, body.status.as_str(), marked_at).await?;
@@ -222,7 +214,7 @@ pub async fn get_next(
         (NextReason::NextInOrder, format!("{} is the first topic on the path you have not finished.", topic.title))
     };
     let open = store::open_questions(&state.db, user.id, topic.id, 3).await?;
-    let all = queries::topic_questions(&state.db, topic.id).await?;
+    let all = catalog_store::topic_questions(&state.db, topic.id).await?;
     let questions: Vec<QuestionSummary> = open
         .iter()
         .filter_map(|id| all.iter().find(|q| q.question_id == *id))

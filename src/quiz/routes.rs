@@ -14,10 +14,10 @@ use super::model::*;
 use super::store;
 use crate::auth::AuthUser;
 use crate::catalog::model::SlugRef;
-use crate::catalog::queries;
+use crate::catalog::store as catalog_store;
 use crate::content::validate::is_slug;
 use crate::error::{ApiError, FieldError};
-use crate::openapi::responses::{BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
+use crate::openapi::responses::{BadRequest, NotFound, Unprocessable};
 use crate::pagination;
 use crate::progress::activity;
 use crate::state::AppState;
@@ -34,12 +34,12 @@ async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, 
             if !is_slug(track) {
                 return Err(not_found());
             }
-            let row = queries::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
-            let placements = queries::placements(&state.db, Some(row.track_id)).await?;
+            let row = catalog_store::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
+            let placements = catalog_store::placements(&state.db, Some(row.track_id)).await?;
             let ids: Vec<Uuid> = match stage {
                 None => placements.iter().map(|p| p.topic_id).collect(),
                 Some(stage) => {
-                    let stages = queries::stages(&state.db, Some(row.track_id)).await?;
+                    let stages = catalog_store::stages(&state.db, Some(row.track_id)).await?;
                     let stage_id =
                         stages.iter().find(|(_, s)| &s.slug == stage).map(|(_, s)| s.stage_id).ok_or_else(|| {
                             ApiError::invalid("scope.stage", format!("no stage {stage:?} on track {track:?}"))
@@ -85,10 +85,6 @@ async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, 
     request_body = CreateQuiz,
     responses(
         (status = 201, description = "The attempt, without answers", body = QuizAttempt),
-        (status = 400, response = inline(BadRequest)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/me/quizzes")]
@@ -187,11 +183,7 @@ pub struct AttemptPath {
     request_body = Submission,
     responses(
         (status = 200, description = "The graded attempt", body = QuizResult),
-        (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/me/quizzes/{id}/submission")]

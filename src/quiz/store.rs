@@ -65,31 +65,30 @@ pub struct AttemptRow {
     pub result: Option<Json<Value>>,
 }
 
+/// A statement reading [`AttemptRow`]s: their columns, then `$rest` (a macro because
+/// the query macros take literals, not a `const`).
+macro_rules! attempt_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            AttemptRow,
+            r#"SELECT attempt_id, user_id, mode, scope AS "scope: Json<Value>", created_at, deadline, submitted_at,
+                      score, total, result AS "result: Json<Value>" "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 /// The caller's attempt (None for another user's: callers answer 404 either way).
 pub async fn attempt(conn: &mut PgConnection, user_id: Uuid, id: Uuid, lock: bool) -> sqlx::Result<Option<AttemptRow>> {
     // Two statements rather than one built at run time, so both are checked at compile time.
     if lock {
-        sqlx::query_as!(
-            AttemptRow,
-            r#"SELECT attempt_id, user_id, mode, scope AS "scope: Json<Value>", created_at, deadline, submitted_at,
-                      score, total, result AS "result: Json<Value>"
-               FROM quiz_attempt WHERE attempt_id = $1 AND user_id = $2 FOR UPDATE"#,
-            id,
-            user_id
-        )
-        .fetch_optional(conn)
-        .await
+        attempt_rows!("FROM quiz_attempt WHERE attempt_id = $1 AND user_id = $2 FOR UPDATE", id, user_id)
+            .fetch_optional(conn)
+            .await
     } else {
-        sqlx::query_as!(
-            AttemptRow,
-            r#"SELECT attempt_id, user_id, mode, scope AS "scope: Json<Value>", created_at, deadline, submitted_at,
-                      score, total, result AS "result: Json<Value>"
-               FROM quiz_attempt WHERE attempt_id = $1 AND user_id = $2"#,
-            id,
-            user_id
-        )
-        .fetch_optional(conn)
-        .await
+        attempt_rows!("FROM quiz_attempt WHERE attempt_id = $1 AND user_id = $2", id, user_id)
+            .fetch_optional(conn)
+            .await
     }
 }
 

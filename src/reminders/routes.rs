@@ -9,7 +9,7 @@ use super::model::{ReminderSettings, SetReminders, Summary, Unsubscribed, Weekda
 use super::{store, summary, unsubscribe};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, FieldError};
-use crate::openapi::responses::{BadRequest, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
+use crate::openapi::responses::BadRequest;
 use crate::state::AppState;
 use crate::web::private_ok;
 
@@ -59,10 +59,6 @@ pub async fn get_reminders(user: AuthUser, state: web::Data<AppState>) -> Result
     request_body = SetReminders,
     responses(
         (status = 200, description = "The settings now", body = ReminderSettings),
-        (status = 400, response = inline(BadRequest)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[put("/me/reminders")]

@@ -8,7 +8,7 @@ use super::model::*;
 use super::service;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType};
+use crate::openapi::responses::{BadRequest, Conflict, NotFound, Unprocessable};
 use crate::state::AppState;
 use crate::web::private_ok;
 
@@ -67,12 +67,8 @@ pub async fn due_cards(
     request_body = ReviewRequest,
     responses(
         (status = 200, description = "The card's new schedule", body = ReviewOutcome),
-        (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
         (status = 409, response = inline(Conflict)),
-        (status = 413, response = inline(PayloadTooLarge)),
-        (status = 415, response = inline(UnsupportedMediaType)),
-        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[post("/me/reviews")]

@@ -8,7 +8,7 @@ use super::model::*;
 use super::schedule;
 use super::store::{self, CardRow};
 use crate::catalog::model::{Flashcard, SlugRef};
-use crate::catalog::queries;
+use crate::catalog::store as catalog_store;
 use crate::content::validate::is_slug;
 use crate::error::ApiError;
 use crate::progress::activity;
@@ -22,8 +22,8 @@ pub async fn scope(state: &AppState, track: Option<&str>, topic: Option<&str>) -
             if !is_slug(track) {
                 return Err(not_found());
             }
-            let row = queries::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
-            queries::placements(&state.db, Some(row.track_id)).await?.into_iter().map(|p| p.topic_id).collect()
+            let row = catalog_store::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
+            catalog_store::placements(&state.db, Some(row.track_id)).await?.into_iter().map(|p| p.topic_id).collect()
         }
         None => store::live_topic_ids(&state.db).await?,
     };

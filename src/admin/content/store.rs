@@ -4,8 +4,10 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::doc::{Child, ContentDoc, ContentKind, TopicFields, slug_of};
-use crate::content::bundle::{ArticleDoc, Bundle, FlashcardDoc, QuestionDoc, QuizItemDoc, TopicDoc, TrackDoc};
+use crate::content::export::StoredQuestion;
+
+use super::model::{Child, ContentDoc, ContentKind, TopicFields, slug_of};
+use crate::content::bundle::{ArticleDoc, Bundle, FlashcardDoc, QuizItemDoc, TopicDoc, TrackDoc};
 use crate::content::upsert::{self, Scope};
 use crate::content::validate::{is_slug, validate_with};
 use crate::content::{Problems, export};
@@ -117,24 +119,15 @@ pub async fn load(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx:
             let (topic_id, topic_slug) = parent_topic(conn, kind, id).await?;
             match kind {
                 ContentKind::Questions => {
-                    let doc = sqlx::query!(
+                    let doc = sqlx::query_as!(
+                        StoredQuestion,
                         r#"SELECT slug, title, difficulty, tags, position, prompt, rubric, answer
                            FROM question WHERE question_id = $1"#,
                         id
                     )
-                    .map(|r| QuestionDoc {
-                        slug: r.slug,
-                        title: r.title,
-                        difficulty: r.difficulty,
-                        tags: r.tags,
-                        order: Some(r.position),
-                        prompt: r.prompt,
-                        rubric: r.rubric,
-                        answer: r.answer,
-                        source: String::new(),
-                    })
                     .fetch_one(&mut *conn)
-                    .await?;
+                    .await?
+                    .into();
                     let _ = topic_id;
                     ContentDoc::Question(Child { topic: topic_slug, doc })
                 }

@@ -161,6 +161,22 @@ pub async fn topic_questions(pool: &PgPool, topic_id: Uuid) -> sqlx::Result<Vec<
     .await
 }
 
+/// The [`QuestionRow`] part of a browse or search record, which carry it beside their
+/// own ordering keys (a macro because each query's record is its own type).
+macro_rules! question_row {
+    ($r:ident) => {
+        QuestionRow {
+            question_id: $r.question_id,
+            slug: $r.slug,
+            title: $r.title,
+            difficulty: $r.difficulty,
+            tags: $r.tags,
+            topic_slug: $r.topic_slug,
+            topic_title: $r.topic_title,
+        }
+    };
+}
+
 /// Filters of the question bank; `None` means "any".
 #[derive(Debug, Default)]
 pub struct QuestionFilter<'a> {
@@ -195,15 +211,7 @@ pub async fn browse_questions(
         LIMIT $8
         "#, filter.track, filter.topic, filter.difficulty, filter.tag, after.map(|k| k.0.as_str()), after.map(|k| k.1), after.map(|k| k.2), limit)
     .map(|r| {
-        let question = QuestionRow {
-                question_id: r.question_id,
-                slug: r.slug,
-                title: r.title,
-                difficulty: r.difficulty,
-                tags: r.tags,
-                topic_slug: r.topic_slug,
-                topic_title: r.topic_title,
-            };
+        let question = question_row!(r);
         (question, r.position)
     })
     .fetch_all(pool)
@@ -246,15 +254,7 @@ pub async fn search_questions(
         "#, text, filter.track, filter.topic, filter.difficulty, filter.tag, after.map(|k| k.0), after.map(|k| k.1), after.map(|k| k.2), limit)
     .map(|r| {
         let key = (r.exact, r.rank, r.question_id);
-        let question = QuestionRow {
-                question_id: r.question_id,
-                slug: r.slug,
-                title: r.title,
-                difficulty: r.difficulty,
-                tags: r.tags,
-                topic_slug: r.topic_slug,
-                topic_title: r.topic_title,
-            };
+        let question = question_row!(r);
         (question, key)
     })
     .fetch_all(pool)

@@ -12,7 +12,7 @@ use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
-use super::doc::{ContentDoc, TopicFields};
+use super::model::{ContentDoc, TopicFields};
 use crate::content::bundle::{ArticleDoc, FlashcardDoc, QuestionDoc, QuizItemDoc, TrackDoc};
 
 /// A reference to `T`'s component.

@@ -1,0 +1,148 @@
+//! The admin content use cases: read, create, update, retire and restore one entity.
+//! Each write runs in one transaction holding the content lock (so it serialises with
+//! the seed command and other admins), goes through the seed's validation and upsert,
+//! and is recorded in the audit log in the same transaction.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::model::{ContentDoc, ContentEntity, ContentKind, key_of, parse_doc, slug_of};
+use super::store::{self, ContentError, load, locate, write};
+use crate::admin::audit::{self, AuditAction};
+use crate::auth::AdminUser;
+use crate::error::ApiError;
+use crate::web::etag;
+
+impl From<ContentError> for ApiError {
+    fn from(err: ContentError) -> Self {
+        match err {
+            ContentError::NotFound(detail) => ApiError::NotFound(detail),
+            ContentError::UnknownTopic(slug) => ApiError::invalid("topic", format!("no live topic {slug:?}")),
+            ContentError::Invalid(problems) => ApiError::Validation {
+                detail: "the document is invalid".into(),
+                errors: problems
+                    .into_iter()
+                    .map(|(field, problem)| crate::error::FieldError::new(field, problem))
+                    .collect(),
+            },
+            ContentError::Database(err) => err.into(),
+        }
+    }
+}
+
+fn entity(kind: ContentKind, id: Uuid, retired: bool, doc: &ContentDoc) -> ContentEntity {
+    ContentEntity { kind, id, retired, doc: serde_json::to_value(doc).unwrap_or_default() }
+}
+
+/// The entity's ETag: what `If-Match` must carry to change it.
+pub fn tag_of(entity: &ContentEntity) -> String {
+    etag::tag_for(&serde_json::to_vec(entity).unwrap_or_default())
+}
+
+/// Checks `If-Match` against the entity's current ETag: 428 without one, 412 if stale.
+fn check_if_match(if_match: Option<&str>, current: &ContentEntity) -> Result<(), ApiError> {
+    let Some(value) = if_match else {
+        return Err(ApiError::PreconditionRequired(
+            "send If-Match with the ETag from GET; updates never overwrite blindly".into(),
+        ));
+    };
+    if etag::matches_strongly(value, &tag_of(current)) {
+        Ok(())
+    } else {
+        Err(ApiError::PreconditionFailed(
+            "the entity changed since you read it; GET it again and reapply your change".into(),
+        ))
+    }
+}
+
+/// One entity, retired or not.
+pub async fn get(db: &PgPool, kind: ContentKind, key: &str) -> Result<ContentEntity, ApiError> {
+    let mut conn = db.acquire().await?;
+    let (id, retired) = locate(&mut conn, kind, key).await?;
+    let doc = load(&mut conn, kind, id).await?;
+    Ok(entity(kind, id, retired, &doc))
+}
+
+/// Creates an entity from its document; 409 when the key is taken (retired included).
+pub async fn create(
+    db: &PgPool,
+    admin: &AdminUser,
+    kind: ContentKind,
+    body: serde_json::Value,
+) -> Result<ContentEntity, ApiError> {
+    let doc = parse_doc(kind, body)?;
+    let mut tx = db.begin().await?;
+    store::lock_content(&mut tx).await?;
+    let (slug, topic) = slug_of(&doc);
+    let key = key_of(&doc);
+    if store::exists(&mut tx, kind, topic, slug).await? {
+        return Err(ApiError::Conflict(format!(
+            "a {} {key:?} already exists (retired ones can be restored)",
+            kind.audit_kind()
+        )));
+    }
+    let id = write(&mut tx, kind, &doc).await?;
+    let created = entity(kind, id, false, &load(&mut tx, kind, id).await?);
+    let diff = audit::diff(None, Some(&created.doc));
+    audit::record(&mut tx, admin, kind.audit_kind(), Some(id), &key, AuditAction::Create, &diff).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Replaces a live entity's editable fields, if `if_match` is its current ETag.
+pub async fn update(
+    db: &PgPool,
+    admin: &AdminUser,
+    kind: ContentKind,
+    key: &str,
+    body: serde_json::Value,
+    if_match: Option<&str>,
+) -> Result<ContentEntity, ApiError> {
+    let doc = parse_doc(kind, body)?;
+    let mut tx = db.begin().await?;
+    store::lock_content(&mut tx).await?;
+    let (id, retired) = locate(&mut tx, kind, key).await?;
+    let before_doc = load(&mut tx, kind, id).await?;
+    let before = entity(kind, id, retired, &before_doc);
+    check_if_match(if_match, &before)?;
+    if retired {
+        return Err(ApiError::Conflict(format!("the {} is retired; restore it before editing", kind.audit_kind())));
+    }
+    if slug_of(&doc) != slug_of(&before_doc) {
+        return Err(ApiError::invalid(
+            "slug",
+            "slugs (and a child's topic) cannot change; create a new entity instead",
+        ));
+    }
+    write(&mut tx, kind, &doc).await?;
+    let after = entity(kind, id, false, &load(&mut tx, kind, id).await?);
+    let diff = audit::diff(Some(&before.doc), Some(&after.doc));
+    audit::record(&mut tx, admin, kind.audit_kind(), Some(id), &key_of(&doc), AuditAction::Update, &diff).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Retires (`retire`) or restores an entity, if `if_match` is its current ETag; a
+/// no-op (and no audit entry) when it already is.
+pub async fn set_retired(
+    db: &PgPool,
+    admin: &AdminUser,
+    kind: ContentKind,
+    key: &str,
+    if_match: Option<&str>,
+    retire: bool,
+) -> Result<ContentEntity, ApiError> {
+    let mut tx = db.begin().await?;
+    store::lock_content(&mut tx).await?;
+    let (id, retired) = locate(&mut tx, kind, key).await?;
+    let doc = load(&mut tx, kind, id).await?;
+    check_if_match(if_match, &entity(kind, id, retired, &doc))?;
+    if retired != retire {
+        store::set_retired(&mut tx, kind, id, retire).await?;
+        let action = if retire { AuditAction::Retire } else { AuditAction::Restore };
+        let change = serde_json::json!({"retired": {"before": retired, "after": retire}});
+        audit::record(&mut tx, admin, kind.audit_kind(), Some(id), &key_of(&doc), action, &change).await?;
+    }
+    tx.commit().await?;
+    Ok(entity(kind, id, retire, &doc))
+}
