@@ -5,4 +5,5 @@ mod docs;
 pub mod grading;
 pub mod model;
 pub mod routes;
+pub mod service;
 pub mod store;

@@ -6,7 +6,7 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::QuizItemKind;
+use super::model::{QuizItemKind, QuizMode};
 
 /// A live quiz item eligible for a draw, with the learner's weight for it.
 #[derive(Debug)]
@@ -55,7 +55,7 @@ pub async fn draw(pool: &PgPool, user_id: Uuid, topics: &[Uuid], size: i64) -> s
 pub struct AttemptRow {
     pub attempt_id: Uuid,
     pub user_id: Uuid,
-    pub mode: String,
+    pub mode: QuizMode,
     pub scope: Json<Value>,
     pub created_at: OffsetDateTime,
     pub deadline: Option<OffsetDateTime>,
@@ -71,7 +71,7 @@ macro_rules! attempt_rows {
     ($rest:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             AttemptRow,
-            r#"SELECT attempt_id, user_id, mode, scope AS "scope: Json<Value>", created_at, deadline, submitted_at,
+            r#"SELECT attempt_id, user_id, mode AS "mode: QuizMode", scope AS "scope: Json<Value>", created_at, deadline, submitted_at,
                       score, total, result AS "result: Json<Value>" "# + $rest
             $(, $arg)*
         )
@@ -200,7 +200,7 @@ pub async fn history(
     after: Option<(OffsetDateTime, Uuid)>,
     limit: i64,
 ) -> sqlx::Result<Vec<AttemptRow>> {
-    sqlx::query_as!(AttemptRow, r#"SELECT attempt_id, user_id, mode, scope AS "scope: Json<Value>", created_at, deadline, submitted_at, score, total,
+    sqlx::query_as!(AttemptRow, r#"SELECT attempt_id, user_id, mode AS "mode: QuizMode", scope AS "scope: Json<Value>", created_at, deadline, submitted_at, score, total,
                   NULL::jsonb AS "result: Json<Value>"
            FROM quiz_attempt
            WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, attempt_id) < ($2, $3))
