@@ -7,4 +7,5 @@ pub mod memo;
 pub mod model;
 pub mod routes;
 pub mod service;
+pub mod soft_spots;
 pub mod store;

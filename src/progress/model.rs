@@ -284,3 +284,37 @@ pub struct SoftSpots {
     #[schema(required)]
     pub next_cursor: Option<String>,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"date": "2026-11-24", "count": 7}))]
+pub struct ActivityDay {
+    /// YYYY-MM-DD in the learner's time zone.
+    #[schema(format = Date)]
+    pub date: String,
+    pub count: i64,
+}
+
+/// Activity per day, for a heatmap, and streaks.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "timezone": "Europe/Berlin", "from": "2025-11-25", "to": "2026-11-24",
+    "days": [{"date": "2026-11-23", "count": 4}, {"date": "2026-11-24", "count": 7}],
+    "total": 11, "current_streak": 2, "longest_streak": 5
+}))]
+pub struct Activity {
+    /// The account's time zone, which days are counted in.
+    pub timezone: String,
+    /// First day of the range (YYYY-MM-DD).
+    #[schema(format = Date)]
+    pub from: String,
+    /// Last day of the range (YYYY-MM-DD).
+    #[schema(format = Date)]
+    pub to: String,
+    /// Days with activity in the range, oldest first (days without are omitted).
+    pub days: Vec<ActivityDay>,
+    pub total: i64,
+    /// Consecutive active days up to today (or yesterday: today is not over yet).
+    pub current_streak: i64,
+    /// Longest run of consecutive active days ever.
+    pub longest_streak: i64,
+}

@@ -1,13 +1,20 @@
-//! Progress use cases shared by several routes and domains: a track's roadmap with
-//! the learner's figures, from the memo when nothing changed.
+//! Progress use cases: a track's roadmap with the learner's figures (from the memo
+//! when nothing changed), marking questions and topics, what to study next, and the
+//! activity heatmap with streaks.
 
 use std::sync::Arc;
 
+use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::memo::{Inputs, Stamp};
-use super::store;
+use super::model::*;
+use super::{activity, fill, store};
+use crate::auth::AuthUser;
 use crate::cache::RoadmapTemplate;
+use crate::catalog::model::{QuestionSummary, SlugRef};
+use crate::catalog::store as catalog_store;
+use crate::content::validate::is_slug;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -49,3 +56,178 @@ pub async fn load(
     }
     Ok((template, inputs))
 }
+
+/// How far ahead of the server a device clock may be.
+const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
+
+fn mark_time(requested: Option<OffsetDateTime>, field: &str) -> Result<store::MarkedAt, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    match requested {
+        None => Ok(store::MarkedAt { at: now, from_client: false }),
+        Some(t) if t > now + MAX_CLOCK_SKEW => Err(ApiError::invalid(field, "must not be in the future")),
+        Some(t) if t.year() < 2000 => Err(ApiError::invalid(field, "must be after 2000-01-01")),
+        Some(at) => Ok(store::MarkedAt { at, from_client: true }),
+    }
+}
+
+/// Marks a question (last writer wins by `marked_at`); 404 for a retired or unknown one.
+pub async fn mark_question(
+    state: &AppState,
+    user_id: Uuid,
+    question_id: Uuid,
+    body: &SetQuestionStatus,
+) -> Result<QuestionMark, ApiError> {
+    let marked_at = mark_time(body.marked_at, "marked_at")?;
+    if !store::question_is_live(&state.db, question_id).await? {
+        return Err(ApiError::NotFound(format!("no question with id {}", question_id)));
+    }
+    let mut tx = state.db.begin().await?;
+    let (status, marked_at, applied) =
+        store::set_question_mark(&mut tx, user_id, question_id, body.status.as_str(), marked_at).await?;
+    tx.commit().await?;
+    let status =
+        QuestionStatus::parse(&status).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad status {status}")))?;
+    Ok(QuestionMark { question_id, status, marked_at, applied })
+}
+
+/// Marks a topic of a track (same rules as a question mark); 404 when the track does
+/// not hold the topic.
+pub async fn mark_topic(
+    state: &AppState,
+    user_id: Uuid,
+    track: &str,
+    topic_slug: &str,
+    body: &SetTopicStatus,
+) -> Result<TopicMark, ApiError> {
+    let marked_at = mark_time(body.marked_at, "marked_at")?;
+    let not_found = || ApiError::NotFound(format!("no topic {:?} on track {:?}", topic_slug, track));
+    if !is_slug(track) || !is_slug(topic_slug) {
+        return Err(not_found());
+    }
+    let track = catalog_store::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
+    let topic = catalog_store::topic_on_track(&state.db, track.track_id, topic_slug).await?.ok_or_else(not_found)?;
+    let mut tx = state.db.begin().await?;
+    let (status, marked_at, applied) =
+        store::set_topic_mark(&mut tx, user_id, topic.topic_id, body.status.as_str(), marked_at).await?;
+    tx.commit().await?;
+    let status =
+        TopicStatus::parse(&status).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad status {status}")))?;
+    Ok(TopicMark { topic_id: topic.topic_id, topic: topic.slug, status, marked_at, applied })
+}
+
+/// The caller's filled-in roadmap of a track.
+pub async fn progress(state: &AppState, user: &AuthUser, track: &str) -> Result<TrackProgress, ApiError> {
+    let (template, inputs) = load(state, user.id, Some(user.progress_version), track).await?;
+    Ok(fill::track_progress(&template.roadmap, &inputs))
+}
+
+/// The caller's weak topics on a track, weakest first.
+pub async fn soft_spots(state: &AppState, user: &AuthUser, track: &str) -> Result<SoftSpots, ApiError> {
+    let progress = progress(state, user, track).await?;
+    Ok(SoftSpots { items: super::soft_spots::soft_spots(&progress), next_cursor: None })
+}
+
+/// The first unfinished topic on the path, with up to three open questions and why.
+pub async fn next_up(state: &AppState, user: &AuthUser, track: &str) -> Result<NextUp, ApiError> {
+    let progress = progress(state, user, track).await?;
+    let also_in_progress: Vec<SlugRef> = progress
+        .electives
+        .iter()
+        .filter(|e| e.progress.status == TopicStatus::Learning && fill::unfinished(&e.progress))
+        .map(|e| SlugRef { slug: e.slug.clone(), title: e.title.clone() })
+        .collect();
+    let Some((stage, topic)) = fill::next_topic(&progress) else {
+        return Ok(NextUp {
+            topic: None,
+            reason_code: NextReason::TrackComplete,
+            reason: "Every topic on the track is finished or skipped.".to_owned(),
+            questions: Vec::new(),
+            also_in_progress,
+        });
+    };
+    let (reason_code, reason) = if topic.elective {
+        (NextReason::CoreComplete, format!("Every core topic is finished; {} is the next elective.", topic.title))
+    } else if fill::started(&topic.progress) {
+        (
+            NextReason::ContinueInProgress,
+            format!("{} is the first unfinished topic on the path, and you have started it.", topic.title),
+        )
+    } else {
+        (NextReason::NextInOrder, format!("{} is the first topic on the path you have not finished.", topic.title))
+    };
+    let open = store::open_questions(&state.db, user.id, topic.id, 3).await?;
+    let all = catalog_store::topic_questions(&state.db, topic.id).await?;
+    let questions: Vec<QuestionSummary> = open
+        .iter()
+        .filter_map(|id| all.iter().find(|q| q.question_id == *id))
+        .map(crate::catalog::views::summary_of)
+        .collect::<Result<_, _>>()?;
+    let also_in_progress = also_in_progress.into_iter().filter(|e| e.slug != topic.slug).collect();
+    Ok(NextUp {
+        topic: Some(NextTopic {
+            id: topic.id,
+            slug: topic.slug.clone(),
+            title: topic.title.clone(),
+            stage: stage.map(|s| SlugRef { slug: s.slug.clone(), title: s.title.clone() }),
+            elective: topic.elective,
+            progress: topic.progress.clone(),
+        }),
+        reason_code,
+        reason,
+        questions,
+        also_in_progress,
+    })
+}
+
+/// Active days in the range (default: the year up to today, in the account's time
+/// zone) and the streaks.
+pub async fn activity(
+    state: &AppState,
+    user_id: Uuid,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Activity, ApiError> {
+    let account = crate::auth::service::current_account(&state.db, user_id).await?;
+    let (days, today) = activity::days(&state.db, user_id, &account.timezone).await?;
+    let to = parse_activity_date("to", to)?.unwrap_or(today);
+    let default_from = to.checked_sub(Duration::days(364)).unwrap_or(Date::MIN);
+    let from = parse_activity_date("from", from)?.unwrap_or(default_from);
+    if from > to {
+        return Err(ApiError::invalid("from", "must not be after `to`"));
+    }
+    if (to - from).whole_days() > 3660 {
+        return Err(ApiError::invalid("from", "the range must be at most 3660 days"));
+    }
+    let active: Vec<Date> = days.iter().map(|(d, _)| *d).collect();
+    let (current_streak, longest_streak) = activity::streaks(&active, today);
+    let in_range: Vec<ActivityDay> = days
+        .iter()
+        .filter(|(d, _)| *d >= from && *d <= to)
+        .map(|(d, c)| ActivityDay { date: d.to_string(), count: *c })
+        .collect();
+    Ok(Activity {
+        timezone: account.timezone,
+        from: from.to_string(),
+        to: to.to_string(),
+        total: in_range.iter().map(|d| d.count).sum(),
+        days: in_range,
+        current_streak,
+        longest_streak,
+    })
+}
+
+/// Parses a `from`/`to` day. ISO 8601 allows signed six-digit years (`-009999-06-01`);
+/// such days are refused here with a 422 rather than reaching date arithmetic that
+/// cannot represent them.
+fn parse_activity_date(field: &str, value: Option<&str>) -> Result<Option<Date>, ApiError> {
+    let Some(text) = value else { return Ok(None) };
+    let date = Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
+        .map_err(|_| ApiError::invalid(field, "must be a date as YYYY-MM-DD"))?;
+    if !(ACTIVITY_YEARS.contains(&date.year())) {
+        return Err(ApiError::invalid(field, "must be between 1970-01-01 and 9999-12-31"));
+    }
+    Ok(Some(date))
+}
+
+/// Days the activity range may name.
+const ACTIVITY_YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
