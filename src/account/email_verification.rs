@@ -10,7 +10,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::recovery::{Accepted, mailed_token_hash};
-use crate::auth::routes::reserve;
+use crate::auth::service::reserve;
 use crate::auth::{AuthUser, store, throttle};
 use crate::error::ApiError;
 use crate::mail::Mail;

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::auth::model::parse_display_name;
 use crate::auth::model::{Account, TokenResponse};
-use crate::auth::routes::{Lineage, issue_session, parse_display_name, reserve, token_response};
+use crate::auth::service::{Lineage, issue_session, reserve};
 use crate::auth::store::{self, SessionExport, UserRow};
 use crate::auth::{AuthUser, password, throttle};
 use crate::error::{ApiError, FieldError};
@@ -221,9 +222,18 @@ pub async fn change_password(
     let hash = state.hasher.hash(body.new_password).await?;
     let mut tx = state.db.begin().await?;
     let version = store::set_password(&mut tx, user.id, &hash).await?;
-    let tokens = issue_session(&state, &mut tx, &row, version, Lineage::NewSession, &req, &client).await?;
+    let tokens = issue_session(
+        &state,
+        &mut tx,
+        &row,
+        version,
+        Lineage::NewSession,
+        crate::web::user_agent(&req).as_deref(),
+        &client,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(token_response(actix_web::http::StatusCode::OK, &tokens))
+    Ok(crate::web::no_store(actix_web::http::StatusCode::OK).json(&tokens))
 }
 
 /// Delete the caller's account.

@@ -127,6 +127,24 @@ pub struct TokenResponse {
     pub account: Account,
 }
 
+/// Longest display name accepted.
+pub const MAX_DISPLAY_NAME: usize = 80;
+
+/// Parses a display name: control characters are dropped (they have no place in a
+/// name and can corrupt a terminal or log), surrounding space trimmed, then 1 to 80
+/// characters must remain.
+pub fn parse_display_name(raw: &str) -> Result<String, &'static str> {
+    let cleaned: String = raw.chars().filter(|c| !c.is_control()).collect();
+    let name = cleaned.trim();
+    if name.is_empty() {
+        return Err("must hold at least one visible character");
+    }
+    if name.chars().count() > MAX_DISPLAY_NAME {
+        return Err("must be at most 80 characters");
+    }
+    Ok(name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::routes::reserve;
+use super::service::reserve;
 use super::{email, password, store, throttle, tokens};
 use crate::error::ApiError;
 use crate::mail::Mail;

@@ -14,9 +14,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::email::Email;
+use super::model::parse_display_name;
 use super::model::{RegisterRequest, Role, TokenResponse};
 use super::recovery::{Accepted, mailed_token_hash};
-use super::routes::{Lineage, issue_session, parse_display_name, reserve, token_response};
+use super::service::{Lineage, issue_session, reserve};
 use super::{password, pending, store, throttle, tokens};
 use crate::error::{ApiError, FieldError};
 use crate::mail::Mail;
@@ -185,9 +186,18 @@ pub async fn confirm_registration(
     };
     let user = store::insert(&mut *tx, account).await?.ok_or_else(invalid)?;
     pending::discard_for(&mut tx, &signup.email_normalized).await?;
-    let tokens = issue_session(&state, &mut tx, &user, user.token_version, Lineage::NewSession, &req, &client).await?;
+    let tokens = issue_session(
+        &state,
+        &mut tx,
+        &user,
+        user.token_version,
+        Lineage::NewSession,
+        crate::web::user_agent(&req).as_deref(),
+        &client,
+    )
+    .await?;
     tx.commit().await?;
-    let mut res = token_response(actix_web::http::StatusCode::CREATED, &tokens);
+    let mut res = crate::web::no_store(actix_web::http::StatusCode::CREATED).json(&tokens);
     res.headers_mut().insert(header::LOCATION, header::HeaderValue::from_static("/api/v1/me"));
     Ok(res)
 }

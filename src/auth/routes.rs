@@ -1,114 +1,20 @@
 //! `/auth/*` sessions: login, refresh (rotation with reuse detection), logout. Sign-up is
 //! in `registration.rs`, password reset in `recovery.rs`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::extractor::AuthUser;
 use secrecy::ExposeSecret;
 
-use super::model::{IssuedSecret, LoginRequest, RefreshRequest, TokenResponse, TokenType};
-use super::store::{self, UserRow};
+use super::model::{LoginRequest, RefreshRequest, TokenResponse};
+use super::service::{Lineage, issue_session, reserve};
+use super::store::{self};
 use super::{password, throttle, tokens};
 use crate::error::ApiError;
 use crate::openapi::responses::{TooManyRequests, Unauthorized};
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
-
-/// Longest display name accepted.
-pub const MAX_DISPLAY_NAME: usize = 80;
-
-/// Parses a display name: control characters are dropped (they have no place in a
-/// name and can corrupt a terminal or log), surrounding space trimmed, then 1 to 80
-/// characters must remain.
-pub fn parse_display_name(raw: &str) -> Result<String, &'static str> {
-    let cleaned: String = raw.chars().filter(|c| !c.is_control()).collect();
-    let name = cleaned.trim();
-    if name.is_empty() {
-        return Err("must hold at least one visible character");
-    }
-    if name.chars().count() > MAX_DISPLAY_NAME {
-        return Err("must be at most 80 characters");
-    }
-    Ok(name.to_owned())
-}
-
-/// Where a new refresh token sits in its session: a login's first starts a family, a
-/// refresh's replaces its parent.
-#[derive(Debug, Clone, Copy)]
-pub enum Lineage {
-    NewSession,
-    Replaces { family_id: Uuid, parent_id: Uuid },
-}
-
-/// The `User-Agent` a session is listed under (first 200 characters).
-fn user_agent(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(200).collect::<String>())
-}
-
-/// Issues an access token and a refresh token.
-pub async fn issue_session(
-    state: &AppState,
-    conn: &mut sqlx::PgConnection,
-    user: &UserRow,
-    version: i32,
-    lineage: Lineage,
-    req: &HttpRequest,
-    client: &ClientAddress,
-) -> Result<TokenResponse, ApiError> {
-    let settings = &state.settings;
-    let access_token = state.tokens.issue(user.user_id, user.role.as_str(), version, settings.access_token_ttl)?;
-    let (refresh_token, hash) = tokens::new_refresh_token();
-    let expires_at = OffsetDateTime::now_utc() + settings.refresh_token_ttl;
-    let (family_id, parent_id) = match lineage {
-        Lineage::NewSession => (Uuid::new_v4(), None),
-        Lineage::Replaces { family_id, parent_id } => (family_id, Some(parent_id)),
-    };
-    let user_agent = user_agent(req);
-    store::insert_refresh(
-        conn,
-        store::NewRefresh {
-            user_id: user.user_id,
-            family_id,
-            parent_id,
-            hash: &hash,
-            expires_at,
-            user_agent: user_agent.as_deref(),
-            client_key: &client.key_text(),
-        },
-    )
-    .await?;
-    Ok(TokenResponse {
-        access_token: IssuedSecret::new(access_token),
-        token_type: TokenType::Bearer,
-        expires_in: settings.access_token_ttl.as_secs(),
-        refresh_token: IssuedSecret::new(refresh_token),
-        refresh_expires_in: settings.refresh_token_ttl.as_secs(),
-        account: user.account(),
-    })
-}
-
-/// Takes one attempt from each budget, or answers 429 with the wait when one is spent.
-pub async fn reserve(state: &AppState, budgets: &[throttle::Budget<'_>]) -> Result<throttle::Reservation, ApiError> {
-    match throttle::reserve(&state.db, budgets).await? {
-        throttle::Outcome::Granted(reservation) => Ok(reservation),
-        throttle::Outcome::Refused { bucket, retry_after_secs } => {
-            tracing::warn!(bucket, "throttled");
-            state.metrics.throttled(bucket);
-            Err(ApiError::TooManyRequests { retry_after_secs })
-        }
-    }
-}
-
-/// Token responses must never be cached by anything between client and server.
-pub fn token_response(status: actix_web::http::StatusCode, body: &TokenResponse) -> HttpResponse {
-    HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "no-store")).json(body)
-}
 
 /// Log in with email and password.
 ///
@@ -178,9 +84,17 @@ pub async fn login(
     throttle::clear(&state.db, throttle::LOGIN_ACCOUNT, &account_key).await?;
     reservation.refund(&state.db, throttle::LOGIN_ADDRESS).await?;
     let mut conn = state.db.acquire().await?;
-    let tokens =
-        issue_session(&state, &mut conn, &user, user.token_version, Lineage::NewSession, &req, &client).await?;
-    Ok(token_response(actix_web::http::StatusCode::OK, &tokens))
+    let tokens = issue_session(
+        &state,
+        &mut conn,
+        &user,
+        user.token_version,
+        Lineage::NewSession,
+        crate::web::user_agent(&req).as_deref(),
+        &client,
+    )
+    .await?;
+    Ok(crate::web::no_store(actix_web::http::StatusCode::OK).json(&tokens))
 }
 
 /// Exchange a refresh token for a new token pair.
@@ -238,9 +152,18 @@ pub async fn refresh(
         return Err(invalid());
     }
     let lineage = Lineage::Replaces { family_id: row.family_id, parent_id: row.token_id };
-    let tokens = issue_session(&state, &mut tx, &user, user.token_version, lineage, &req, &client).await?;
+    let tokens = issue_session(
+        &state,
+        &mut tx,
+        &user,
+        user.token_version,
+        lineage,
+        crate::web::user_agent(&req).as_deref(),
+        &client,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(token_response(actix_web::http::StatusCode::OK, &tokens))
+    Ok(crate::web::no_store(actix_web::http::StatusCode::OK).json(&tokens))
 }
 
 /// Whether a refresh token presented again is the same client retrying because the
@@ -269,8 +192,8 @@ async fn is_lost_answer_retry(
     }
     let successors = store::live_successors(tx, row.token_id).await?;
     let [successor] = successors.as_slice() else { return Ok(false) };
-    let same_client =
-        successor.client_key.as_deref() == Some(client.key_text().as_str()) && successor.user_agent == user_agent(req);
+    let same_client = successor.client_key.as_deref() == Some(client.key_text().as_str())
+        && successor.user_agent == crate::web::user_agent(req);
     if successor.used_at.is_some() || !same_client {
         return Ok(false);
     }

@@ -14,6 +14,21 @@ pub mod rate_limit;
 pub mod request_id;
 pub mod timeout;
 
+/// A response no cache between client and server may keep (tokens, per-user data).
+pub fn no_store(status: actix_web::http::StatusCode) -> actix_web::HttpResponseBuilder {
+    let mut builder = actix_web::HttpResponse::build(status);
+    builder.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+    builder
+}
+
+/// The `User-Agent` a session is listed under (first 200 characters).
+pub fn user_agent(req: &actix_web::HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(200).collect::<String>())
+}
+
 /// A 200 for per-user data, which no cache between client and server may keep.
 pub fn private_ok() -> actix_web::HttpResponseBuilder {
     let mut builder = actix_web::HttpResponse::Ok();
