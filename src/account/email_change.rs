@@ -13,7 +13,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::routes::confirm_password;
+use super::service::confirm_password;
 use crate::auth::email::{self, Email};
 use crate::auth::recovery::{Accepted, mailed_token_hash};
 use crate::auth::{AuthUser, store};

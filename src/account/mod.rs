@@ -2,4 +2,6 @@
 
 pub mod email_change;
 pub mod email_verification;
+pub mod model;
 pub mod routes;
+pub mod service;
