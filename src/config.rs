@@ -16,6 +16,10 @@ use crate::proxy::{ForwardedHeader, ProxyTrust};
 /// The database used when `DATABASE_URL` is unset.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/studytrack";
 
+/// The longest window any throttle budget uses (the login window may not exceed it);
+/// throttle rows older than this are pruned.
+pub const MAX_THROTTLE_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// PostgreSQL connection string; the database is created if missing.
@@ -286,12 +290,7 @@ impl Settings {
             ),
             login_failures_per_account: small("STUDYTRACK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
             login_failures_per_address: small("STUDYTRACK_LOGIN_FAILURES_PER_ADDRESS", 20)?,
-            login_window: bounded_secs(
-                "STUDYTRACK_LOGIN_WINDOW_SECS",
-                15 * 60,
-                1,
-                crate::auth::throttle::MAX_WINDOW.as_secs(),
-            )?,
+            login_window: bounded_secs("STUDYTRACK_LOGIN_WINDOW_SECS", 15 * 60, 1, MAX_THROTTLE_WINDOW.as_secs())?,
             registrations_per_address: small("STUDYTRACK_REGISTRATIONS_PER_ADDRESS", 20)?,
             hash_concurrency,
             trusted_proxies,

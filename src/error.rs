@@ -130,7 +130,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status_code();
         let detail = match self {
-            ApiError::Internal(_) => match crate::web::request_id::current() {
+            ApiError::Internal(_) => match crate::request_context::current() {
                 Some(id) => format!("an unexpected error occurred; it has been logged with request id {id}"),
                 None => "an unexpected error occurred; it has been logged".to_owned(),
             },

@@ -7,9 +7,10 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use studytrack::app::{self, Application};
 use studytrack::auth::email::Email;
-use studytrack::auth::password::{self, PasswordHasher};
+use studytrack::auth::password;
 use studytrack::auth::{Role, store};
 use studytrack::config::Settings;
+use studytrack::security::hashing::PasswordHasher;
 use studytrack::{content, db, telemetry};
 
 #[derive(Parser)]

@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
-use crate::auth::password::PasswordHasher;
-use crate::auth::tokens::TokenKeys;
 use crate::cache::ContentCache;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::replica::ContentReads;
+use crate::security::hashing::PasswordHasher;
+use crate::security::tokens::TokenKeys;
 
 /// Shared by every handler.
 pub struct AppState {
@@ -24,7 +24,7 @@ pub struct AppState {
     pub cache: Arc<ContentCache>,
     pub metrics: crate::metrics::Metrics,
     /// Learners' progress figures between their writes.
-    pub learners: crate::progress::memo::LearnerMemo,
+    pub learners: crate::cache::learners::LearnerMemo,
     pub settings: Settings,
     pub tokens: TokenKeys,
     pub hasher: PasswordHasher,
@@ -38,7 +38,7 @@ impl AppState {
             reads: Arc::new(ContentReads::new(db.clone(), crate::db::replica_pool(&settings)?)),
             cache: Arc::new(ContentCache::new(settings.content_cache_bytes)),
             metrics: crate::metrics::Metrics::new()?,
-            learners: crate::progress::memo::LearnerMemo::new(settings.content_cache_bytes),
+            learners: crate::cache::learners::LearnerMemo::new(settings.content_cache_bytes),
             tokens: TokenKeys::new(settings.jwt_secret.expose_secret()),
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
             clock: Clock::default(),

@@ -234,3 +234,32 @@ fn use_trees_expand_to_every_path() {
     assert_eq!(expand("a::{b, c::{d, e as f}, self}"), ["a::b", "a::c::d", "a::c::e", "a"]);
     assert_eq!(expand("{x, y::z}"), ["x", "y::z"]);
 }
+
+/// The graph between top-level modules (`auth`, `catalog`, `state`, ...): a module
+/// depends on another when any file of it depends on any file of the other.
+fn top_level(graph: &BTreeMap<String, BTreeSet<String>>) -> BTreeMap<String, BTreeSet<String>> {
+    let top = |module: &str| module.split("::").next().unwrap_or(module).to_owned();
+    let mut folded: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, deps) in graph {
+        let from = top(module);
+        let entry = folded.entry(from.clone()).or_default();
+        entry.extend(deps.iter().map(|d| top(d)).filter(|to| *to != from));
+    }
+    folded
+}
+
+/// Layers only point down: no two top-level modules depend on each other, directly or
+/// through others (the domains over `state`, `cache`, `db` and the other parts it
+/// holds; `catalog` under `progress`; `web` over `error` and `request_context`).
+#[test]
+fn the_top_level_modules_have_no_cycles() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = top_level(&graph(&src));
+    assert!(
+        graph.get("progress").is_some_and(|d| d.contains("catalog") && d.contains("state")),
+        "progress uses catalog and state; the folding missed it: {:?}",
+        graph.get("progress")
+    );
+    let found = cycles(&graph);
+    assert!(found.is_empty(), "top-level modules that depend on each other: {found:#?}");
+}

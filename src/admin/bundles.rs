@@ -129,7 +129,7 @@ pub async fn export_track(
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::NotFound(format!("no track with slug {:?}", path.track));
-    if !crate::content::validate::is_slug(&path.track) {
+    if !crate::slug::is_slug(&path.track) {
         return Err(not_found());
     }
     let bundle = content::export::track(&state.db, &path.track).await?.ok_or_else(not_found)?;

@@ -7,7 +7,8 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{store, tokens};
+use super::store;
+use crate::security::tokens;
 
 /// What a link is for: the purpose stored with its token and the front-end page
 /// (`STUDYTRACK_APP_URL/<page>?token=…`) that handles it.

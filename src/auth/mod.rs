@@ -15,7 +15,6 @@ pub mod routes;
 pub mod service;
 pub mod store;
 pub mod throttle;
-pub mod tokens;
 
 pub use extractor::{AdminUser, AuthUser, MaybeUser};
 pub use model::Role;

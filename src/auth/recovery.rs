@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::service::reserve;
-use super::{email, password, store, throttle, tokens};
+use super::{email, password, store, throttle};
 use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::openapi::responses::TooManyRequests;
+use crate::security::tokens;
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 

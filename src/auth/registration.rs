@@ -18,10 +18,11 @@ use super::model::parse_display_name;
 use super::model::{RegisterRequest, Role, TokenResponse};
 use super::recovery::{Accepted, mailed_token_hash};
 use super::service::{Lineage, issue_session, reserve};
-use super::{password, pending, store, throttle, tokens};
+use super::{password, pending, store, throttle};
 use crate::error::{ApiError, FieldError};
 use crate::mail::Mail;
 use crate::openapi::responses::TooManyRequests;
+use crate::security::tokens;
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 

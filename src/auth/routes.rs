@@ -10,9 +10,10 @@ use secrecy::ExposeSecret;
 use super::model::{LoginRequest, RefreshRequest, TokenResponse};
 use super::service::{Lineage, issue_session, reserve};
 use super::store::{self};
-use super::{password, throttle, tokens};
+use super::{password, throttle};
 use crate::error::ApiError;
 use crate::openapi::responses::{TooManyRequests, Unauthorized};
+use crate::security::tokens;
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 

@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::model::{IssuedSecret, TokenResponse, TokenType};
 use super::store::{self, UserRow};
-use super::{throttle, tokens};
+use super::throttle;
 use crate::error::ApiError;
+use crate::security::tokens;
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
 

@@ -26,7 +26,7 @@ pub const RESET_ADDRESS: &str = "reset-address";
 pub const VERIFY_ACCOUNT: &str = "verify-account";
 
 /// The longest window any budget uses; older rows are pruned.
-pub const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);
+pub const MAX_WINDOW: Duration = crate::config::MAX_THROTTLE_WINDOW;
 
 /// At most `max` attempts per `window` for `key` in `bucket`.
 #[derive(Debug, Clone, Copy)]

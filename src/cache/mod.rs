@@ -1,5 +1,6 @@
-//! The in-process content cache: rendered JSON (with its ETag) and roadmap templates,
-//! kept until the database says content changed.
+//! The in-process content cache: rendered JSON (with its ETag) and values derived from
+//! content (a track's roadmap template, say), kept until the database says content
+//! changed. It knows nothing of what the domains keep in it.
 //!
 //! Content is read on every visit and written a few times a day, so reads are served
 //! from memory. Correctness across instances comes from the database, not from timers:
@@ -11,8 +12,10 @@
 //! Entries carry the generation they were loaded under and are ignored once it has
 //! moved on, so a load that raced a change can never be served after it.
 
+pub mod learners;
 pub mod listener;
 
+use std::any::Any;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -21,8 +24,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use actix_web::web::Bytes;
 
 use sha2::{Digest, Sha256};
-
-use crate::catalog::model::Roadmap;
 
 /// The strong ETag of a body: `"` + 32 hex digits of SHA-256 + `"`. Hashing the bytes
 /// (rather than tracking versions) changes the tag the moment any visible byte changes,
@@ -46,12 +47,8 @@ impl Rendered {
     }
 }
 
-/// A track's roadmap without anybody's progress, plus the topic ids progress needs.
-#[derive(Debug)]
-pub struct RoadmapTemplate {
-    pub roadmap: Roadmap,
-    pub topic_ids: Vec<uuid::Uuid>,
-}
+/// A derived value as the cache holds it: any shareable type, named by the caller.
+type Derived = Arc<dyn Any + Send + Sync>;
 
 /// Which content changed last, and whether this instance is currently told about it.
 #[derive(Debug, Default)]
@@ -92,7 +89,7 @@ pub struct ContentCache {
     freshness: Freshness,
     enabled: bool,
     rendered: Generational<String, Rendered>,
-    roadmaps: Generational<String, Arc<RoadmapTemplate>>,
+    derived: Generational<String, Derived>,
     pub stats: CacheStats,
 }
 
@@ -103,9 +100,10 @@ impl ContentCache {
             freshness: Freshness::default(),
             enabled: max_bytes > 0,
             rendered: Generational::new(max_bytes, |k, v| weight(k.len() + v.body.len() + v.etag.len())),
-            // A template is a few kilobytes of owned strings; counting entries by a
-            // fixed estimate is enough to bound it (there is one per track).
-            roadmaps: Generational::new(max_bytes, |k, _| weight(k.len() + 16 * 1024)),
+            // A derived value (a roadmap template) is a few kilobytes of owned strings;
+            // counting entries by a fixed estimate is enough to bound them (there is
+            // one per track).
+            derived: Generational::new(max_bytes, |k, _| weight(k.len() + 16 * 1024)),
             stats: CacheStats::default(),
         }
     }
@@ -114,7 +112,7 @@ impl ContentCache {
     pub fn invalidate(&self) {
         self.freshness.generation.fetch_add(1, Ordering::AcqRel);
         self.rendered.entries.invalidate_all();
-        self.roadmaps.entries.invalidate_all();
+        self.derived.entries.invalidate_all();
     }
 
     /// Called by the listener: `true` once it is subscribed, `false` when the
@@ -138,25 +136,30 @@ impl ContentCache {
     where
         F: Future<Output = Result<Rendered, E>>,
     {
-        self.get_or_load(&self.rendered, key, load).await
+        self.get_or_load(&self.rendered, key, load, Rendered::clone, Some).await
     }
 
-    /// The roadmap template of `track`, loading (and keeping) it on a miss.
-    pub async fn roadmap<E, F>(&self, track: &str, load: impl FnOnce() -> F) -> Result<Arc<RoadmapTemplate>, E>
+    /// The value derived from content under `key`, loading (and keeping) it on a miss.
+    /// Held type-erased; an entry of another type under the same key counts as a miss.
+    pub async fn derived<T, E, F>(&self, key: &str, load: impl FnOnce() -> F) -> Result<Arc<T>, E>
     where
-        F: Future<Output = Result<Arc<RoadmapTemplate>, E>>,
+        T: Any + Send + Sync,
+        F: Future<Output = Result<Arc<T>, E>>,
     {
-        self.get_or_load(&self.roadmaps, track, load).await
+        self.get_or_load(&self.derived, key, load, |value| Arc::clone(value) as Derived, |held| held.downcast().ok())
+            .await
     }
 
-    async fn get_or_load<V, E, F>(
+    async fn get_or_load<V, S, E, F>(
         &self,
-        map: &Generational<String, V>,
+        map: &Generational<String, S>,
         key: &str,
         load: impl FnOnce() -> F,
+        hold: impl FnOnce(&V) -> S,
+        take: impl FnOnce(S) -> Option<V>,
     ) -> Result<V, E>
     where
-        V: Clone + Send + Sync + 'static,
+        S: Clone + Send + Sync + 'static,
         F: Future<Output = Result<V, E>>,
     {
         if !self.enabled || !self.is_synced() {
@@ -166,8 +169,9 @@ impl ContentCache {
         // Read the generation before loading: if a change lands while we load, the
         // entry is stamped with the old generation and never served.
         let generation = self.freshness.generation.load(Ordering::Acquire);
-        if let Some((stamp, value)) = map.entries.get(key)
+        if let Some((stamp, held)) = map.entries.get(key)
             && stamp == generation
+            && let Some(value) = take(held)
         {
             self.stats.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(value);
@@ -175,7 +179,7 @@ impl ContentCache {
         self.stats.misses.fetch_add(1, Ordering::Relaxed);
         let value = load().await?;
         if self.is_synced() && self.freshness.generation.load(Ordering::Acquire) == generation {
-            map.entries.insert(key.to_owned(), (generation, value.clone()));
+            map.entries.insert(key.to_owned(), (generation, hold(&value)));
         }
         Ok(value)
     }

@@ -445,3 +445,11 @@ pub struct ArticleDetail {
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
+
+/// A track's roadmap without anybody's progress, plus the topic ids progress needs:
+/// what the content cache keeps per track (see `catalog::service::roadmap_template`).
+#[derive(Debug)]
+pub struct RoadmapTemplate {
+    pub roadmap: Roadmap,
+    pub topic_ids: Vec<uuid::Uuid>,
+}

@@ -7,12 +7,11 @@ use uuid::Uuid;
 
 use super::model::*;
 use super::store::{self, QuestionFilter};
-use super::{service, views};
-use crate::auth::MaybeUser;
-use crate::content::validate::is_slug;
+use super::views;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unauthorized, Unprocessable};
+use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unprocessable};
 use crate::pagination;
+use crate::slug::is_slug;
 use crate::state::AppState;
 use crate::web::etag;
 
@@ -20,14 +19,6 @@ use crate::web::etag;
 const MAX_SEARCH_LEN: usize = 200;
 /// Longest slug-like filter accepted.
 const MAX_FILTER_LEN: usize = 80;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct TrackPath {
-    /// Track slug, e.g. `python`.
-    #[param(example = "python")]
-    track: String,
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -61,54 +52,6 @@ pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result
         })
         .await?;
     Ok(etag::cached(&req, &rendered))
-}
-
-/// Get a track's roadmap.
-///
-/// The whole path in one response: stages in order, each with its topics in order and
-/// their content counts, then the electives (outside the critical path). Called with
-/// a bearer token, every topic, stage and the track also carry the caller's
-/// `progress` (as in `GET /me/tracks/{track}/progress`), so one request draws the
-/// filled-in path. Without one, it is the same for everybody.
-#[utoipa::path(
-    tag = "catalog",
-    operation_id = "get_track",
-    params(TrackPath),
-    security((), ("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The track's roadmap", body = Roadmap),
-        (status = 304, response = inline(NotModified)),
-        (status = 401, response = inline(Unauthorized)),
-        (status = 404, response = inline(NotFound)),
-    )
-)]
-#[get("/tracks/{track}")]
-pub async fn get_track(
-    req: HttpRequest,
-    user: MaybeUser,
-    state: web::Data<AppState>,
-    path: web::Path<TrackPath>,
-) -> Result<HttpResponse, ApiError> {
-    match user.0 {
-        None => {
-            let track = &path.track;
-            let rendered = state
-                .cache
-                .rendered(&format!("track/{track}"), || async {
-                    etag::render(&service::roadmap_template(&state, track).await?.roadmap)
-                })
-                .await?;
-            Ok(etag::cached(&req, &rendered))
-        }
-        Some(user) => {
-            // The shared template from the cache, with this learner's progress merged in.
-            let (template, inputs) =
-                crate::progress::service::load(&state, user.id, Some(user.progress_version), &path.track).await?;
-            let mut roadmap = template.roadmap.clone();
-            crate::progress::fill::overlay(&mut roadmap, &inputs);
-            etag::json_response(&req, &roadmap)
-        }
-    }
 }
 
 /// Get a topic of a track.

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use super::model::RoadmapTemplate;
 use super::views;
-use crate::cache::RoadmapTemplate;
-use crate::content::validate::is_slug;
 use crate::error::ApiError;
+use crate::slug::is_slug;
 use crate::state::AppState;
 
 /// The cached roadmap of `track` without progress; 404 for a track that does not exist.
@@ -19,7 +19,7 @@ pub async fn roadmap_template(state: &AppState, track: &str) -> Result<Arc<Roadm
     }
     state
         .cache
-        .roadmap(track, || async {
+        .derived(&format!("roadmap/{track}"), || async {
             let template = state.reads.run(|db| async move { views::roadmap_template(&db, track).await }).await?;
             template.map(Arc::new).ok_or_else(not_found)
         })

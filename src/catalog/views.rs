@@ -5,10 +5,10 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::model::RoadmapTemplate;
 use super::model::*;
 use super::roadmap;
 use super::store::{self, QuestionRow};
-use crate::cache::RoadmapTemplate;
 
 /// Every live track with its stage count and content counts.
 pub async fn track_list(db: &PgPool) -> sqlx::Result<TrackList> {

@@ -16,14 +16,7 @@ const MIN_RUBRIC_POINTS: usize = 3;
 const MAX_RUBRIC_POINTS: usize = 6;
 const MAX_RUBRIC_POINT: usize = 200;
 
-/// True for `lowercase-words-and-digits` up to 80 characters.
-pub fn is_slug(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= 80
-        && value
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-}
+pub use crate::slug::is_slug;
 
 /// Tags are looser than slugs so Python names like `__init__` read naturally.
 pub fn is_tag(value: &str) -> bool {

@@ -19,6 +19,10 @@ use super::model::{
 };
 use crate::catalog::model::{Roadmap, RoadmapTopic, SlugRef};
 
+/// A learner's figures for one track's topics, by topic id (what the learner memo
+/// keeps between their writes).
+pub type Inputs = std::sync::Arc<HashMap<Uuid, TopicInput>>;
+
 /// What is known about the learner and one topic.
 #[derive(Debug, Clone, Default)]
 pub struct TopicInput {

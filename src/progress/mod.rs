@@ -3,7 +3,6 @@
 
 pub mod activity;
 pub mod fill;
-pub mod memo;
 pub mod model;
 pub mod routes;
 pub mod service;

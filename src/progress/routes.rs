@@ -1,17 +1,18 @@
 //! Progress handlers: marks, the filled-in roadmap, next-up, soft spots, activity.
 
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::model::*;
-use super::service;
-use crate::auth::AuthUser;
+use super::{fill, service};
+use crate::auth::{AuthUser, MaybeUser};
+use crate::catalog::model::Roadmap;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, NotFound, Unprocessable};
+use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unauthorized, Unprocessable};
 use crate::state::AppState;
-use crate::web::private_ok;
+use crate::web::{etag, private_ok};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -211,4 +212,63 @@ pub async fn get_activity(
     query: web::Query<ActivityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(service::activity(&state, user.id, query.from.as_deref(), query.to.as_deref()).await?))
+}
+
+/// The track of `GET /tracks/{track}` (described as the catalogue describes it).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RoadmapPath {
+    /// Track slug, e.g. `python`.
+    #[param(example = "python")]
+    track: String,
+}
+
+/// Get a track's roadmap.
+///
+/// The whole path in one response: stages in order, each with its topics in order and
+/// their content counts, then the electives (outside the critical path). Called with
+/// a bearer token, every topic, stage and the track also carry the caller's
+/// `progress` (as in `GET /me/tracks/{track}/progress`), so one request draws the
+/// filled-in path. Without one, it is the same for everybody.
+//
+// A catalogue read, but served here: with a token it needs the learner's figures, and
+// progress builds on catalog, never the other way round.
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "get_track",
+    params(RoadmapPath),
+    security((), ("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The track's roadmap", body = Roadmap),
+        (status = 304, response = inline(NotModified)),
+        (status = 401, response = inline(Unauthorized)),
+        (status = 404, response = inline(NotFound)),
+    )
+)]
+#[get("/tracks/{track}")]
+pub async fn get_track(
+    req: HttpRequest,
+    user: MaybeUser,
+    state: web::Data<AppState>,
+    path: web::Path<RoadmapPath>,
+) -> Result<HttpResponse, ApiError> {
+    match user.0 {
+        None => {
+            let track = &path.track;
+            let rendered = state
+                .cache
+                .rendered(&format!("track/{track}"), || async {
+                    etag::render(&crate::catalog::service::roadmap_template(&state, track).await?.roadmap)
+                })
+                .await?;
+            Ok(etag::cached(&req, &rendered))
+        }
+        Some(user) => {
+            // The shared template from the cache, with this learner's progress merged in.
+            let (template, inputs) = service::load(&state, user.id, Some(user.progress_version), &path.track).await?;
+            let mut roadmap = template.roadmap.clone();
+            fill::overlay(&mut roadmap, &inputs);
+            etag::json_response(&req, &roadmap)
+        }
+    }
 }

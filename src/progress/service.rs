@@ -2,20 +2,22 @@
 //! when nothing changed), marking questions and topics, what to study next, and the
 //! activity heatmap with streaks.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::memo::{Inputs, Stamp};
+use super::fill::{Inputs, TopicInput};
 use super::model::*;
 use super::{activity, fill, store};
 use crate::auth::AuthUser;
-use crate::cache::RoadmapTemplate;
+use crate::cache::learners::Stamp;
+use crate::catalog::model::RoadmapTemplate;
 use crate::catalog::model::{QuestionSummary, SlugRef};
 use crate::catalog::store as catalog_store;
-use crate::content::validate::is_slug;
 use crate::error::ApiError;
+use crate::slug::is_slug;
 use crate::state::AppState;
 
 /// The track's cached roadmap (no progress) and the learner's figures per topic: what
@@ -36,7 +38,7 @@ pub async fn load(
     let now = state.clock.now();
     let memo = version.filter(|_| state.cache.is_synced());
     if let Some(version) = memo
-        && let Some(inputs) = state.learners.get(user_id, track, version, generation, now)
+        && let Some(inputs) = state.learners.get::<HashMap<Uuid, TopicInput>>(user_id, track, version, generation, now)
     {
         return Ok((template, inputs));
     }
@@ -52,7 +54,8 @@ pub async fn load(
     let inputs = Arc::new(inputs);
     if let Some(progress_version) = memo {
         let stamp = Stamp { progress_version, content_generation: generation, valid_until };
-        state.learners.put(user_id, track, stamp, inputs.clone());
+        // About 200 bytes per topic.
+        state.learners.put(user_id, track, stamp, inputs.clone(), inputs.len() * 200);
     }
     Ok((template, inputs))
 }

@@ -11,10 +11,10 @@ use super::model::*;
 use super::store;
 use crate::catalog::model::SlugRef;
 use crate::catalog::store as catalog_store;
-use crate::content::validate::is_slug;
 use crate::error::{ApiError, FieldError};
 use crate::pagination;
 use crate::progress::activity;
+use crate::slug::is_slug;
 use crate::state::AppState;
 
 /// Seconds of grace after an exam deadline, for network latency.

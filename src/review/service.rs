@@ -9,9 +9,9 @@ use super::schedule;
 use super::store::{self, CardRow};
 use crate::catalog::model::{Flashcard, SlugRef};
 use crate::catalog::store as catalog_store;
-use crate::content::validate::is_slug;
 use crate::error::ApiError;
 use crate::progress::activity;
+use crate::slug::is_slug;
 use crate::state::AppState;
 
 /// Topic ids in scope, in roadmap order when a track is given.

@@ -11,17 +11,6 @@ use tracing_actix_web::RequestId;
 
 pub const HEADER: &str = "x-request-id";
 
-tokio::task_local! {
-    /// The id of the request being handled, for error bodies (see [`current`]).
-    static CURRENT: RequestId;
-}
-
-/// The id of the request this task is handling, if any: a 500 puts it in its body so
-/// the client has something to quote, without learning anything else.
-pub fn current() -> Option<RequestId> {
-    CURRENT.try_with(|id| *id).ok()
-}
-
 /// Adds the header, with the id in scope for the handler and its error response.
 /// An error raised by a middleware inside (the request deadline, throttling) skips the
 /// outer layers on its way up, so it is tagged here to render with the header (and
@@ -32,7 +21,7 @@ pub async fn add_header(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = req.extensions().get::<RequestId>().copied();
     let result = match id {
-        Some(id) => CURRENT.scope(id, next.call(req)).await,
+        Some(id) => crate::request_context::scope(id, next.call(req)).await,
         None => next.call(req).await,
     };
     let mut res = match (result, id) {
@@ -67,7 +56,7 @@ impl actix_web::ResponseError for Tagged {
     }
 
     fn error_response(&self) -> actix_web::HttpResponse {
-        let mut res = CURRENT.sync_scope(self.id, || self.inner.error_response());
+        let mut res = crate::request_context::sync_scope(self.id, || self.inner.error_response());
         if let Ok(value) = HeaderValue::from_str(&self.id.to_string()) {
             res.headers_mut().insert(HeaderName::from_static(HEADER), value);
         }

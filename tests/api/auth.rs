@@ -433,7 +433,7 @@ async fn json_bodies_get_400_413_415_422(pool: PgPool) {
 async fn admin_operations_are_401_anonymous_403_for_learners_200_for_admins(pool: PgPool) {
     let app = spawn_app(pool).await;
     let learner = app.new_user("learner@example.com").await;
-    let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
+    let hash = studytrack::security::hashing::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
     let account = studytrack::auth::store::NewAccount {
         email: "root@example.com",
         normalized: "root@example.com",

@@ -186,7 +186,7 @@ impl TestApp {
 
     /// An admin account (made the way the CLI makes one) and its tokens.
     pub async fn new_admin(&self, email: &str) -> TestUser {
-        let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
+        let hash = studytrack::security::hashing::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
         let account = studytrack::auth::store::NewAccount {
             email,
             normalized: email,

@@ -172,7 +172,7 @@ async fn sign_ups_for_one_address_are_limited_so_nobody_floods_its_inbox(pool: P
 #[sqlx::test]
 async fn an_account_from_before_verification_can_verify_its_address(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let hash = studytrack::auth::password::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
+    let hash = studytrack::security::hashing::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
     let account = studytrack::auth::store::NewAccount {
         email: "old@example.com",
         normalized: "old@example.com",

@@ -9,8 +9,9 @@ use crate::content::export::StoredQuestion;
 use super::model::{Child, ContentDoc, ContentKind, TopicFields, slug_of};
 use crate::content::bundle::{ArticleDoc, Bundle, FlashcardDoc, QuizItemDoc, TopicDoc, TrackDoc};
 use crate::content::upsert::{self, Scope};
-use crate::content::validate::{is_slug, validate_with};
+use crate::content::validate::validate_with;
 use crate::content::{Problems, export};
+use crate::slug::is_slug;
 
 /// Why a lookup or a write of content cannot go ahead, in the content's own terms (the
 /// admin handlers answer 404 and 422 for the first two).
