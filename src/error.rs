@@ -2,11 +2,11 @@
 //!
 //! Every handler returns `Result<_, ApiError>`, and the extractor error handlers in
 //! [`crate::web::extractors`] map actix's own errors into it, so a client sees the same
-//! shape for a bad query string as for a missing question. Internal causes are logged
-//! here and never reach the client.
+//! shape for a bad query string as for a missing question. The taxonomy and the
+//! problem document live here, free of actix; `crate::web::problem` renders them as a
+//! response (and logs internal causes, which never reach the client).
 
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, ResponseError};
+use http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -99,6 +99,26 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::Unavailable | ApiError::Busy | ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
     /// A 422 for a single bad field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         let error = FieldError::new(field, message);
@@ -128,7 +148,7 @@ impl ApiError {
 
     /// The problem document sent to the client (never the internal cause).
     pub fn problem(&self) -> Problem {
-        let status = self.status_code();
+        let status = self.status();
         let detail = match self {
             ApiError::Internal(_) => match crate::request_context::current() {
                 Some(id) => format!("an unexpected error occurred; it has been logged with request id {id}"),
@@ -211,61 +231,11 @@ fn is_unavailable(err: &sqlx::Error) -> bool {
     }
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::Unavailable | ApiError::Busy | ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
-            ApiError::Unavailable => tracing::warn!("database unavailable"),
-            ApiError::TimedOut(_) => tracing::warn!("request timed out"),
-            _ => {}
-        }
-        let mut builder = HttpResponse::build(self.status_code());
-        builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        builder.insert_header((header::CACHE_CONTROL, "no-store"));
-        match self {
-            ApiError::MethodNotAllowed { allow, .. } => {
-                builder.insert_header((header::ALLOW, allow.join(", ")));
-            }
-            ApiError::Unavailable | ApiError::Busy | ApiError::TimedOut(_) => {
-                builder.insert_header((header::RETRY_AFTER, "1"));
-            }
-            ApiError::Unauthorized(_) => {
-                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"studytrack\""));
-            }
-            ApiError::TooManyRequests { retry_after_secs } => {
-                builder.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
-            }
-            _ => {}
-        }
-        let mut res = builder.body(serde_json::to_vec(&self.problem()).unwrap_or_default());
-        if matches!(self, ApiError::Unavailable) {
-            res.extensions_mut().insert(DatabaseUnavailable);
-        }
-        res
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use actix_web::ResponseError;
+    use actix_web::http::header;
+
     use super::*;
 
     #[test]

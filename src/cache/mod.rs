@@ -21,7 +21,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use actix_web::web::Bytes;
+use bytes::Bytes;
 
 use sha2::{Digest, Sha256};
 

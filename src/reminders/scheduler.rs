@@ -1,8 +1,8 @@
 //! Finds learners whose reminder hour has come and queues their mail, once a local day.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web;
 use secrecy::ExposeSecret;
 use time::OffsetDateTime;
 
@@ -15,7 +15,7 @@ use crate::state::AppState;
 const BATCH: i64 = 500;
 
 /// Runs a pass every `every` until the task is aborted with the server.
-pub async fn run(state: web::Data<AppState>, every: Duration) {
+pub async fn run(state: Arc<AppState>, every: Duration) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut passes: u64 = 0;

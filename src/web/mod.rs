@@ -10,6 +10,7 @@ pub mod head;
 pub mod integral;
 pub mod metrics;
 pub mod panic;
+pub mod problem;
 pub mod rate_limit;
 pub mod request_id;
 pub mod timeout;
