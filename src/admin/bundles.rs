@@ -128,10 +128,8 @@ pub async fn export_track(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::NotFound(format!("no track with slug {:?}", path.track));
-    if !crate::slug::is_slug(&path.track) {
-        return Err(not_found());
-    }
-    let bundle = content::export::track(&state.db, &path.track).await?.ok_or_else(not_found)?;
+    let track = crate::catalog::service::track_slug(&path.track)?;
+    let bundle =
+        content::export::track(&state.db, &track).await?.ok_or_else(|| crate::catalog::service::no_track(&track))?;
     Ok(crate::web::private_ok().json(bundle))
 }

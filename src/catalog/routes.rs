@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use super::model::*;
 use super::store::{self, QuestionFilter};
-use super::views;
+use super::{service, views};
 use crate::error::ApiError;
 use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unprocessable};
 use crate::pagination;
-use crate::slug::is_slug;
+use crate::slug::Slug;
 use crate::state::AppState;
 use crate::web::etag;
 
@@ -75,8 +75,7 @@ pub async fn get_topic(
     state: web::Data<AppState>,
     path: web::Path<TopicPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (track, topic) = (&path.track, &path.topic);
-    check_slugs(track, topic)?;
+    let (track, topic) = &slugs(&path.track, &path.topic)?;
     let rendered = state
         .cache
         .rendered(&format!("topic/{track}/{topic}"), || async {
@@ -108,8 +107,7 @@ pub async fn list_topic_flashcards(
     state: web::Data<AppState>,
     path: web::Path<TopicPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (track, topic) = (&path.track, &path.topic);
-    check_slugs(track, topic)?;
+    let (track, topic) = &slugs(&path.track, &path.topic)?;
     let rendered = state
         .cache
         .rendered(&format!("flashcards/{track}/{topic}"), || async {
@@ -333,10 +331,8 @@ pub async fn get_article(
     state: web::Data<AppState>,
     path: web::Path<ArticlePath>,
 ) -> Result<HttpResponse, ApiError> {
-    if !is_slug(&path.slug) {
-        return Err(ApiError::NotFound(format!("no article with slug {:?}", path.slug)));
-    }
-    let slug = &path.slug;
+    let slug =
+        &Slug::parse(&path.slug).ok_or_else(|| ApiError::NotFound(format!("no article with slug {:?}", path.slug)))?;
     let rendered = state
         .cache
         .rendered(&format!("article/{slug}"), || async {
@@ -351,16 +347,13 @@ fn topic_not_found(track: &str, topic: &str) -> ApiError {
     ApiError::NotFound(format!("no topic {topic:?} on track {track:?}"))
 }
 
-/// Slugs that cannot exist are answered without a query (this also keeps NUL bytes and
-/// megabyte-long path segments away from PostgreSQL and out of the cache).
-fn check_slugs(track: &str, topic: &str) -> Result<(), ApiError> {
-    if !is_slug(track) {
-        return Err(ApiError::NotFound(format!("no track with slug {track:?}")));
-    }
-    if !is_slug(topic) {
-        return Err(topic_not_found(track, topic));
-    }
-    Ok(())
+/// Parses a track and topic key; keys that cannot exist are answered without a query
+/// (this also keeps NUL bytes and megabyte-long path segments away from PostgreSQL
+/// and out of the cache).
+fn slugs(track: &str, topic: &str) -> Result<(Slug, Slug), ApiError> {
+    let track_slug = service::track_slug(track)?;
+    let topic = Slug::parse(topic).ok_or_else(|| topic_not_found(track, topic))?;
+    Ok((track_slug, topic))
 }
 
 fn bounded_filter<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a str>, ApiError> {

@@ -6,17 +6,24 @@ use std::sync::Arc;
 use super::model::RoadmapTemplate;
 use super::views;
 use crate::error::ApiError;
-use crate::slug::is_slug;
+use crate::slug::Slug;
 use crate::state::AppState;
 
+/// The 404 for a track that does not exist, or a key that cannot be a track's slug.
+pub fn no_track(raw: &str) -> ApiError {
+    ApiError::NotFound(format!("no track with slug {raw:?}"))
+}
+
+/// Parses a track key from a request; a key that cannot exist is answered as an
+/// unknown track, without a query (this keeps NUL bytes and megabyte-long path
+/// segments away from PostgreSQL and out of the cache).
+pub fn track_slug(raw: &str) -> Result<Slug, ApiError> {
+    Slug::parse(raw).ok_or_else(|| no_track(raw))
+}
+
 /// The cached roadmap of `track` without progress; 404 for a track that does not exist.
-pub async fn roadmap_template(state: &AppState, track: &str) -> Result<Arc<RoadmapTemplate>, ApiError> {
-    let not_found = || ApiError::NotFound(format!("no track with slug {track:?}"));
-    // Slugs that cannot exist are answered without a query (this also keeps NUL bytes
-    // and megabyte-long path segments away from PostgreSQL).
-    if !is_slug(track) {
-        return Err(not_found());
-    }
+pub async fn roadmap_template(state: &AppState, track: &Slug) -> Result<Arc<RoadmapTemplate>, ApiError> {
+    let not_found = || no_track(track);
     state
         .cache
         .derived(&format!("roadmap/{track}"), || async {

@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::openapi::responses::{NotFound, NotModified};
 use crate::progress::model::TrackProgress;
 use crate::progress::{self, activity, fill};
+use crate::slug::Slug;
 use crate::state::AppState;
 use crate::web::{etag, private_ok};
 
@@ -141,7 +142,7 @@ async fn public_owner(state: &AppState, raw: &str) -> Result<PublicOwner, ApiErr
 }
 
 /// The learner's progress on one track, by the progress module's own rule.
-async fn track_progress(state: &AppState, user_id: Uuid, track: &str) -> Result<TrackProgress, ApiError> {
+async fn track_progress(state: &AppState, user_id: Uuid, track: &Slug) -> Result<TrackProgress, ApiError> {
     let (template, inputs) = progress::service::load(state, user_id, None, track).await?;
     Ok(fill::track_progress(&template.roadmap, &inputs))
 }
@@ -200,7 +201,9 @@ pub async fn get_profile(
     // One track after another rather than all at once: each load runs several queries
     // in parallel already, and a profile must not take the whole pool.
     for track in catalog_store::tracks(&state.db).await? {
-        match track_progress(&state, owner.user_id, &track.slug).await {
+        // Stored slugs are slugs (the seed and the admin API refuse anything else).
+        let Some(slug) = Slug::parse(&track.slug) else { continue };
+        match track_progress(&state, owner.user_id, &slug).await {
             Ok(progress) if started(&progress) => tracks.push(public_track(&owner.handle, progress)),
             Ok(_) => {}
             // Retired between the listing and the load: not on the profile any more.
@@ -247,7 +250,7 @@ pub async fn get_profile_card(
     path: web::Path<CardPath>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = public_owner(&state, &path.handle).await?;
-    let progress = track_progress(&state, owner.user_id, &path.track).await?;
+    let progress = track_progress(&state, owner.user_id, &crate::catalog::service::track_slug(&path.track)?).await?;
     let current_streak = current_streak(&state, &owner).await?;
     let svg = card::render(&Card {
         track_title: &progress.track.title,

@@ -9,8 +9,10 @@ use super::model::*;
 use super::{fill, service};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::catalog::model::Roadmap;
+use crate::catalog::service::track_slug;
 use crate::error::ApiError;
 use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unauthorized, Unprocessable};
+use crate::slug::Slug;
 use crate::state::AppState;
 use crate::web::{etag, private_ok};
 
@@ -91,7 +93,10 @@ pub async fn set_topic_status(
     path: web::Path<TopicPath>,
     body: web::Json<SetTopicStatus>,
 ) -> Result<HttpResponse, ApiError> {
-    let mark = service::mark_topic(&state, user.id, &path.track, &path.topic, &body).await?;
+    let not_found = || service::topic_not_on_track(&path.topic, &path.track);
+    let track = Slug::parse(&path.track).ok_or_else(not_found)?;
+    let topic = Slug::parse(&path.topic).ok_or_else(not_found)?;
+    let mark = service::mark_topic(&state, user.id, &track, &topic, &body).await?;
     Ok(private_ok().json(mark))
 }
 
@@ -122,7 +127,7 @@ pub async fn get_progress(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(private_ok().json(service::progress(&state, &user, &path.track).await?))
+    Ok(private_ok().json(service::progress(&state, &user, &track_slug(&path.track)?).await?))
 }
 
 /// What to study next.
@@ -147,7 +152,7 @@ pub async fn get_next(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(private_ok().json(service::next_up(&state, &user, &path.track).await?))
+    Ok(private_ok().json(service::next_up(&state, &user, &track_slug(&path.track)?).await?))
 }
 
 /// Where the learner is weak.
@@ -175,7 +180,7 @@ pub async fn get_soft_spots(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(private_ok().json(service::soft_spots(&state, &user, &path.track).await?))
+    Ok(private_ok().json(service::soft_spots(&state, &user, &track_slug(&path.track)?).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -252,9 +257,9 @@ pub async fn get_track(
     state: web::Data<AppState>,
     path: web::Path<RoadmapPath>,
 ) -> Result<HttpResponse, ApiError> {
+    let track = &track_slug(&path.track)?;
     match user.0 {
         None => {
-            let track = &path.track;
             let rendered = state
                 .cache
                 .rendered(&format!("track/{track}"), || async {
@@ -265,7 +270,7 @@ pub async fn get_track(
         }
         Some(user) => {
             // The shared template from the cache, with this learner's progress merged in.
-            let (template, inputs) = service::load(&state, user.id, Some(user.progress_version), &path.track).await?;
+            let (template, inputs) = service::load(&state, user.id, Some(user.progress_version), track).await?;
             let mut roadmap = template.roadmap.clone();
             fill::overlay(&mut roadmap, &inputs);
             etag::json_response(&req, &roadmap)

@@ -17,7 +17,7 @@ use crate::catalog::model::RoadmapTemplate;
 use crate::catalog::model::{QuestionSummary, SlugRef};
 use crate::catalog::store as catalog_store;
 use crate::error::ApiError;
-use crate::slug::is_slug;
+use crate::slug::Slug;
 use crate::state::AppState;
 
 /// The track's cached roadmap (no progress) and the learner's figures per topic: what
@@ -29,7 +29,7 @@ pub async fn load(
     state: &AppState,
     user_id: Uuid,
     version: Option<i64>,
-    track: &str,
+    track: &Slug,
 ) -> Result<(Arc<RoadmapTemplate>, Inputs), ApiError> {
     // Read before anything is loaded: a change landing meanwhile moves it on, and the
     // figures are then kept under the old generation, which no later read asks for.
@@ -93,20 +93,22 @@ pub async fn mark_question(
     Ok(QuestionMark { question_id, status, marked_at, applied })
 }
 
+/// The 404 for a topic the track does not hold (or keys that cannot be slugs).
+pub fn topic_not_on_track(topic: &str, track: &str) -> ApiError {
+    ApiError::NotFound(format!("no topic {topic:?} on track {track:?}"))
+}
+
 /// Marks a topic of a track (same rules as a question mark); 404 when the track does
 /// not hold the topic.
 pub async fn mark_topic(
     state: &AppState,
     user_id: Uuid,
-    track: &str,
-    topic_slug: &str,
+    track: &Slug,
+    topic_slug: &Slug,
     body: &SetTopicStatus,
 ) -> Result<TopicMark, ApiError> {
     let marked_at = mark_time(body.marked_at, "marked_at")?;
-    let not_found = || ApiError::NotFound(format!("no topic {:?} on track {:?}", topic_slug, track));
-    if !is_slug(track) || !is_slug(topic_slug) {
-        return Err(not_found());
-    }
+    let not_found = || topic_not_on_track(topic_slug, track);
     let track = catalog_store::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
     let topic = catalog_store::topic_on_track(&state.db, track.track_id, topic_slug).await?.ok_or_else(not_found)?;
     let mut tx = state.db.begin().await?;
@@ -119,19 +121,19 @@ pub async fn mark_topic(
 }
 
 /// The caller's filled-in roadmap of a track.
-pub async fn progress(state: &AppState, user: &AuthUser, track: &str) -> Result<TrackProgress, ApiError> {
+pub async fn progress(state: &AppState, user: &AuthUser, track: &Slug) -> Result<TrackProgress, ApiError> {
     let (template, inputs) = load(state, user.id, Some(user.progress_version), track).await?;
     Ok(fill::track_progress(&template.roadmap, &inputs))
 }
 
 /// The caller's weak topics on a track, weakest first.
-pub async fn soft_spots(state: &AppState, user: &AuthUser, track: &str) -> Result<SoftSpots, ApiError> {
+pub async fn soft_spots(state: &AppState, user: &AuthUser, track: &Slug) -> Result<SoftSpots, ApiError> {
     let progress = progress(state, user, track).await?;
     Ok(SoftSpots { items: super::soft_spots::soft_spots(&progress), next_cursor: None })
 }
 
 /// The first unfinished topic on the path, with up to three open questions and why.
-pub async fn next_up(state: &AppState, user: &AuthUser, track: &str) -> Result<NextUp, ApiError> {
+pub async fn next_up(state: &AppState, user: &AuthUser, track: &Slug) -> Result<NextUp, ApiError> {
     let progress = progress(state, user, track).await?;
     let also_in_progress: Vec<SlugRef> = progress
         .electives

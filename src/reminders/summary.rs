@@ -30,8 +30,10 @@ pub async fn of(state: &AppState, learner: &Learner<'_>, now: OffsetDateTime) ->
     let tracks = store::live_tracks(&state.db).await?;
     let mut next_topics = Vec::new();
     for (slug, title) in tracks {
+        // Stored slugs are slugs (the seed and the admin API refuse anything else).
+        let Some(track) = crate::slug::Slug::parse(&slug) else { continue };
         let (template, inputs) =
-            crate::progress::service::load(state, learner.user_id, learner.progress_version, &slug).await?;
+            crate::progress::service::load(state, learner.user_id, learner.progress_version, &track).await?;
         let progress = fill::track_progress(&template.roadmap, &inputs);
         let started = progress
             .stages
