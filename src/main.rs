@@ -14,7 +14,12 @@ use studytrack::security::hashing::PasswordHasher;
 use studytrack::{content, db, telemetry};
 
 #[derive(Parser)]
-#[command(name = "studytrack", version, about = "Study tracks for technical interview preparation")]
+#[command(
+    name = "studytrack",
+    version,
+    about = "Study tracks for technical interview preparation",
+    after_help = "Settings come from the environment; `studytrack settings` lists every one."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -43,6 +48,8 @@ enum Command {
     },
     /// Print the OpenAPI document (the same one the server serves at /openapi.json).
     Openapi,
+    /// List every setting: its environment variable, default, bounds and meaning.
+    Settings,
     /// Manage admin accounts (the only way to make an admin).
     Admin {
         #[command(subcommand)]
@@ -74,6 +81,10 @@ enum AdminCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Settings = cli.command {
+        print!("{}", studytrack::config::env::help());
+        return ExitCode::SUCCESS;
+    }
     if let Command::Openapi = cli.command {
         return match app::openapi().to_pretty_json() {
             Ok(json) => {
@@ -170,7 +181,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             println!("wrote {written} files for track {track} to {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Openapi => Ok(ExitCode::SUCCESS),
+        Command::Openapi | Command::Settings => Ok(ExitCode::SUCCESS),
     }
 }
 

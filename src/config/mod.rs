@@ -1,14 +1,20 @@
 //! Settings read from the environment (`STUDYTRACK_*`, `DATABASE_URL`).
 //!
-//! Every knob has a default that works on a developer machine, documented in
-//! `.env.example`; a malformed value stops the process at start rather than being
-//! silently replaced. `Debug` redacts the database password so settings can be logged.
+//! Every knob is declared once in [`env::EnvVars`] (clap: type, default, bounds, help;
+//! `studytrack --help` lists them), has a default that works on a developer machine
+//! (documented in `.env.example`), and a malformed value stops the process at start
+//! rather than being silently replaced. `Debug` redacts the secrets so settings can be
+//! logged.
+
+pub mod env;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+
+use self::env::EnvVars;
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
 use crate::proxy::{ForwardedHeader, ProxyTrust};
@@ -152,78 +158,44 @@ impl Settings {
     }
 
     /// Reads settings through `lookup`, so tests need not touch the real environment.
+    /// An empty or blank value counts as unset; values are trimmed.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
-        let parse_num = |key: &str, default: u64| -> anyhow::Result<u64> {
-            match get(key) {
-                None => Ok(default),
-                Some(v) => v.trim().parse().with_context(|| format!("{key} must be a whole number, got {v:?}")),
-            }
-        };
-        let parse_bool = |key: &str, default: bool| -> anyhow::Result<bool> {
-            match get(key).as_deref().map(str::trim) {
-                None => Ok(default),
-                Some("true") => Ok(true),
-                Some("false") => Ok(false),
-                Some(other) => bail!("{key} must be true or false, got {other:?}"),
-            }
-        };
-        let cors_origins = match get("STUDYTRACK_CORS_ORIGINS").as_deref().map(str::trim) {
+        Self::from_vars(env::parse(lookup)?)
+    }
+
+    /// The settings the variables describe, with the rules that tie several together.
+    fn from_vars(vars: EnvVars) -> anyhow::Result<Self> {
+        let cors_origins = match vars.cors_origins.as_deref() {
             None | Some("*") => None,
             Some(list) => Some(list.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect()),
         };
-        let auto_seed = parse_bool("STUDYTRACK_AUTO_SEED", true)?;
-        let header = match get("STUDYTRACK_FORWARDED_HEADER").as_deref().map(str::trim) {
-            None | Some("x-forwarded-for") => ForwardedHeader::XForwardedFor,
-            Some("forwarded") => ForwardedHeader::Forwarded,
-            Some(other) => bail!("STUDYTRACK_FORWARDED_HEADER must be x-forwarded-for or forwarded, got {other:?}"),
+        let header = match vars.forwarded_header {
+            env::ForwardedHeaderName::XForwardedFor => ForwardedHeader::XForwardedFor,
+            env::ForwardedHeaderName::Forwarded => ForwardedHeader::Forwarded,
         };
-        let trusted_proxies = match (
-            parse_bool("STUDYTRACK_TRUST_FORWARDED", false)?,
-            get("STUDYTRACK_TRUSTED_PROXIES"),
-        ) {
+        let trusted_proxies = match (vars.trust_forwarded, vars.trusted_proxies.as_deref()) {
             (true, Some(_)) => bail!(
                 "STUDYTRACK_TRUST_FORWARDED is replaced by STUDYTRACK_TRUSTED_PROXIES; set only STUDYTRACK_TRUSTED_PROXIES"
             ),
             // The old switch meant "one proxy in front": the rightmost entry is the client.
             (true, None) => ProxyTrust::Hops { hops: 1, header },
             (false, Some(list)) => {
-                ProxyTrust::parse(&list, header).map_err(|e| anyhow::anyhow!("STUDYTRACK_TRUSTED_PROXIES: {e}"))?
+                ProxyTrust::parse(list, header).map_err(|e| anyhow::anyhow!("STUDYTRACK_TRUSTED_PROXIES: {e}"))?
             }
             (false, None) => ProxyTrust::None,
         };
-        let day = 24 * 3600;
-        let smtp_url = get("STUDYTRACK_SMTP_URL");
-
-        let bounded_secs = |key: &str, default: u64, min: u64, max: u64| -> anyhow::Result<Duration> {
-            let secs = parse_num(key, default)?;
-            if !(min..=max).contains(&secs) {
-                bail!("{key} must be between {min} and {max} seconds, got {secs}");
-            }
-            Ok(Duration::from_secs(secs))
-        };
-        let body_limit = parse_num("STUDYTRACK_BODY_LIMIT_BYTES", 256 * 1024)?;
-        if body_limit < 1024 {
-            bail!("STUDYTRACK_BODY_LIMIT_BYTES must be at least 1024");
-        }
-        let db_max_connections = parse_num("STUDYTRACK_DB_MAX_CONNECTIONS", 10)?;
-        if db_max_connections == 0 {
-            bail!("STUDYTRACK_DB_MAX_CONNECTIONS must be at least 1");
-        }
-        let environment = match get("STUDYTRACK_ENV").as_deref() {
-            None | Some("production") => Environment::Production,
-            Some("development") => Environment::Development,
-            Some(other) => bail!("STUDYTRACK_ENV must be development or production, got {other:?}"),
+        let environment = match vars.env {
+            env::EnvName::Production => Environment::Production,
+            env::EnvName::Development => Environment::Development,
         };
         // Machines read production logs (one JSON object per line); people read development's.
-        let log_format = match get("STUDYTRACK_LOG_FORMAT").as_deref() {
+        let log_format = match vars.log_format {
             None if environment == Environment::Production => LogFormat::Json,
-            None | Some("pretty") => LogFormat::Pretty,
-            Some("json") => LogFormat::Json,
-            Some(other) => bail!("STUDYTRACK_LOG_FORMAT must be json or pretty, got {other:?}"),
+            None | Some(env::LogFormatName::Pretty) => LogFormat::Pretty,
+            Some(env::LogFormatName::Json) => LogFormat::Json,
         };
         let mut jwt_secret_problem = None;
-        let jwt_secret = match (get("STUDYTRACK_JWT_SECRET"), environment) {
+        let jwt_secret = match (vars.jwt_secret, environment) {
             (Some(secret), env) => {
                 if let Err(why) = check_secret(secret.as_bytes()) {
                     if env == Environment::Production {
@@ -246,75 +218,60 @@ impl Settings {
                 SecretSlice::from(Vec::new())
             }
         };
-        let shutdown_grace = Duration::from_secs(parse_num("STUDYTRACK_SHUTDOWN_GRACE_SECS", 30)?);
-        let shutdown_delay = Duration::from_secs(parse_num("STUDYTRACK_SHUTDOWN_DELAY_SECS", 0)?);
-        if shutdown_delay > shutdown_grace {
+        if vars.shutdown_delay_secs > vars.shutdown_grace_secs {
             bail!("STUDYTRACK_SHUTDOWN_DELAY_SECS must not exceed STUDYTRACK_SHUTDOWN_GRACE_SECS");
         }
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         // One core short of all of them: a login burst must leave room for other requests.
         let default_hashers = cores.saturating_sub(1).max(1) as u64;
-        let hash_concurrency = usize::try_from(parse_num("STUDYTRACK_HASH_CONCURRENCY", default_hashers)?)
-            .context("STUDYTRACK_HASH_CONCURRENCY is too large")?;
-        if hash_concurrency == 0 {
-            bail!("STUDYTRACK_HASH_CONCURRENCY must be at least 1");
-        }
-        let small = |key: &str, default: u64| -> anyhow::Result<u32> {
-            u32::try_from(parse_num(key, default)?).with_context(|| format!("{key} is too large"))
-        };
+        let size = |key: &str, value: u64| usize::try_from(value).with_context(|| format!("{key} is too large"));
+        let url = |u: String| u.trim_end_matches('/').to_owned();
         Ok(Settings {
             environment,
             jwt_secret,
             jwt_secret_problem,
-            // Bounded so token expiry arithmetic cannot overflow, and so a typo cannot
-            // hand out access tokens that outlive every revocation check.
-            access_token_ttl: bounded_secs("STUDYTRACK_ACCESS_TOKEN_TTL_SECS", 15 * 60, 60, day)?,
-            refresh_token_ttl: bounded_secs("STUDYTRACK_REFRESH_TOKEN_TTL_SECS", 30 * day, 60, 366 * day)?,
-            refresh_grace: bounded_secs("STUDYTRACK_REFRESH_GRACE_SECS", 30, 0, 300)?,
-            metrics_token: get("STUDYTRACK_METRICS_TOKEN").map(|t| SecretString::from(t.trim().to_owned())),
-            prune_interval: bounded_secs("STUDYTRACK_PRUNE_INTERVAL_SECS", 3600, 1, day)?,
-            smtp_url: smtp_url.map(SecretString::from),
-            mail_from: get("STUDYTRACK_MAIL_FROM").unwrap_or_else(|| "studytrack <no-reply@localhost>".to_owned()),
-            app_url: get("STUDYTRACK_APP_URL")
-                .map(|u| u.trim().trim_end_matches('/').to_owned())
-                .unwrap_or_else(|| "http://127.0.0.1:8080/demo".to_owned()),
-            job_poll: Duration::from_millis(parse_num("STUDYTRACK_JOB_POLL_MS", 500)?.clamp(10, 60_000)),
-            job_retry_base: Duration::from_millis(parse_num("STUDYTRACK_JOB_RETRY_BASE_MS", 2000)?.clamp(10, 600_000)),
-            reset_token_ttl: bounded_secs("STUDYTRACK_RESET_TOKEN_TTL_SECS", 3600, 60, day)?,
-            verify_token_ttl: bounded_secs("STUDYTRACK_VERIFY_TOKEN_TTL_SECS", 24 * 3600, 600, 7 * day)?,
-            public_url: get("STUDYTRACK_PUBLIC_URL")
-                .map(|u| u.trim().trim_end_matches('/').to_owned())
-                .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
-            reminder_interval: Duration::from_millis(
-                parse_num("STUDYTRACK_REMINDER_INTERVAL_MS", 60_000)?.clamp(10, 3_600_000),
-            ),
-            login_failures_per_account: small("STUDYTRACK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
-            login_failures_per_address: small("STUDYTRACK_LOGIN_FAILURES_PER_ADDRESS", 20)?,
-            login_window: bounded_secs("STUDYTRACK_LOGIN_WINDOW_SECS", 15 * 60, 1, MAX_THROTTLE_WINDOW.as_secs())?,
-            registrations_per_address: small("STUDYTRACK_REGISTRATIONS_PER_ADDRESS", 20)?,
-            hash_concurrency,
+            // Bounded (by the variables' ranges) so token expiry arithmetic cannot
+            // overflow, and so a typo cannot hand out access tokens that outlive every
+            // revocation check.
+            access_token_ttl: Duration::from_secs(vars.access_token_ttl_secs),
+            refresh_token_ttl: Duration::from_secs(vars.refresh_token_ttl_secs),
+            refresh_grace: Duration::from_secs(vars.refresh_grace_secs),
+            metrics_token: vars.metrics_token.map(SecretString::from),
+            prune_interval: Duration::from_secs(vars.prune_interval_secs),
+            smtp_url: vars.smtp_url.map(SecretString::from),
+            mail_from: vars.mail_from,
+            app_url: url(vars.app_url),
+            job_poll: Duration::from_millis(vars.job_poll_ms.clamp(10, 60_000)),
+            job_retry_base: Duration::from_millis(vars.job_retry_base_ms.clamp(10, 600_000)),
+            reset_token_ttl: Duration::from_secs(vars.reset_token_ttl_secs),
+            verify_token_ttl: Duration::from_secs(vars.verify_token_ttl_secs),
+            public_url: url(vars.public_url),
+            reminder_interval: Duration::from_millis(vars.reminder_interval_ms.clamp(10, 3_600_000)),
+            login_failures_per_account: vars.login_failures_per_account,
+            login_failures_per_address: vars.login_failures_per_address,
+            login_window: Duration::from_secs(vars.login_window_secs),
+            registrations_per_address: vars.registrations_per_address,
+            hash_concurrency: size("STUDYTRACK_HASH_CONCURRENCY", vars.hash_concurrency.unwrap_or(default_hashers))?,
             trusted_proxies,
-            database_url: DatabaseUrl::new(get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())),
-            bind: get("STUDYTRACK_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
-            seed_dir: get("STUDYTRACK_SEED_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("seed")),
-            auto_seed,
+            database_url: DatabaseUrl::new(vars.database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())),
+            bind: vars.bind,
+            seed_dir: vars.seed_dir,
+            auto_seed: vars.auto_seed,
             cors_origins,
-            body_limit: usize::try_from(body_limit).context("STUDYTRACK_BODY_LIMIT_BYTES is too large")?,
-            import_limit: usize::try_from(parse_num("STUDYTRACK_IMPORT_LIMIT_BYTES", 32 * 1024 * 1024)?)
-                .context("STUDYTRACK_IMPORT_LIMIT_BYTES is too large")?,
-            db_max_connections: u32::try_from(db_max_connections)
-                .context("STUDYTRACK_DB_MAX_CONNECTIONS is too large")?,
-            db_acquire_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_ACQUIRE_TIMEOUT_MS", 1000)?),
-            db_statement_timeout: Duration::from_millis(parse_num("STUDYTRACK_DB_STATEMENT_TIMEOUT_MS", 5000)?),
-            shutdown_grace,
-            shutdown_delay,
-            workers: usize::try_from(parse_num("STUDYTRACK_WORKERS", 0)?).context("STUDYTRACK_WORKERS is too large")?,
+            body_limit: size("STUDYTRACK_BODY_LIMIT_BYTES", vars.body_limit_bytes)?,
+            import_limit: size("STUDYTRACK_IMPORT_LIMIT_BYTES", vars.import_limit_bytes)?,
+            db_max_connections: vars.db_max_connections,
+            db_acquire_timeout: Duration::from_millis(vars.db_acquire_timeout_ms),
+            db_statement_timeout: Duration::from_millis(vars.db_statement_timeout_ms),
+            shutdown_grace: Duration::from_secs(vars.shutdown_grace_secs),
+            shutdown_delay: Duration::from_secs(vars.shutdown_delay_secs),
+            workers: size("STUDYTRACK_WORKERS", vars.workers)?,
             log_format,
-            database_read_url: get("DATABASE_READ_URL").map(DatabaseUrl::new),
-            content_cache_bytes: parse_num("STUDYTRACK_CONTENT_CACHE_BYTES", 64 * 1024 * 1024)?,
-            rate_limit_per_minute: small("STUDYTRACK_RATE_LIMIT_PER_MINUTE", 600)?,
-            rate_limit_burst: small("STUDYTRACK_RATE_LIMIT_BURST", 60)?,
-            request_timeout: Duration::from_millis(parse_num("STUDYTRACK_REQUEST_TIMEOUT_MS", 15_000)?),
+            database_read_url: vars.database_read_url.map(DatabaseUrl::new),
+            content_cache_bytes: vars.content_cache_bytes,
+            rate_limit_per_minute: vars.rate_limit_per_minute,
+            rate_limit_burst: vars.rate_limit_burst,
+            request_timeout: Duration::from_millis(vars.request_timeout_ms),
         })
     }
 
@@ -526,5 +483,24 @@ mod tests {
         assert!(ttl("18446744073709551615").is_err(), "a TTL that overflows date arithmetic");
         assert!(ttl("0").is_err());
         assert!(ttl("86400").is_ok());
+    }
+
+    #[test]
+    fn every_documented_variable_is_declared_and_errors_name_it() {
+        let listed = env::help();
+        let example = include_str!("../../.env.example");
+        let documented: Vec<&str> = example
+            .lines()
+            .filter_map(|line| line.trim_start_matches("# ").split('=').next())
+            .filter(|name| name.starts_with("STUDYTRACK_") || name.starts_with("DATABASE_"))
+            .collect();
+        assert!(documented.len() > 30, "only {} variables found in .env.example", documented.len());
+        for name in documented {
+            assert!(listed.contains(&format!("  {name}=")), "{name} is in .env.example but not declared");
+        }
+        let err = Settings::from_lookup(|k| (k == "STUDYTRACK_WORKERS").then(|| "many".into())).unwrap_err();
+        assert!(err.to_string().contains("STUDYTRACK_WORKERS"), "{err}");
+        let blank = Settings::from_lookup(|k| (k == "STUDYTRACK_WORKERS").then(|| "  ".into())).unwrap();
+        assert_eq!(blank.workers, 0, "a blank value counts as unset");
     }
 }
