@@ -24,24 +24,24 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(catalog::routes::list_articles) // GET /api/v1/articles
             .service(catalog::routes::get_article) // GET /api/v1/articles/{slug}
             // Sign-up, login, tokens and the links mailed for them.
-            .service(auth::registration::register) // POST /api/v1/auth/register
-            .service(auth::registration::confirm_registration) // POST /api/v1/auth/register/confirm
+            .service(auth::routes::register) // POST /api/v1/auth/register
+            .service(auth::routes::confirm_registration) // POST /api/v1/auth/register/confirm
             .service(auth::routes::login) // POST /api/v1/auth/login
             .service(auth::routes::refresh) // POST /api/v1/auth/refresh
             .service(auth::routes::logout) // POST /api/v1/auth/logout
             .service(auth::routes::logout_all) // POST /api/v1/auth/logout-all
-            .service(auth::recovery::request_password_reset) // POST /api/v1/auth/password-reset
-            .service(auth::recovery::confirm_password_reset) // POST /api/v1/auth/password-reset/confirm
-            .service(account::email_change::confirm_email_change) // POST /api/v1/auth/email-change/confirm
-            .service(account::email_verification::confirm_email_verification) // POST /api/v1/auth/email-verification/confirm
+            .service(auth::routes::request_password_reset) // POST /api/v1/auth/password-reset
+            .service(auth::routes::confirm_password_reset) // POST /api/v1/auth/password-reset/confirm
+            .service(account::routes::confirm_email_change) // POST /api/v1/auth/email-change/confirm
+            .service(account::routes::confirm_email_verification) // POST /api/v1/auth/email-verification/confirm
             // The caller's own account.
             .service(account::routes::get_me) // GET /api/v1/me
             .service(account::routes::update_me) // PATCH /api/v1/me
             .service(account::routes::delete_me) // DELETE /api/v1/me
             .service(account::routes::change_password) // POST /api/v1/me/password
             .service(account::routes::export_me) // GET /api/v1/me/export
-            .service(account::email_change::request_email_change) // POST /api/v1/me/email
-            .service(account::email_verification::request_email_verification) // POST /api/v1/me/email/verification
+            .service(account::routes::request_email_change) // POST /api/v1/me/email
+            .service(account::routes::request_email_verification) // POST /api/v1/me/email/verification
             // Progress: marks, the filled-in roadmap, next up, soft spots, activity.
             .service(progress::routes::set_question_status) // PUT /api/v1/me/questions/{id}/status
             .service(progress::routes::set_topic_status) // PUT /api/v1/me/tracks/{track}/topics/{topic}/status

@@ -8,18 +8,17 @@
 //! the request and of the change. Whether the new address already has an account is
 //! not revealed: the answer is the same, and no link is sent to a taken address.
 
-use actix_web::{HttpResponse, post, web};
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::service::confirm_password;
 use crate::auth::email::{self, Email};
-use crate::auth::recovery::{Accepted, mailed_token_hash};
-use crate::auth::{AuthUser, store};
+use crate::auth::recovery::mailed_token_hash;
+use crate::auth::store;
 use crate::error::ApiError;
 use crate::mail::Mail;
-use crate::openapi::responses::{Conflict, WrongPassword};
 use crate::state::AppState;
 
 use crate::auth::mailed_link::{self, CHANGE_EMAIL};
@@ -46,35 +45,15 @@ pub struct EmailChangeConfirm {
     pub token: SecretString,
 }
 
-/// Ask to move the account to another address.
-///
-/// Needs the current password (403 when wrong; wrong ones count as failed logins, so
-/// 429 past that budget). Always 202 with the same body: a link valid for an hour goes
-/// to the new address unless another account has it, and a notice goes to the current
-/// address. Nothing changes until the link is followed.
-#[utoipa::path(
-    tag = "account",
-    operation_id = "request_email_change",
-    security(("bearer_auth" = [])),
-    request_body = EmailChangeRequest,
-    responses(
-        (status = 202, description = "Accepted; a confirmation link is mailed to the new address", body = Accepted),
-        (status = 403, response = inline(WrongPassword)),
-    )
-)]
-#[post("/me/email")]
-pub async fn request_email_change(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    body: web::Json<EmailChangeRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+/// Mails a confirmation link to the new address (unless taken) and a notice to the
+/// current one, after confirming the password.
+pub async fn request(state: &AppState, user_id: Uuid, body: EmailChangeRequest) -> Result<(), ApiError> {
     let new = Email::parse(&body.new_email).map_err(|m| ApiError::invalid("new_email", m))?;
-    let row = crate::auth::service::current_account(&state.db, user.id).await?;
+    let row = crate::auth::service::current_account(&state.db, user_id).await?;
     if new.normalized == email::normalize(&row.email) {
         return Err(ApiError::invalid("new_email", "is already this account's address"));
     }
-    confirm_password(&state, &row, body.password, "password").await?;
+    confirm_password(state, &row, body.password, "password").await?;
     let taken = store::by_email(&state.db, &new.normalized).await?.is_some();
     let ttl = state.settings.reset_token_ttl;
     let settings = &state.settings;
@@ -88,8 +67,7 @@ pub async fn request_email_change(
     let mut tx = state.db.begin().await?;
     if !taken {
         let expires_at = state.clock.now() + ttl;
-        let link =
-            mailed_link::Link { purpose: CHANGE_EMAIL, user_id: user.id, new_email: Some(&new.display), expires_at };
+        let link = mailed_link::Link { purpose: CHANGE_EMAIL, user_id, new_email: Some(&new.display), expires_at };
         let url = mailed_link::issue(&mut tx, &settings.app_url, link).await?;
         Mail::render(
             &new.display,
@@ -103,30 +81,11 @@ pub async fn request_email_change(
     }
     notice.queue(&mut tx).await?;
     tx.commit().await?;
-    Ok(Accepted::response("a confirmation link is on its way to the new address"))
+    Ok(())
 }
 
-/// Confirm a change of address with the mailed token.
-///
-/// No login needed: the token proves the new mailbox. The account moves to the new
-/// address, which counts as verified, and the old address is told. The token works
-/// once; an unknown, expired, used or wrong-purpose token is one uniform 400, and 409
-/// when another account took the address in the meantime.
-#[utoipa::path(
-    tag = "auth",
-    operation_id = "confirm_email_change",
-    security(()),
-    request_body = EmailChangeConfirm,
-    responses(
-        (status = 204, description = "The account uses the new address"),
-        (status = 409, response = inline(Conflict)),
-    )
-)]
-#[post("/auth/email-change/confirm")]
-pub async fn confirm_email_change(
-    state: web::Data<AppState>,
-    body: web::Json<EmailChangeConfirm>,
-) -> Result<HttpResponse, ApiError> {
+/// Moves the account to the address a mailed link confirms, once, and tells the old one.
+pub async fn confirm(state: &AppState, body: EmailChangeConfirm) -> Result<(), ApiError> {
     let invalid = || ApiError::BadRequest("the link is invalid, expired or already used".into());
     let hash = mailed_token_hash(&body.token).ok_or_else(invalid)?;
     let now = state.clock.now();
@@ -150,5 +109,5 @@ pub async fn confirm_email_change(
     .map_err(ApiError::Internal)?;
     notice.queue(&mut tx).await?;
     tx.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

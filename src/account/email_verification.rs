@@ -4,17 +4,16 @@
 //! marks it verified. New accounts never need this: following the sign-up link made
 //! them verified.
 
-use actix_web::{HttpResponse, post, web};
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
-use crate::auth::recovery::{Accepted, mailed_token_hash};
+use crate::auth::recovery::mailed_token_hash;
 use crate::auth::service::reserve;
-use crate::auth::{AuthUser, store, throttle};
+use crate::auth::{store, throttle};
 use crate::error::ApiError;
 use crate::mail::Mail;
-use crate::openapi::responses::{Conflict, TooManyRequests};
 use crate::state::AppState;
 
 use crate::auth::mailed_link::{self, VERIFY_EMAIL};
@@ -32,39 +31,23 @@ pub struct EmailVerificationConfirm {
     pub token: SecretString,
 }
 
-/// Ask for a link that verifies the account's address.
-///
-/// For accounts made before sign-ups were verified by mail (`email_verified: false`):
-/// a link valid for 24 hours (`STUDYTRACK_VERIFY_TOKEN_TTL_SECS`) goes to the account's
-/// address, `STUDYTRACK_APP_URL/verify-address?token=...`. 409 when the address is
-/// verified already; 3 requests an hour per account (429 past that).
-#[utoipa::path(
-    tag = "account",
-    operation_id = "request_email_verification",
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 202, description = "A link is on its way to the account's address", body = Accepted),
-        (status = 409, response = inline(Conflict)),
-        (status = 429, response = inline(TooManyRequests)),
-    )
-)]
-#[post("/me/email/verification")]
-pub async fn request_email_verification(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let account = crate::auth::service::current_account(&state.db, user.id).await?;
+/// Mails a verification link to the account's address, unless it is verified already.
+pub async fn request(state: &AppState, user_id: Uuid) -> Result<(), ApiError> {
+    let account = crate::auth::service::current_account(&state.db, user_id).await?;
     if account.email_verified {
         return Err(ApiError::Conflict("the address is verified already".to_owned()));
     }
-    let key = user.id.to_string();
+    let key = user_id.to_string();
     let hour = std::time::Duration::from_secs(3600);
     let _counted = reserve(
-        &state,
+        state,
         &[throttle::Budget { bucket: throttle::VERIFY_ACCOUNT, key: &key, max: PER_ACCOUNT, window: hour }],
     )
     .await?;
     let ttl = state.settings.verify_token_ttl;
     let mut tx = state.db.begin().await?;
     let expires_at = state.clock.now() + ttl;
-    let link = mailed_link::Link { purpose: VERIFY_EMAIL, user_id: user.id, new_email: None, expires_at };
+    let link = mailed_link::Link { purpose: VERIFY_EMAIL, user_id, new_email: None, expires_at };
     let url = mailed_link::issue(&mut tx, &state.settings.app_url, link).await?;
     let context = serde_json::json!({"display_name": account.display_name, "link": url, "hours": ttl.as_secs() / 3600});
     Mail::render(&account.email, "Verify your studytrack address", "verify_address", &context)
@@ -72,29 +55,11 @@ pub async fn request_email_verification(user: AuthUser, state: web::Data<AppStat
         .queue(&mut tx)
         .await?;
     tx.commit().await?;
-    Ok(Accepted::response("a verification link is on its way to your address"))
+    Ok(())
 }
 
-/// Verify the account's address with the mailed token.
-///
-/// No login needed (the link may be opened on another device). The token works once
-/// and only for the address it was mailed to: if the account's address changed since,
-/// or the token is unknown, expired, used or for another purpose, the answer is one
-/// uniform 400.
-#[utoipa::path(
-    tag = "auth",
-    operation_id = "confirm_email_verification",
-    security(()),
-    request_body = EmailVerificationConfirm,
-    responses(
-        (status = 204, description = "The address is verified"),
-    )
-)]
-#[post("/auth/email-verification/confirm")]
-pub async fn confirm_email_verification(
-    state: web::Data<AppState>,
-    body: web::Json<EmailVerificationConfirm>,
-) -> Result<HttpResponse, ApiError> {
+/// Marks the address verified with a mailed link, once.
+pub async fn confirm(state: &AppState, body: EmailVerificationConfirm) -> Result<(), ApiError> {
     let invalid = || ApiError::BadRequest("the link is invalid, expired or already used".into());
     let hash = mailed_token_hash(&body.token).ok_or_else(invalid)?;
     let now = state.clock.now();
@@ -104,5 +69,5 @@ pub async fn confirm_email_verification(
     };
     store::mark_email_verified(&mut tx, user_id).await?;
     tx.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

@@ -1,15 +1,19 @@
 //! Handlers for the caller's account.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
+use super::email_change::{self, EmailChangeConfirm, EmailChangeRequest};
+use super::email_verification::{self, EmailVerificationConfirm};
 use super::model::*;
 use super::service;
 use crate::auth::AuthUser;
-use crate::auth::model::{Account, TokenResponse};
+use crate::auth::model::{Accepted, Account, TokenResponse};
 use crate::error::ApiError;
-use crate::openapi::responses::WrongPassword;
+use crate::openapi::responses::{Conflict, TooManyRequests, WrongPassword};
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
+use crate::web::no_store;
 
 /// Get the caller's account.
 ///
@@ -131,4 +135,101 @@ pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<Htt
         .insert_header(("cache-control", "no-store"))
         .insert_header(("content-disposition", "attachment; filename=\"studytrack-export.json\""))
         .json(export))
+}
+
+/// Ask for a link that verifies the account's address.
+///
+/// For accounts made before sign-ups were verified by mail (`email_verified: false`):
+/// a link valid for 24 hours (`STUDYTRACK_VERIFY_TOKEN_TTL_SECS`) goes to the account's
+/// address, `STUDYTRACK_APP_URL/verify-address?token=...`. 409 when the address is
+/// verified already; 3 requests an hour per account (429 past that).
+#[utoipa::path(
+    tag = "account",
+    operation_id = "request_email_verification",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 202, description = "A link is on its way to the account's address", body = Accepted),
+        (status = 409, response = inline(Conflict)),
+        (status = 429, response = inline(TooManyRequests)),
+    )
+)]
+#[post("/me/email/verification")]
+pub async fn request_email_verification(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    email_verification::request(&state, user.id).await?;
+    Ok(no_store(StatusCode::ACCEPTED).json(Accepted::new("a verification link is on its way to your address")))
+}
+
+/// Verify the account's address with the mailed token.
+///
+/// No login needed (the link may be opened on another device). The token works once
+/// and only for the address it was mailed to: if the account's address changed since,
+/// or the token is unknown, expired, used or for another purpose, the answer is one
+/// uniform 400.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "confirm_email_verification",
+    security(()),
+    request_body = EmailVerificationConfirm,
+    responses(
+        (status = 204, description = "The address is verified"),
+    )
+)]
+#[post("/auth/email-verification/confirm")]
+pub async fn confirm_email_verification(
+    state: web::Data<AppState>,
+    body: web::Json<EmailVerificationConfirm>,
+) -> Result<HttpResponse, ApiError> {
+    email_verification::confirm(&state, body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ask to move the account to another address.
+///
+/// Needs the current password (403 when wrong; wrong ones count as failed logins, so
+/// 429 past that budget). Always 202 with the same body: a link valid for an hour goes
+/// to the new address unless another account has it, and a notice goes to the current
+/// address. Nothing changes until the link is followed.
+#[utoipa::path(
+    tag = "account",
+    operation_id = "request_email_change",
+    security(("bearer_auth" = [])),
+    request_body = EmailChangeRequest,
+    responses(
+        (status = 202, description = "Accepted; a confirmation link is mailed to the new address", body = Accepted),
+        (status = 403, response = inline(WrongPassword)),
+    )
+)]
+#[post("/me/email")]
+pub async fn request_email_change(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: web::Json<EmailChangeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    email_change::request(&state, user.id, body.into_inner()).await?;
+    Ok(no_store(StatusCode::ACCEPTED).json(Accepted::new("a confirmation link is on its way to the new address")))
+}
+
+/// Confirm a change of address with the mailed token.
+///
+/// No login needed: the token proves the new mailbox. The account moves to the new
+/// address, which counts as verified, and the old address is told. The token works
+/// once; an unknown, expired, used or wrong-purpose token is one uniform 400, and 409
+/// when another account took the address in the meantime.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "confirm_email_change",
+    security(()),
+    request_body = EmailChangeConfirm,
+    responses(
+        (status = 204, description = "The account uses the new address"),
+        (status = 409, response = inline(Conflict)),
+    )
+)]
+#[post("/auth/email-change/confirm")]
+pub async fn confirm_email_change(
+    state: web::Data<AppState>,
+    body: web::Json<EmailChangeConfirm>,
+) -> Result<HttpResponse, ApiError> {
+    email_change::confirm(&state, body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -127,6 +127,20 @@ pub struct TokenResponse {
     pub account: Account,
 }
 
+/// The answer to a request whose outcome is mailed, never shown.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"detail": "if the address has an account, a reset link is on its way"}))]
+pub struct Accepted {
+    /// What happens next, in words a person can read.
+    pub detail: String,
+}
+
+impl Accepted {
+    pub fn new(detail: &str) -> Self {
+        Accepted { detail: detail.to_owned() }
+    }
+}
+
 /// Longest display name accepted.
 pub const MAX_DISPLAY_NAME: usize = 80;
 

@@ -6,19 +6,17 @@
 //! to one account and the reset purpose, and expire (an hour by default); any token
 //! that is unknown, expired, used or meant for something else gets one uniform 400.
 
-use actix_web::{HttpResponse, post, web};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::service::reserve;
 use super::{email, password, store, throttle};
 use crate::error::ApiError;
 use crate::mail::Mail;
-use crate::openapi::responses::TooManyRequests;
+use crate::proxy::ClientAddress;
 use crate::security::tokens;
 use crate::state::AppState;
-use crate::web::client_address::ClientAddress;
 
 use super::mailed_link::{self, RESET_PASSWORD};
 
@@ -47,23 +45,6 @@ pub struct PasswordResetConfirm {
     pub new_password: SecretString,
 }
 
-/// The answer to a request whose outcome is mailed, never shown.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"detail": "if the address has an account, a reset link is on its way"}))]
-pub struct Accepted {
-    /// What happens next, in words a person can read.
-    pub detail: String,
-}
-
-impl Accepted {
-    /// 202, never stored by a cache.
-    pub fn response(detail: &str) -> HttpResponse {
-        HttpResponse::Accepted()
-            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-            .json(Accepted { detail: detail.to_owned() })
-    }
-}
-
 /// The stored form (SHA-256) of a token from a mailed link, or `None` for a string
 /// no link of ours can carry.
 pub fn mailed_token_hash(token: &SecretString) -> Option<Vec<u8>> {
@@ -71,34 +52,19 @@ pub fn mailed_token_hash(token: &SecretString) -> Option<Vec<u8>> {
     (!token.is_empty() && token.len() <= 200).then(|| tokens::hash_refresh_token(token))
 }
 
-/// Ask for a password reset link.
-///
-/// Always 202 with the same body, whether or not the address has an account: a link
-/// valid for an hour is mailed only if it has. At most 3 requests per account and 10
-/// per client address an hour (429 with `Retry-After` past that).
-#[utoipa::path(
-    tag = "auth",
-    operation_id = "request_password_reset",
-    security(()),
-    request_body = PasswordResetRequest,
-    responses(
-        (status = 202, description = "Accepted; a link is mailed if the address has an account", body = Accepted),
-        (status = 429, response = inline(TooManyRequests)),
-    )
-)]
-#[post("/auth/password-reset")]
-pub async fn request_password_reset(
-    client: ClientAddress,
-    state: web::Data<AppState>,
-    body: web::Json<PasswordResetRequest>,
-) -> Result<HttpResponse, ApiError> {
+/// Mails a reset link when the address has a (usable) account; nothing otherwise.
+pub async fn request_reset(
+    state: &AppState,
+    client: &ClientAddress,
+    body: PasswordResetRequest,
+) -> Result<(), ApiError> {
     // The same address rules as registration: a malformed address is a 422 (it says
     // nothing about which addresses have accounts).
     let account_key = email::Email::parse(&body.email).map_err(|m| ApiError::invalid("email", m))?.normalized;
     let address = client.key_text();
     let hour = std::time::Duration::from_secs(3600);
     let _counted = reserve(
-        &state,
+        state,
         &[
             throttle::Budget { bucket: throttle::RESET_ACCOUNT, key: &account_key, max: PER_ACCOUNT, window: hour },
             throttle::Budget { bucket: throttle::RESET_ADDRESS, key: &address, max: PER_ADDRESS, window: hour },
@@ -122,33 +88,13 @@ pub async fn request_password_reset(
             .await?;
         tx.commit().await?;
     }
-    Ok(Accepted::response("if the address has an account, a reset link is on its way"))
+    Ok(())
 }
 
-/// Set a new password with a mailed reset token.
-///
-/// The token works once. The new password follows the registration policy (422
-/// naming `new_password`). Every session of the account ends (refresh tokens revoked,
-/// access tokens invalid), other outstanding reset links stop working, the address
-/// counts as verified, and a notice is mailed. An unknown, expired, used or
-/// wrong-purpose token is one uniform 400.
-#[utoipa::path(
-    tag = "auth",
-    operation_id = "confirm_password_reset",
-    security(()),
-    request_body = PasswordResetConfirm,
-    responses(
-        (status = 204, description = "Password set; log in with it"),
-    )
-)]
-#[post("/auth/password-reset/confirm")]
-pub async fn confirm_password_reset(
-    state: web::Data<AppState>,
-    body: web::Json<PasswordResetConfirm>,
-) -> Result<HttpResponse, ApiError> {
+/// Sets the new password a mailed reset link allows, once, ending every session.
+pub async fn confirm_reset(state: &AppState, body: PasswordResetConfirm) -> Result<(), ApiError> {
     let invalid =
         || ApiError::BadRequest("the reset link is invalid, expired or already used; ask for a new one".into());
-    let body = body.into_inner();
     let hash = mailed_token_hash(&body.token).ok_or_else(invalid)?;
     let now = state.clock.now();
     let found = store::find_email_token(&state.db, &hash, PURPOSE).await?.ok_or_else(invalid)?;
@@ -177,5 +123,5 @@ pub async fn confirm_password_reset(
     store::mark_email_verified(&mut tx, user_id).await?;
     notice.queue(&mut tx).await?;
     tx.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

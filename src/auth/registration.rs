@@ -7,8 +7,6 @@
 //! and one outbox job in a transaction), so the answer's timing does not tell them
 //! apart either.
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, post, web};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -16,21 +14,20 @@ use utoipa::ToSchema;
 use super::email::Email;
 use super::model::parse_display_name;
 use super::model::{RegisterRequest, Role, TokenResponse};
-use super::recovery::{Accepted, mailed_token_hash};
+use super::recovery::mailed_token_hash;
 use super::service::{Lineage, issue_session, reserve};
 use super::{password, pending, store, throttle};
 use crate::error::{ApiError, FieldError};
 use crate::mail::Mail;
-use crate::openapi::responses::TooManyRequests;
+use crate::proxy::ClientAddress;
 use crate::security::tokens;
 use crate::state::AppState;
-use crate::web::client_address::ClientAddress;
 
 /// Sign-ups mailed to one address per hour: enough for a lost mail or two, too few
 /// to flood someone's inbox through the form.
 const PER_EMAIL: u32 = 5;
 
-const ACCEPTED: &str = "check your inbox: the link we sent finishes signing up";
+pub const ACCEPTED: &str = "check your inbox: the link we sent finishes signing up";
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -41,34 +38,9 @@ pub struct ConfirmRegistration {
     pub token: SecretString,
 }
 
-/// Sign up.
-///
-/// Always 202 with the same body for a valid form, whether or not the address has an
-/// account, so the answer does not tell anyone who has one. A new address gets a link
-/// that finishes signing up (`POST /auth/register/confirm`; it works once, for 24
-/// hours by default); an address with an account gets a note saying someone tried,
-/// with a way to reset the password. Until the link is followed there is no account:
-/// nothing can log in, and the sign-up is deleted a day after its link expires. Every
-/// new account is a learner; any field beyond `email`, `password` and `display_name`
-/// is refused with 422. At most 20 sign-ups per client address and 5 per email
-/// address an hour (429 with `Retry-After` past that).
-#[utoipa::path(
-    tag = "auth",
-    operation_id = "register",
-    security(()),
-    request_body = RegisterRequest,
-    responses(
-        (status = 202, description = "Accepted; the next step is in a mail to the address", body = Accepted,
-         headers(("Cache-Control" = String, description = "no-store"))),
-        (status = 429, response = inline(TooManyRequests)),
-    )
-)]
-#[post("/auth/register")]
-pub async fn register(
-    client: ClientAddress,
-    state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
-) -> Result<HttpResponse, ApiError> {
+/// Records a sign-up, or tells the address's owner someone tried: the caller cannot
+/// tell which (the answer and its timing are the same).
+pub async fn register(state: &AppState, client: &ClientAddress, body: RegisterRequest) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     let email = Email::parse(&body.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
     let name = parse_display_name(&body.display_name).map_err(|m| errors.push(FieldError::new("display_name", m))).ok();
@@ -85,7 +57,7 @@ pub async fn register(
     let hour = std::time::Duration::from_secs(3600);
     // Every sign-up counts, whatever its outcome: nothing to refund.
     let _counted = reserve(
-        &state,
+        state,
         &[
             throttle::Budget {
                 bucket: throttle::REGISTER_ADDRESS,
@@ -99,7 +71,7 @@ pub async fn register(
     .await?;
 
     // Hashed in both branches, so both take the hasher's time.
-    let password_hash = state.hasher.hash(body.into_inner().password).await?;
+    let password_hash = state.hasher.hash(body.password).await?;
     let settings = &state.settings;
     let owner = store::by_email(&state.db, &email.normalized).await?;
     let mut tx = state.db.begin().await?;
@@ -141,33 +113,16 @@ pub async fn register(
         }
     }
     tx.commit().await?;
-    Ok(Accepted::response(ACCEPTED))
+    Ok(())
 }
 
-/// Finish signing up with the mailed link.
-///
-/// Makes the account (its address verified) from the sign-up the link was mailed
-/// for, with that sign-up's password and name, and logs it in: the response holds a
-/// token pair. The link works once; other sign-ups for the same address stop working.
-/// An unknown, expired or used link, or one for an address that has an account by
-/// now, is one uniform 400.
-#[utoipa::path(
-    tag = "auth",
-    operation_id = "confirm_registration",
-    security(()),
-    request_body = ConfirmRegistration,
-    responses(
-        (status = 201, description = "Account made and logged in", body = TokenResponse,
-         headers(("Cache-Control" = String, description = "no-store"))),
-    )
-)]
-#[post("/auth/register/confirm")]
-pub async fn confirm_registration(
-    req: HttpRequest,
-    client: ClientAddress,
-    state: web::Data<AppState>,
-    body: web::Json<ConfirmRegistration>,
-) -> Result<HttpResponse, ApiError> {
+/// Makes the account a mailed sign-up link stands for and opens its first session.
+pub async fn confirm(
+    state: &AppState,
+    client: &ClientAddress,
+    user_agent: Option<&str>,
+    body: ConfirmRegistration,
+) -> Result<TokenResponse, ApiError> {
     let invalid = || {
         ApiError::BadRequest(
             "the sign-up link is invalid, expired or already used; log in, or sign up again".to_owned(),
@@ -187,18 +142,8 @@ pub async fn confirm_registration(
     };
     let user = store::insert(&mut *tx, account).await?.ok_or_else(invalid)?;
     pending::discard_for(&mut tx, &signup.email_normalized).await?;
-    let tokens = issue_session(
-        &state,
-        &mut tx,
-        &user,
-        user.token_version,
-        Lineage::NewSession,
-        crate::web::user_agent(&req).as_deref(),
-        &client,
-    )
-    .await?;
+    let tokens =
+        issue_session(state, &mut tx, &user, user.token_version, Lineage::NewSession, user_agent, client).await?;
     tx.commit().await?;
-    let mut res = crate::web::no_store(actix_web::http::StatusCode::CREATED).json(&tokens);
-    res.headers_mut().insert(header::LOCATION, header::HeaderValue::from_static("/api/v1/me"));
-    Ok(res)
+    Ok(tokens)
 }

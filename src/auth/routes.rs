@@ -1,13 +1,16 @@
 //! `/auth/*` sessions: login, refresh (rotation with reuse detection), logout. Sign-up is
 //! in `registration.rs`, password reset in `recovery.rs`.
 
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use time::OffsetDateTime;
 
 use super::extractor::AuthUser;
 use secrecy::ExposeSecret;
 
-use super::model::{LoginRequest, RefreshRequest, TokenResponse};
+use super::model::{Accepted, LoginRequest, RefreshRequest, RegisterRequest, TokenResponse};
+use super::recovery::{self, PasswordResetConfirm, PasswordResetRequest};
+use super::registration::{self, ConfirmRegistration};
 use super::service::{Lineage, issue_session, reserve};
 use super::store::{self};
 use super::{password, throttle};
@@ -16,6 +19,7 @@ use crate::openapi::responses::{TooManyRequests, Unauthorized};
 use crate::security::tokens;
 use crate::state::AppState;
 use crate::web::client_address::ClientAddress;
+use crate::web::no_store;
 
 /// Log in with email and password.
 ///
@@ -247,5 +251,118 @@ pub async fn logout_all(user: AuthUser, state: web::Data<AppState>) -> Result<Ht
     let mut tx = state.db.begin().await?;
     store::end_all_sessions(&mut tx, user.id).await?;
     tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sign up.
+///
+/// Always 202 with the same body for a valid form, whether or not the address has an
+/// account, so the answer does not tell anyone who has one. A new address gets a link
+/// that finishes signing up (`POST /auth/register/confirm`; it works once, for 24
+/// hours by default); an address with an account gets a note saying someone tried,
+/// with a way to reset the password. Until the link is followed there is no account:
+/// nothing can log in, and the sign-up is deleted a day after its link expires. Every
+/// new account is a learner; any field beyond `email`, `password` and `display_name`
+/// is refused with 422. At most 20 sign-ups per client address and 5 per email
+/// address an hour (429 with `Retry-After` past that).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "register",
+    security(()),
+    request_body = RegisterRequest,
+    responses(
+        (status = 202, description = "Accepted; the next step is in a mail to the address", body = Accepted,
+         headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 429, response = inline(TooManyRequests)),
+    )
+)]
+#[post("/auth/register")]
+pub async fn register(
+    client: ClientAddress,
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    registration::register(&state, &client, body.into_inner()).await?;
+    Ok(no_store(StatusCode::ACCEPTED).json(Accepted::new(registration::ACCEPTED)))
+}
+
+/// Finish signing up with the mailed link.
+///
+/// Makes the account (its address verified) from the sign-up the link was mailed
+/// for, with that sign-up's password and name, and logs it in: the response holds a
+/// token pair. The link works once; other sign-ups for the same address stop working.
+/// An unknown, expired or used link, or one for an address that has an account by
+/// now, is one uniform 400.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "confirm_registration",
+    security(()),
+    request_body = ConfirmRegistration,
+    responses(
+        (status = 201, description = "Account made and logged in", body = TokenResponse,
+         headers(("Cache-Control" = String, description = "no-store"))),
+    )
+)]
+#[post("/auth/register/confirm")]
+pub async fn confirm_registration(
+    req: HttpRequest,
+    client: ClientAddress,
+    state: web::Data<AppState>,
+    body: web::Json<ConfirmRegistration>,
+) -> Result<HttpResponse, ApiError> {
+    let user_agent = crate::web::user_agent(&req);
+    let tokens = registration::confirm(&state, &client, user_agent.as_deref(), body.into_inner()).await?;
+    let mut res = no_store(StatusCode::CREATED).json(&tokens);
+    res.headers_mut().insert(header::LOCATION, header::HeaderValue::from_static("/api/v1/me"));
+    Ok(res)
+}
+
+/// Ask for a password reset link.
+///
+/// Always 202 with the same body, whether or not the address has an account: a link
+/// valid for an hour is mailed only if it has. At most 3 requests per account and 10
+/// per client address an hour (429 with `Retry-After` past that).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "request_password_reset",
+    security(()),
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "Accepted; a link is mailed if the address has an account", body = Accepted),
+        (status = 429, response = inline(TooManyRequests)),
+    )
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    client: ClientAddress,
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    recovery::request_reset(&state, &client, body.into_inner()).await?;
+    Ok(no_store(StatusCode::ACCEPTED).json(Accepted::new("if the address has an account, a reset link is on its way")))
+}
+
+/// Set a new password with a mailed reset token.
+///
+/// The token works once. The new password follows the registration policy (422
+/// naming `new_password`). Every session of the account ends (refresh tokens revoked,
+/// access tokens invalid), other outstanding reset links stop working, the address
+/// counts as verified, and a notice is mailed. An unknown, expired, used or
+/// wrong-purpose token is one uniform 400.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "confirm_password_reset",
+    security(()),
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 204, description = "Password set; log in with it"),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetConfirm>,
+) -> Result<HttpResponse, ApiError> {
+    recovery::confirm_reset(&state, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
