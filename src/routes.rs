@@ -72,10 +72,10 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             // Admin: an admin token, the import body limit, cached content dropped on writes.
             .service(
                 admin::scope(import_limit)
-                    .service(admin::users::list_users) // GET /api/v1/admin/users
+                    .service(admin::routes::list_users) // GET /api/v1/admin/users
                     .service(admin::audit::routes::list_audit) // GET /api/v1/admin/audit
-                    .service(admin::bundles::import_bundle) // POST /api/v1/admin/import
-                    .service(admin::bundles::export_track) // GET /api/v1/admin/export/{track}
+                    .service(admin::routes::import_bundle) // POST /api/v1/admin/import
+                    .service(admin::routes::export_track) // GET /api/v1/admin/export/{track}
                     .service(admin::content::routes::get_entity) // GET /api/v1/admin/content/{kind}/{key}
                     .service(admin::content::routes::create_entity) // POST /api/v1/admin/content/{kind}
                     .service(admin::content::routes::update_entity) // PUT /api/v1/admin/content/{kind}/{key}

@@ -4,9 +4,10 @@
 use actix_web::middleware::from_fn;
 
 pub mod audit;
-pub mod bundles;
 pub mod content;
-pub mod users;
+pub mod model;
+pub mod routes;
+pub mod service;
 
 /// Every admin route, under `/admin`, behind the admin check. The check runs as
 /// middleware before any extractor, so a learner gets 403 (and an anonymous caller
