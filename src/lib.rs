@@ -14,7 +14,6 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod error;
-pub mod health;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;

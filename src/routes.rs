@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{account, admin, auth, catalog, health, profile, progress, quiz, reminders, review, web};
+use crate::{account, admin, auth, catalog, profile, progress, quiz, reminders, review, web};
 
 /// Mounts every documented route; `import_limit` is the admin import's body limit.
 pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
@@ -84,7 +84,7 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             ),
     )
     // Operations.
-    .service(health::live) // GET /health/live
-    .service(health::ready) // GET /health/ready
+    .service(web::health::live) // GET /health/live
+    .service(web::health::ready) // GET /health/ready
     .service(web::metrics::metrics); // GET /metrics
 }

@@ -7,6 +7,7 @@ pub mod etag;
 pub mod extractors;
 pub mod fallback;
 pub mod head;
+pub mod health;
 pub mod integral;
 pub mod metrics;
 pub mod panic;
