@@ -14,6 +14,7 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod error;
+pub mod interview;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;

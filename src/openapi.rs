@@ -20,6 +20,7 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
         (name = "auth", description = "Registration, login and token refresh. Access tokens last 15 minutes; refresh tokens are single-use and rotate."),
         (name = "account", description = "The caller's own account."),
         (name = "quizzes", description = "Quizzes graded by the server: draw an attempt, submit it, read the history."),
+        (name = "interviews", description = "Mock interviews: answer a question cold, then see the model answer and its rubric, then grade yourself point by point."),
         (name = "reviews", description = "Flashcard reviews on an FSRS spaced-repetition schedule."),
         (name = "progress", description = "The learner's marks, filled-in roadmap, next topic, soft spots and activity."),
         (name = "reminders", description = "Opt-in daily study reminders by mail, their one-click unsubscribe, and the summary they are made from."),

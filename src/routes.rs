@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{account, admin, auth, catalog, profile, progress, quiz, reminders, review, web};
+use crate::{account, admin, auth, catalog, interview, profile, progress, quiz, reminders, review, web};
 
 /// Mounts every documented route; `import_limit` is the admin import's body limit.
 pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
@@ -54,6 +54,11 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(quiz::routes::submit_quiz) // POST /api/v1/me/quizzes/{id}/submission
             .service(quiz::routes::list_quizzes) // GET /api/v1/me/quizzes
             .service(quiz::routes::get_quiz) // GET /api/v1/me/quizzes/{id}
+            .service(interview::routes::create_interview) // POST /api/v1/me/interviews
+            .service(interview::routes::get_interview) // GET /api/v1/me/interviews/{id}
+            .service(interview::routes::answer_question) // PUT /api/v1/me/interviews/{id}/items/{position}/answer
+            .service(interview::routes::grade_question) // PUT /api/v1/me/interviews/{id}/items/{position}/grades
+            .service(interview::routes::list_cold_answers) // GET /api/v1/me/questions/{id}/cold-answers
             // Flashcard reviews.
             .service(review::routes::due_cards) // GET /api/v1/me/reviews/due
             .service(review::routes::record_review) // POST /api/v1/me/reviews

@@ -9,7 +9,7 @@ use crate::catalog::model::SlugRef;
 
 /// What to draw items from: a whole track, one stage of a track, or a list of topics.
 /// Exactly two shapes are valid (see `quiz::service::scope_topics`); its OpenAPI schema
-/// states them as a `oneOf`, written by hand in [`super::schema`].
+/// states them as a `oneOf`, written by hand in [`super::docs`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuizScope {

@@ -21,7 +21,7 @@ use crate::state::AppState;
 const DEADLINE_GRACE_SECS: i64 = 5;
 
 /// Resolves a scope to topic ids, checking it names live content.
-async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, ApiError> {
+pub async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uuid>, ApiError> {
     match (&scope.track, &scope.stage, &scope.topics) {
         (Some(track), stage, None) => {
             let not_found = || ApiError::invalid("scope.track", format!("no track {track:?}"));

@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod hostile;
 mod hygiene;
+mod interviews;
 mod limits;
 mod mail;
 mod openapi;

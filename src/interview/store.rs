@@ -1,0 +1,270 @@
+//! SQL for mock interviews: the draw, the session and its items, the cold attempts
+//! and self-grades (each written once, by a conditional update), and a learner's
+//! past attempts at a question.
+
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::PointGrade;
+use crate::catalog::model::Difficulty;
+
+/// Draws up to `size` live questions that have a rubric from `topics`, weighted toward
+/// what the learner has not proven cold: a question whose latest self-graded score was
+/// under 60% (4) or that was never answered cold (3) over one answered well (1) — a
+/// weighted random sample without replacement (Efraimidis–Spirakis keys).
+pub async fn draw(
+    pool: &PgPool,
+    user_id: Uuid,
+    topics: &[Uuid],
+    difficulties: Option<&[String]>,
+    size: i64,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        r#"
+        WITH last AS (
+            SELECT DISTINCT ON (ii.question_id) ii.question_id, ii.grades
+            FROM interview i JOIN interview_item ii ON ii.interview_id = i.interview_id
+            WHERE i.user_id = $1 AND ii.answered_at IS NOT NULL
+            ORDER BY ii.question_id, ii.answered_at DESC
+        )
+        SELECT q.question_id
+        FROM question q
+        JOIN topic t ON t.topic_id = q.topic_id AND t.retired_at IS NULL
+        LEFT JOIN last ON last.question_id = q.question_id
+        WHERE q.retired_at IS NULL AND q.topic_id = ANY ($2) AND cardinality(q.rubric) >= 3
+          AND ($3::text[] IS NULL OR q.difficulty = ANY ($3))
+        ORDER BY -ln(1.0 - random()) / CASE
+            WHEN last.question_id IS NULL THEN 3.0
+            WHEN last.grades IS NULL THEN 4.0
+            WHEN (SELECT avg(CASE g WHEN 'got_it' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)
+                  FROM unnest(last.grades) AS g) < 0.6 THEN 4.0
+            ELSE 1.0 END
+        LIMIT $4
+        "#,
+        user_id,
+        topics,
+        difficulties as Option<&[String]>,
+        size
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// A new session.
+pub struct NewInterview<'a> {
+    pub user_id: Uuid,
+    pub client_id: Option<Uuid>,
+    pub scope: &'a Value,
+    pub created_at: OffsetDateTime,
+    pub deadline: Option<OffsetDateTime>,
+}
+
+/// Inserts the session and its questions in order; `None` when the learner already
+/// has a session under `client_id` (a retried start).
+pub async fn insert(conn: &mut PgConnection, new: NewInterview<'_>, questions: &[Uuid]) -> sqlx::Result<Option<Uuid>> {
+    let Some(id) = sqlx::query_scalar!(
+        r#"INSERT INTO interview (user_id, client_id, scope, created_at, deadline) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (user_id, client_id) DO NOTHING RETURNING interview_id"#,
+        new.user_id,
+        new.client_id,
+        new.scope,
+        new.created_at,
+        new.deadline
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    sqlx::query!(
+        r#"INSERT INTO interview_item (interview_id, position, question_id)
+           SELECT $1, (q.ord - 1)::int, q.question_id FROM unnest($2::uuid[]) WITH ORDINALITY AS q(question_id, ord)"#,
+        id,
+        questions
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(id))
+}
+
+/// The learner's session under `client_id`, if any.
+pub async fn by_client_id(pool: &PgPool, user_id: Uuid, client_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!("SELECT interview_id FROM interview WHERE user_id = $1 AND client_id = $2", user_id, client_id)
+        .fetch_optional(pool)
+        .await
+}
+
+#[derive(Debug)]
+pub struct HeaderRow {
+    pub interview_id: Uuid,
+    pub created_at: OffsetDateTime,
+    pub deadline: Option<OffsetDateTime>,
+    pub completed_at: Option<OffsetDateTime>,
+}
+
+/// The caller's session (`None` for another learner's: callers answer 404 either way).
+pub async fn header(conn: &mut PgConnection, user_id: Uuid, id: Uuid) -> sqlx::Result<Option<HeaderRow>> {
+    sqlx::query_as!(
+        HeaderRow,
+        "SELECT interview_id, created_at, deadline, completed_at FROM interview WHERE interview_id = $1 AND user_id = $2",
+        id,
+        user_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug)]
+pub struct ItemRow {
+    pub position: i32,
+    pub question_id: Uuid,
+    pub title: String,
+    pub prompt: String,
+    pub difficulty: Difficulty,
+    pub topic_slug: String,
+    pub topic_title: String,
+    pub model_answer: String,
+    pub answer: Option<String>,
+    pub skipped: bool,
+    pub answered_at: Option<OffsetDateTime>,
+    pub late: bool,
+    pub rubric: Option<Vec<String>>,
+    pub grades: Option<Vec<PointGrade>>,
+}
+
+/// A session's questions in order (one, with `position`), with their current text.
+pub async fn items(conn: &mut PgConnection, id: Uuid, position: Option<i32>) -> sqlx::Result<Vec<ItemRow>> {
+    sqlx::query_as!(
+        ItemRow,
+        r#"SELECT ii.position, q.question_id, q.title, q.prompt, q.difficulty AS "difficulty: Difficulty",
+                  t.slug AS topic_slug, t.title AS topic_title, q.answer AS model_answer,
+                  ii.answer, ii.skipped, ii.answered_at, ii.late, ii.rubric, ii.grades AS "grades: Vec<PointGrade>"
+           FROM interview_item ii
+           JOIN question q ON q.question_id = ii.question_id
+           JOIN topic t ON t.topic_id = q.topic_id
+           WHERE ii.interview_id = $1 AND ($2::int IS NULL OR ii.position = $2)
+           ORDER BY ii.position"#,
+        id,
+        position
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Records the cold attempt (an answer, or a skip) with the rubric it reveals, once:
+/// `false` when the question was already attempted (a racing request got there first).
+pub async fn record_attempt(
+    conn: &mut PgConnection,
+    id: Uuid,
+    position: i32,
+    answer: Option<&str>,
+    at: OffsetDateTime,
+    late: bool,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        r#"UPDATE interview_item ii
+           SET answer = $3, skipped = ($3::text IS NULL), answered_at = $4, late = $5,
+               rubric = (SELECT q.rubric FROM question q WHERE q.question_id = ii.question_id)
+           WHERE ii.interview_id = $1 AND ii.position = $2 AND ii.answered_at IS NULL"#,
+        id,
+        position,
+        answer,
+        at,
+        late
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the self-grade of an answered (not skipped) question, once: `false` when it
+/// was graded already.
+pub async fn record_grades(
+    conn: &mut PgConnection,
+    id: Uuid,
+    position: i32,
+    grades: &[PointGrade],
+    at: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let grades: Vec<&str> = grades.iter().map(|g| g.as_str()).collect();
+    let done = sqlx::query!(
+        r#"UPDATE interview_item SET grades = $3, graded_at = $4
+           WHERE interview_id = $1 AND position = $2 AND answered_at IS NOT NULL AND NOT skipped
+             AND grades IS NULL AND cardinality(rubric) = cardinality($3::text[])"#,
+        id,
+        position,
+        &grades[..] as &[&str],
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks the session completed once every question is skipped or graded.
+pub async fn complete_if_done(conn: &mut PgConnection, id: Uuid, at: OffsetDateTime) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"UPDATE interview SET completed_at = $2
+           WHERE interview_id = $1 AND completed_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM interview_item
+                             WHERE interview_id = $1 AND (answered_at IS NULL OR (NOT skipped AND grades IS NULL)))"#,
+        id,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug)]
+pub struct PastRow {
+    pub interview_id: Uuid,
+    pub answered_at: OffsetDateTime,
+    pub answer: Option<String>,
+    pub skipped: bool,
+    pub grades: Option<Vec<PointGrade>>,
+}
+
+/// The learner's cold attempts at a question, newest first.
+pub async fn past_attempts(pool: &PgPool, user_id: Uuid, question_id: Uuid) -> sqlx::Result<Vec<PastRow>> {
+    sqlx::query_as!(
+        PastRow,
+        r#"SELECT ii.interview_id, ii.answered_at AS "answered_at!", ii.answer, ii.skipped,
+                  ii.grades AS "grades: Vec<PointGrade>"
+           FROM interview_item ii JOIN interview i ON i.interview_id = ii.interview_id
+           WHERE i.user_id = $1 AND ii.question_id = $2 AND ii.answered_at IS NOT NULL
+           ORDER BY ii.answered_at DESC, ii.interview_id"#,
+        user_id,
+        question_id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(Debug)]
+pub struct QuestionRow {
+    pub question_id: Uuid,
+    pub title: String,
+    pub prompt: String,
+    pub difficulty: Difficulty,
+    pub topic_slug: String,
+    pub topic_title: String,
+    pub answer: String,
+    pub rubric: Vec<String>,
+}
+
+/// A live question with its topic, model answer and rubric.
+pub async fn question(pool: &PgPool, question_id: Uuid) -> sqlx::Result<Option<QuestionRow>> {
+    sqlx::query_as!(
+        QuestionRow,
+        r#"SELECT q.question_id, q.title, q.prompt, q.difficulty AS "difficulty: Difficulty", t.slug AS topic_slug,
+                  t.title AS topic_title, q.answer, q.rubric
+           FROM question q JOIN topic t ON t.topic_id = q.topic_id AND t.retired_at IS NULL
+           WHERE q.question_id = $1 AND q.retired_at IS NULL"#,
+        question_id
+    )
+    .fetch_optional(pool)
+    .await
+}
