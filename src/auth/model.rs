@@ -57,7 +57,8 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "ann@example.com", "password": "correct horse battery staple"}))]
 pub struct LoginRequest {
-    #[schema(max_length = 254)]
+    /// No NUL characters (422 naming the body): no address can hold one.
+    #[schema(max_length = 254, pattern = r"^[^\x00]*$")]
     pub email: String,
     #[schema(value_type = String, max_length = 1024, format = "password")]
     pub password: SecretString,

@@ -21,6 +21,7 @@ pub struct CreateInterview {
     #[serde(default, deserialize_with = "crate::web::integral::opt")]
     pub size: Option<i64>,
     /// Only questions of these difficulties (default: all).
+    #[schema(min_items = 1)]
     #[serde(default)]
     pub difficulties: Option<Vec<Difficulty>>,
     /// Seconds per question, 30 to 1800; the session's deadline is this times the

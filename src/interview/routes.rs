@@ -10,7 +10,7 @@ use super::model::*;
 use super::service;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::openapi::responses::{Conflict, NotFound};
+use crate::openapi::responses::{BadRequest, Conflict, NotFound};
 use crate::state::AppState;
 use crate::web::{no_store, private_ok};
 
@@ -26,7 +26,8 @@ use crate::web::{no_store, private_ok};
 ///
 /// The question bank itself stays public (`GET /questions/{id}` shows the answer): a
 /// front end should not show it during a session. Sending the same `client_id` again
-/// returns the session it made (200) instead of a second one (201).
+/// returns the session it made (200) instead of a second one (201); the same
+/// `client_id` with another scope is a 409.
 #[utoipa::path(
     tag = "interviews",
     operation_id = "create_interview",
@@ -36,6 +37,7 @@ use crate::web::{no_store, private_ok};
         (status = 201, description = "The new session", body = Interview,
          headers(("Location" = String, description = "The session's URL"))),
         (status = 200, description = "The session this `client_id` made before", body = Interview),
+        (status = 409, response = inline(Conflict)),
     )
 )]
 #[post("/me/interviews")]
@@ -80,6 +82,7 @@ pub struct ItemPath {
     params(InterviewPath),
     responses(
         (status = 200, description = "The session", body = Interview),
+        (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
     )
 )]
@@ -171,6 +174,7 @@ pub struct QuestionPath {
     params(QuestionPath),
     responses(
         (status = 200, description = "The attempts beside the model answer", body = ColdAnswers),
+        (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
     )
 )]

@@ -43,12 +43,13 @@ pub async fn create(state: &AppState, user_id: Uuid, body: CreateInterview) -> R
     if body.difficulties.as_ref().is_some_and(Vec::is_empty) {
         return Err(ApiError::invalid("difficulties", "must name at least one difficulty, or be left out"));
     }
+    let topics = crate::quiz::service::scope_topics(state, &body.scope).await?;
+    let scope = serde_json::to_value(&body.scope).map_err(|e| ApiError::Internal(e.into()))?;
     if let Some(client_id) = body.client_id
-        && let Some(id) = store::by_client_id(&state.db, user_id, client_id).await?
+        && let Some(id) = earlier(state, user_id, client_id, &scope).await?
     {
         return Ok((get(state, user_id, id).await?, false));
     }
-    let topics = crate::quiz::service::scope_topics(state, &body.scope).await?;
     let difficulties: Option<Vec<String>> =
         body.difficulties.as_ref().map(|ds| ds.iter().map(|d| d.as_str().to_owned()).collect());
     let questions = store::draw(&state.db, user_id, &topics, difficulties.as_deref(), size).await?;
@@ -58,7 +59,6 @@ pub async fn create(state: &AppState, user_id: Uuid, body: CreateInterview) -> R
     let now = state.clock.now();
     let count = i64::try_from(questions.len()).unwrap_or(MAX_SIZE);
     let deadline = body.time_limit_secs.map(|secs| now + Duration::seconds(secs * count));
-    let scope = serde_json::to_value(&body.scope).map_err(|e| ApiError::Internal(e.into()))?;
     let new = store::NewInterview { user_id, client_id: body.client_id, scope: &scope, created_at: now, deadline };
     let mut tx = state.db.begin().await?;
     let inserted = store::insert(&mut tx, new, &questions).await?;
@@ -67,12 +67,29 @@ pub async fn create(state: &AppState, user_id: Uuid, body: CreateInterview) -> R
         (Some(id), _) => Ok((get(state, user_id, id).await?, true)),
         // Another request with the same client id made it meanwhile.
         (None, Some(client_id)) => {
-            let id = store::by_client_id(&state.db, user_id, client_id)
+            let id = earlier(state, user_id, client_id, &scope)
                 .await?
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("interview of client id {client_id} vanished")))?;
             Ok((get(state, user_id, id).await?, false))
         }
         (None, None) => Err(ApiError::Internal(anyhow::anyhow!("an interview without client id conflicted"))),
+    }
+}
+
+/// The session an earlier start with `client_id` made; a 409 when that start asked for
+/// another scope (a client id names one request, not a slot to reuse).
+async fn earlier(
+    state: &AppState,
+    user_id: Uuid,
+    client_id: Uuid,
+    scope: &serde_json::Value,
+) -> Result<Option<Uuid>, ApiError> {
+    match store::by_client_id(&state.db, user_id, client_id).await? {
+        Some((id, stored)) if stored == *scope => Ok(Some(id)),
+        Some(_) => {
+            Err(ApiError::Conflict(format!("client_id {client_id} already started a session for another scope")))
+        }
+        None => Ok(None),
     }
 }
 

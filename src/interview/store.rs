@@ -89,11 +89,16 @@ pub async fn insert(conn: &mut PgConnection, new: NewInterview<'_>, questions: &
     Ok(Some(id))
 }
 
-/// The learner's session under `client_id`, if any.
-pub async fn by_client_id(pool: &PgPool, user_id: Uuid, client_id: Uuid) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar!("SELECT interview_id FROM interview WHERE user_id = $1 AND client_id = $2", user_id, client_id)
-        .fetch_optional(pool)
-        .await
+/// The learner's session under `client_id`, if any, with the scope it was started for.
+pub async fn by_client_id(pool: &PgPool, user_id: Uuid, client_id: Uuid) -> sqlx::Result<Option<(Uuid, Value)>> {
+    let row = sqlx::query!(
+        "SELECT interview_id, scope FROM interview WHERE user_id = $1 AND client_id = $2",
+        user_id,
+        client_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.interview_id, r.scope)))
 }
 
 #[derive(Debug)]

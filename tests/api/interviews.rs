@@ -166,6 +166,9 @@ async fn a_start_retried_with_its_client_id_returns_the_same_session(pool: PgPoo
         ids.insert(res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
     }
     assert_eq!(ids.len(), 1, "{ids:?}");
+    // The same client id for another scope is a conflict, not the old session.
+    let reused = json!({"scope": {"topics": ["basics"]}, "client_id": "7d1e2c3b-4a5f-4b6c-8d9e-0f1a2b3c4d5e"});
+    assert_problem(start(&app, &ann, reused).await, StatusCode::CONFLICT).await;
     // Another learner with the same client id gets a session of their own.
     let bob = app.new_user("bob@example.com").await;
     assert_ne!(start_ok(&app, &bob, body).await["id"], json!(ids.first()));
