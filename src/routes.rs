@@ -55,6 +55,7 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(quiz::routes::list_quizzes) // GET /api/v1/me/quizzes
             .service(quiz::routes::get_quiz) // GET /api/v1/me/quizzes/{id}
             .service(interview::routes::create_interview) // POST /api/v1/me/interviews
+            .service(interview::routes::list_due_questions) // GET /api/v1/me/interviews/due
             .service(interview::routes::get_interview) // GET /api/v1/me/interviews/{id}
             .service(interview::routes::answer_question) // PUT /api/v1/me/interviews/{id}/items/{position}/answer
             .service(interview::routes::grade_question) // PUT /api/v1/me/interviews/{id}/items/{position}/grades

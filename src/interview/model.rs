@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::catalog::model::Difficulty;
 use crate::quiz::model::QuizScope;
+use crate::review::model::Rating;
 use crate::wire::SlugRef;
 
 /// Start a mock interview.
@@ -93,6 +94,19 @@ pub fn score(grades: &[PointGrade]) -> f64 {
     }
     let total: f64 = grades.iter().map(|g| g.worth()).sum();
     (total / grades.len() as f64 * 10_000.0).round() / 10_000.0
+}
+
+/// The FSRS rating a cold attempt counts as, so questions come back on the flashcards'
+/// schedule: a skip or under 40% of the rubric is `again`, under 70% `hard`, under
+/// 100% `good`, every point hit `easy`.
+pub fn rating_for(score: Option<f64>) -> Rating {
+    match score {
+        None => Rating::Again,
+        Some(s) if s < 0.4 => Rating::Again,
+        Some(s) if s < 0.7 => Rating::Hard,
+        Some(s) if s < 1.0 => Rating::Good,
+        Some(_) => Rating::Easy,
+    }
 }
 
 /// The question as an interviewer asks it.
@@ -212,6 +226,29 @@ pub struct ColdAnswers {
     pub attempts: Vec<PastAttempt>,
 }
 
+/// A question due again for a cold answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DueQuestion {
+    pub question: InterviewQuestion,
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_at: OffsetDateTime,
+    /// When it was last answered cold (or skipped).
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_attempted_at: OffsetDateTime,
+}
+
+/// Questions due again, most overdue first (at most 100).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"items": [{
+    "question": {"id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "title": "Why do `a = a + [1]` and `a += [1]` differ?",
+                 "prompt": "`b = a` and then `a += [1]`: what does `b` hold?", "difficulty": "mid",
+                 "topic": {"slug": "fundamentals", "title": "Fundamentals"}},
+    "due_at": "2026-12-08T09:00:00Z", "last_attempted_at": "2026-12-05T09:00:00Z"
+}]}))]
+pub struct DueQuestions {
+    pub items: Vec<DueQuestion>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +260,11 @@ mod tests {
         assert_eq!(score(&[GotIt, Partly, Missed, Missed]), 0.375);
         assert_eq!(score(&[Missed, Missed, Missed]), 0.0);
         assert_eq!(score(&[]), 0.0);
+        assert_eq!(rating_for(None), Rating::Again, "a skip");
+        assert_eq!(rating_for(Some(0.375)), Rating::Again);
+        assert_eq!(rating_for(Some(0.5)), Rating::Hard);
+        assert_eq!(rating_for(Some(0.75)), Rating::Good);
+        assert_eq!(rating_for(Some(1.0)), Rating::Easy);
         for grade in [GotIt, Partly, Missed] {
             assert_eq!(serde_json::to_value(grade).unwrap(), grade.as_str());
         }

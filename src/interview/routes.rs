@@ -186,3 +186,24 @@ pub async fn list_cold_answers(
 ) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(service::cold_answers(&state, user.id, path.id).await?))
 }
+
+/// Questions due for a cold answer.
+///
+/// Every self-graded cold answer (and every skip) schedules the question's next one
+/// with FSRS, the scheduler the flashcards use, at the account's `desired_retention`:
+/// the attempt counts as a review rated by its score (a skip or under 40% of the
+/// rubric `again`, under 70% `hard`, under 100% `good`, every point `easy`). This
+/// lists the questions due now, most overdue first (at most 100), beside the flashcards'
+/// `GET /me/reviews/due`; a new interview's draw favours them too.
+#[utoipa::path(
+    tag = "interviews",
+    operation_id = "list_due_questions",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "Questions due, most overdue first", body = DueQuestions),
+    )
+)]
+#[get("/me/interviews/due")]
+pub async fn list_due_questions(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Ok(private_ok().json(service::due(&state, user.id).await?))
+}

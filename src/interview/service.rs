@@ -183,6 +183,8 @@ pub async fn attempt(
         if store::record_attempt(&mut tx, id, position, answer.as_deref(), now, late).await? {
             activity::record(&mut tx, user_id, "interview").await?;
             if answer.is_none() {
+                // A skip is a recall failure: the question comes back soon.
+                reschedule(state, &mut tx, user_id, current.question_id, None, now).await?;
                 store::complete_if_done(&mut tx, id, now).await?;
             }
         }
@@ -230,6 +232,7 @@ pub async fn grade(
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
         if store::record_grades(&mut tx, id, position, &body.grades, now).await? {
+            reschedule(state, &mut tx, user_id, current.question_id, Some(score(&body.grades)), now).await?;
             store::complete_if_done(&mut tx, id, now).await?;
         }
         tx.commit().await?;
@@ -239,6 +242,43 @@ pub async fn grade(
         return Err(ApiError::Conflict(format!("question {position} was graded already, differently")));
     }
     Ok(stood)
+}
+
+/// Schedules the question's next cold answer with FSRS, as a review rated by the
+/// attempt's score ([`rating_for`]), at the learner's desired retention.
+async fn reschedule(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    user_id: Uuid,
+    question_id: Uuid,
+    score: Option<f64>,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    let account = crate::auth::service::current_account(&state.db, user_id).await?;
+    let memory = store::memory(&mut *tx, user_id, question_id).await?;
+    let step = crate::review::schedule::review(memory.as_ref(), rating_for(score), now, account.desired_retention)?;
+    store::save_memory(tx, user_id, question_id, &step.memory, step.due_at).await?;
+    Ok(())
+}
+
+/// Questions due again for a cold answer, most overdue first.
+pub async fn due(state: &AppState, user_id: Uuid) -> Result<DueQuestions, ApiError> {
+    let rows = store::due(&state.db, user_id, state.clock.now(), 100).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| DueQuestion {
+            question: InterviewQuestion {
+                id: row.question_id,
+                title: row.title,
+                prompt: row.prompt,
+                difficulty: row.difficulty,
+                topic: SlugRef { slug: row.topic_slug, title: row.topic_title },
+            },
+            due_at: row.due_at,
+            last_attempted_at: row.last_reviewed_at,
+        })
+        .collect();
+    Ok(DueQuestions { items })
 }
 
 /// The caller's cold answers to a question, beside its current model answer and rubric.

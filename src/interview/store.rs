@@ -9,11 +9,14 @@ use uuid::Uuid;
 
 use super::model::PointGrade;
 use crate::catalog::model::Difficulty;
+use crate::review::model::CardState;
+use crate::review::schedule::CardMemory;
 
 /// Draws up to `size` live questions that have a rubric from `topics`, weighted toward
-/// what the learner has not proven cold: a question whose latest self-graded score was
-/// under 60% (4) or that was never answered cold (3) over one answered well (1) — a
-/// weighted random sample without replacement (Efraimidis–Spirakis keys).
+/// what the learner has not proven cold: a question due again on its schedule (5),
+/// whose latest self-graded score was under 60% (4), or never answered cold (3), over
+/// one answered well and not yet due (1) — a weighted random sample without
+/// replacement (Efraimidis–Spirakis keys).
 pub async fn draw(
     pool: &PgPool,
     user_id: Uuid,
@@ -33,9 +36,11 @@ pub async fn draw(
         FROM question q
         JOIN topic t ON t.topic_id = q.topic_id AND t.retired_at IS NULL
         LEFT JOIN last ON last.question_id = q.question_id
+        LEFT JOIN question_memory m ON m.user_id = $1 AND m.question_id = q.question_id
         WHERE q.retired_at IS NULL AND q.topic_id = ANY ($2) AND cardinality(q.rubric) >= 3
           AND ($3::text[] IS NULL OR q.difficulty = ANY ($3))
         ORDER BY -ln(1.0 - random()) / CASE
+            WHEN m.due_at <= now() THEN 5.0
             WHEN last.question_id IS NULL THEN 3.0
             WHEN last.grades IS NULL THEN 4.0
             WHEN (SELECT avg(CASE g WHEN 'got_it' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)
@@ -271,5 +276,82 @@ pub async fn question(pool: &PgPool, question_id: Uuid) -> sqlx::Result<Option<Q
         question_id
     )
     .fetch_optional(pool)
+    .await
+}
+
+/// The learner's memory of a question, as FSRS schedules it; `None` before the first
+/// self-grade (or skip).
+pub async fn memory(conn: &mut PgConnection, user_id: Uuid, question_id: Uuid) -> sqlx::Result<Option<CardMemory>> {
+    sqlx::query_as!(
+        CardMemory,
+        r#"SELECT state AS "state: CardState", stability, difficulty, last_reviewed_at, reps, lapses
+           FROM question_memory WHERE user_id = $1 AND question_id = $2 FOR UPDATE"#,
+        user_id,
+        question_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Stores the question's new memory and when it is due again.
+pub async fn save_memory(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    question_id: Uuid,
+    memory: &CardMemory,
+    due_at: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"INSERT INTO question_memory (user_id, question_id, state, stability, difficulty, due_at, last_reviewed_at,
+                                      reps, lapses)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (user_id, question_id) DO UPDATE
+           SET state = excluded.state, stability = excluded.stability, difficulty = excluded.difficulty,
+               due_at = excluded.due_at, last_reviewed_at = excluded.last_reviewed_at, reps = excluded.reps,
+               lapses = excluded.lapses"#,
+        user_id,
+        question_id,
+        memory.state.as_str(),
+        memory.stability,
+        memory.difficulty,
+        due_at,
+        memory.last_reviewed_at,
+        memory.reps,
+        memory.lapses
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug)]
+pub struct DueRow {
+    pub question_id: Uuid,
+    pub title: String,
+    pub prompt: String,
+    pub difficulty: Difficulty,
+    pub topic_slug: String,
+    pub topic_title: String,
+    pub due_at: OffsetDateTime,
+    pub last_reviewed_at: OffsetDateTime,
+}
+
+/// The learner's live questions due by `now`, most overdue first.
+pub async fn due(pool: &PgPool, user_id: Uuid, now: OffsetDateTime, limit: i64) -> sqlx::Result<Vec<DueRow>> {
+    sqlx::query_as!(
+        DueRow,
+        r#"SELECT q.question_id, q.title, q.prompt, q.difficulty AS "difficulty: Difficulty", t.slug AS topic_slug,
+                  t.title AS topic_title, m.due_at, m.last_reviewed_at
+           FROM question_memory m
+           JOIN question q ON q.question_id = m.question_id AND q.retired_at IS NULL
+           JOIN topic t ON t.topic_id = q.topic_id AND t.retired_at IS NULL
+           WHERE m.user_id = $1 AND m.due_at <= $2
+           ORDER BY m.due_at, q.question_id
+           LIMIT $3"#,
+        user_id,
+        now,
+        limit
+    )
+    .fetch_all(pool)
     .await
 }

@@ -122,6 +122,18 @@ async fn nothing_is_revealed_before_the_cold_attempt_and_each_step_happens_once(
     let none: Value =
         app.get_as(&format!("/api/v1/me/questions/{question}/cold-answers"), &bob.access).await.json().await.unwrap();
     assert_eq!(none["attempts"], json!([]), "another learner's answers are not listed");
+
+    // Each graded answer and the skip scheduled the question's next cold answer: none
+    // is due at once, all four are after long enough, and only for their learner.
+    let due = |user: TestUser| {
+        let app = &app;
+        async move { app.get_as("/api/v1/me/interviews/due", &user.access).await.json::<Value>().await.unwrap() }
+    };
+    assert_eq!(due(ann.clone()).await["items"], json!([]));
+    app.clock.advance(time::Duration::days(400));
+    let later = due(ann.clone()).await;
+    assert_eq!(later["items"].as_array().map(Vec::len), Some(4), "{later}");
+    assert_eq!(due(bob.clone()).await["items"], json!([]));
 }
 
 #[sqlx::test]
