@@ -184,7 +184,7 @@ pub async fn attempt(
             activity::record(&mut tx, user_id, "interview").await?;
             if answer.is_none() {
                 // A skip is a recall failure: the question comes back soon.
-                reschedule(state, &mut tx, user_id, current.question_id, None, now).await?;
+                reschedule(&mut tx, user_id, current.question_id, None, now).await?;
                 store::complete_if_done(&mut tx, id, now).await?;
             }
         }
@@ -232,7 +232,7 @@ pub async fn grade(
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
         if store::record_grades(&mut tx, id, position, &body.grades, now).await? {
-            reschedule(state, &mut tx, user_id, current.question_id, Some(score(&body.grades)), now).await?;
+            reschedule(&mut tx, user_id, current.question_id, Some(score(&body.grades)), now).await?;
             store::complete_if_done(&mut tx, id, now).await?;
         }
         tx.commit().await?;
@@ -247,14 +247,17 @@ pub async fn grade(
 /// Schedules the question's next cold answer with FSRS, as a review rated by the
 /// attempt's score ([`rating_for`]), at the learner's desired retention.
 async fn reschedule(
-    state: &AppState,
     tx: &mut sqlx::PgConnection,
     user_id: Uuid,
     question_id: Uuid,
     score: Option<f64>,
     now: OffsetDateTime,
 ) -> Result<(), ApiError> {
-    let account = crate::auth::service::current_account(&state.db, user_id).await?;
+    // Read inside the transaction: a second pool connection held alongside it would let
+    // a burst of grades exhaust the pool.
+    let account = crate::auth::store::by_id(&mut *tx, user_id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
     let memory = store::memory(&mut *tx, user_id, question_id).await?;
     let step = crate::review::schedule::review(memory.as_ref(), rating_for(score), now, account.desired_retention)?;
     store::save_memory(tx, user_id, question_id, &step.memory, step.due_at).await?;
