@@ -22,6 +22,20 @@ pub const MAX_ANSWER_CHARS: usize = 20_000;
 /// Seconds of grace after the deadline, for network latency.
 const DEADLINE_GRACE_SECS: i64 = 5;
 
+/// The question part of a stored row, as the session shows it (a macro because each
+/// query's row is its own type).
+macro_rules! question_of {
+    ($row:ident) => {
+        InterviewQuestion {
+            id: $row.question_id,
+            title: $row.title,
+            prompt: $row.prompt,
+            difficulty: $row.difficulty,
+            topic: SlugRef { slug: $row.topic_slug, title: $row.topic_title },
+        }
+    };
+}
+
 fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound(format!("no interview {id}"))
 }
@@ -108,13 +122,7 @@ fn item_view(row: ItemRow) -> InterviewItem {
     };
     InterviewItem {
         position: row.position,
-        question: InterviewQuestion {
-            id: row.question_id,
-            title: row.title,
-            prompt: row.prompt,
-            difficulty: row.difficulty,
-            topic: SlugRef { slug: row.topic_slug, title: row.topic_title },
-        },
+        question: question_of!(row),
         stage,
         cold_answer: row.answer,
         answered_at: row.answered_at,
@@ -270,13 +278,7 @@ pub async fn due(state: &AppState, user_id: Uuid) -> Result<DueQuestions, ApiErr
     let items = rows
         .into_iter()
         .map(|row| DueQuestion {
-            question: InterviewQuestion {
-                id: row.question_id,
-                title: row.title,
-                prompt: row.prompt,
-                difficulty: row.difficulty,
-                topic: SlugRef { slug: row.topic_slug, title: row.topic_title },
-            },
+            question: question_of!(row),
             due_at: row.due_at,
             last_attempted_at: row.last_reviewed_at,
         })
@@ -302,13 +304,7 @@ pub async fn cold_answers(state: &AppState, user_id: Uuid, question_id: Uuid) ->
         })
         .collect();
     Ok(ColdAnswers {
-        question: InterviewQuestion {
-            id: question.question_id,
-            title: question.title,
-            prompt: question.prompt,
-            difficulty: question.difficulty,
-            topic: SlugRef { slug: question.topic_slug, title: question.topic_title },
-        },
+        question: question_of!(question),
         model_answer: question.answer,
         rubric: question.rubric,
         attempts,
