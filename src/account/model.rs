@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::auth::model::Account;
 use crate::auth::store::SessionExport;
+use crate::interview::store::ColdAnswerExport;
 use crate::progress::store::{QuestionMarkExport, TopicMarkExport};
 
 /// Fields a client may never set on an account, named so the 422 can say so.
@@ -92,6 +93,8 @@ pub struct AccountExport {
     pub question_marks: Vec<QuestionMarkExport>,
     /// Topic marks, including those on content since retired.
     pub topic_marks: Vec<TopicMarkExport>,
-    /// Number of recorded activities (marks, quizzes, reviews).
+    /// Every question of every mock interview: cold answers, skips and self-grades.
+    pub cold_answers: Vec<ColdAnswerExport>,
+    /// Number of recorded activities (marks, quizzes, reviews, cold answers).
     pub activity_count: i64,
 }

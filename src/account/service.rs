@@ -101,6 +101,7 @@ pub async fn export(state: &AppState, user_id: Uuid) -> Result<AccountExport, Ap
         sessions: store::sessions(&state.db, user_id).await?,
         question_marks: progress_store::export_question_marks(&state.db, user_id).await?,
         topic_marks: progress_store::export_topic_marks(&state.db, user_id).await?,
+        cold_answers: crate::interview::store::export_cold_answers(&state.db, user_id).await?,
         activity_count,
     };
     Ok(export)

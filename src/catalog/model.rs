@@ -171,6 +171,11 @@ pub struct RoadmapStage {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub progress: Option<crate::wire::Fill>,
+    /// The caller's claimed beside verified figures; present only with a bearer token
+    /// (absent, never null, without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub verification: Option<crate::wire::Verification>,
 }
 
 /// A track's roadmap: stages in order, each with its topics in order, then the
@@ -217,6 +222,11 @@ pub struct Roadmap {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub progress: Option<crate::wire::Fill>,
+    /// The caller's claimed beside verified figures; present only with a bearer token
+    /// (absent, never null, without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub verification: Option<crate::wire::Verification>,
 }
 
 /// A question as listed (no prompt or answer).

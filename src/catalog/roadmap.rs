@@ -56,6 +56,7 @@ pub fn build(track: TrackRow, stages: Vec<StageRow>, placements: &[PlacementRow]
             position: s.position,
             topics: by_stage.remove(&s.stage_id).unwrap_or_default(),
             progress: None,
+            verification: None,
         })
         .collect();
     Roadmap {
@@ -67,6 +68,7 @@ pub fn build(track: TrackRow, stages: Vec<StageRow>, placements: &[PlacementRow]
         electives,
         counts: counts(placements),
         progress: None,
+        verification: None,
     }
 }
 

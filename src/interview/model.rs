@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::catalog::model::Difficulty;
+pub use crate::quiz::model::ProbeOutcome;
 use crate::quiz::model::QuizScope;
 use crate::review::model::Rating;
 use crate::wire::SlugRef;
@@ -96,6 +97,10 @@ pub fn score(grades: &[PointGrade]) -> f64 {
     (total / grades.len() as f64 * 10_000.0).round() / 10_000.0
 }
 
+/// The share of the rubric at which a cold answer counts as a pass: verified progress
+/// evidence (the evidence query uses the same figure) and the `hard`/`good` boundary.
+pub const PASS_SCORE: f64 = 0.7;
+
 /// The FSRS rating a cold attempt counts as, so questions come back on the flashcards'
 /// schedule: a skip or under 40% of the rubric is `again`, under 70% `hard`, under
 /// 100% `good`, every point hit `easy`.
@@ -103,7 +108,7 @@ pub fn rating_for(score: Option<f64>) -> Rating {
     match score {
         None => Rating::Again,
         Some(s) if s < 0.4 => Rating::Again,
-        Some(s) if s < 0.7 => Rating::Hard,
+        Some(s) if s < PASS_SCORE => Rating::Hard,
         Some(s) if s < 1.0 => Rating::Good,
         Some(_) => Rating::Easy,
     }
@@ -146,6 +151,14 @@ pub struct InterviewItem {
     /// The share of the rubric hit (see `grades`); null until graded, 0 for a skip.
     #[schema(required)]
     pub score: Option<f64>,
+    /// Drawn as a verification probe of a question the learner claimed or proved
+    /// earlier (see next-up).
+    pub probe: bool,
+    /// For a probe, once graded or skipped: `verified` (at least 70% of the rubric: the
+    /// question counts as verified) or `unverified` (under 70%, or skipped: it no longer
+    /// does). Null otherwise.
+    #[schema(required)]
+    pub probe_outcome: Option<ProbeOutcome>,
 }
 
 /// A mock interview session.
@@ -159,7 +172,7 @@ pub struct InterviewItem {
                      "prompt": "`b = a` and then `a += [1]`: what does `b` hold?", "difficulty": "mid",
                      "topic": {"slug": "fundamentals", "title": "Fundamentals"}},
         "stage": "unanswered", "cold_answer": null, "answered_at": null, "late": false,
-        "model_answer": null, "rubric": null, "grades": null, "score": null
+        "model_answer": null, "rubric": null, "grades": null, "score": null, "probe": false, "probe_outcome": null
     }]
 }))]
 pub struct Interview {

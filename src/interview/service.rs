@@ -66,7 +66,11 @@ pub async fn create(state: &AppState, user_id: Uuid, body: CreateInterview) -> R
     }
     let difficulties: Option<Vec<String>> =
         body.difficulties.as_ref().map(|ds| ds.iter().map(|d| d.as_str().to_owned()).collect());
-    let questions = store::draw(&state.db, user_id, &topics, difficulties.as_deref(), size).await?;
+    let probes = crate::progress::service::probe_questions(state, user_id, &topics).await?;
+    // Up to half the session (at least one question) re-checks claims.
+    let max_probes = (size / 2).max(1);
+    let questions =
+        store::draw(&state.db, user_id, &topics, difficulties.as_deref(), size, &probes, max_probes).await?;
     if questions.is_empty() {
         return Err(ApiError::invalid("scope", "the scope holds no questions with a rubric (for these difficulties)"));
     }
@@ -75,7 +79,7 @@ pub async fn create(state: &AppState, user_id: Uuid, body: CreateInterview) -> R
     let deadline = body.time_limit_secs.map(|secs| now + Duration::seconds(secs * count));
     let new = store::NewInterview { user_id, client_id: body.client_id, scope: &scope, created_at: now, deadline };
     let mut tx = state.db.begin().await?;
-    let inserted = store::insert(&mut tx, new, &questions).await?;
+    let inserted = store::insert(&mut tx, new, &questions, &probes).await?;
     tx.commit().await?;
     match (inserted, body.client_id) {
         (Some(id), _) => Ok((get(state, user_id, id).await?, true)),
@@ -130,6 +134,13 @@ fn item_view(row: ItemRow) -> InterviewItem {
         model_answer: revealed.then_some(row.model_answer),
         rubric: if revealed { row.rubric } else { None },
         grades: row.grades,
+        probe: row.probe,
+        probe_outcome: match score {
+            Some(s) if row.probe => {
+                Some(if s >= PASS_SCORE { ProbeOutcome::Verified } else { ProbeOutcome::Unverified })
+            }
+            _ => None,
+        },
         score,
     }
 }

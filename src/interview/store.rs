@@ -16,13 +16,16 @@ use crate::review::schedule::CardMemory;
 /// what the learner has not proven cold: a question due again on its schedule (5),
 /// whose latest self-graded score was under 60% (4), or never answered cold (3), over
 /// one answered well and not yet due (1) — a weighted random sample without
-/// replacement (Efraimidis–Spirakis keys).
+/// replacement (Efraimidis–Spirakis keys). Verification probes (`probes`) come first,
+/// at most `max_probes` of them.
 pub async fn draw(
     pool: &PgPool,
     user_id: Uuid,
     topics: &[Uuid],
     difficulties: Option<&[String]>,
     size: i64,
+    probes: &[Uuid],
+    max_probes: i64,
 ) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar!(
         r#"
@@ -31,27 +34,33 @@ pub async fn draw(
             FROM interview i JOIN interview_item ii ON ii.interview_id = i.interview_id
             WHERE i.user_id = $1 AND ii.answered_at IS NOT NULL
             ORDER BY ii.question_id, ii.answered_at DESC
-        )
-        SELECT q.question_id
+        ), eligible AS (
+        SELECT q.question_id, q.question_id = ANY ($5) AS probe, -ln(1.0 - random()) / CASE
+            WHEN m.due_at <= now() THEN 5.0
+            WHEN last.question_id IS NULL THEN 3.0
+            WHEN last.grades IS NULL THEN 4.0
+            WHEN (SELECT avg(CASE g WHEN 'got_it' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)
+                  FROM unnest(last.grades) AS g) < 0.6 THEN 4.0
+            ELSE 1.0 END AS key
         FROM question q
         JOIN topic t ON t.topic_id = q.topic_id AND t.retired_at IS NULL
         LEFT JOIN last ON last.question_id = q.question_id
         LEFT JOIN question_memory m ON m.user_id = $1 AND m.question_id = q.question_id
         WHERE q.retired_at IS NULL AND q.topic_id = ANY ($2) AND cardinality(q.rubric) >= 3
           AND ($3::text[] IS NULL OR q.difficulty = ANY ($3))
-        ORDER BY -ln(1.0 - random()) / CASE
-            WHEN m.due_at <= now() THEN 5.0
-            WHEN last.question_id IS NULL THEN 3.0
-            WHEN last.grades IS NULL THEN 4.0
-            WHEN (SELECT avg(CASE g WHEN 'got_it' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)
-                  FROM unnest(last.grades) AS g) < 0.6 THEN 4.0
-            ELSE 1.0 END
+        ), ranked AS (
+            SELECT eligible.*, row_number() OVER (PARTITION BY probe ORDER BY key) AS probe_rank FROM eligible
+        )
+        SELECT question_id AS "question_id!" FROM ranked
+        ORDER BY (probe AND probe_rank <= $6) DESC, key
         LIMIT $4
         "#,
         user_id,
         topics,
         difficulties as Option<&[String]>,
-        size
+        size,
+        probes,
+        max_probes
     )
     .fetch_all(pool)
     .await
@@ -67,8 +76,14 @@ pub struct NewInterview<'a> {
 }
 
 /// Inserts the session and its questions in order; `None` when the learner already
-/// has a session under `client_id` (a retried start).
-pub async fn insert(conn: &mut PgConnection, new: NewInterview<'_>, questions: &[Uuid]) -> sqlx::Result<Option<Uuid>> {
+/// has a session under `client_id` (a retried start). Items among `probes` are marked
+/// as verification probes.
+pub async fn insert(
+    conn: &mut PgConnection,
+    new: NewInterview<'_>,
+    questions: &[Uuid],
+    probes: &[Uuid],
+) -> sqlx::Result<Option<Uuid>> {
     let Some(id) = sqlx::query_scalar!(
         r#"INSERT INTO interview (user_id, client_id, scope, created_at, deadline) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (user_id, client_id) DO NOTHING RETURNING interview_id"#,
@@ -84,10 +99,12 @@ pub async fn insert(conn: &mut PgConnection, new: NewInterview<'_>, questions: &
         return Ok(None);
     };
     sqlx::query!(
-        r#"INSERT INTO interview_item (interview_id, position, question_id)
-           SELECT $1, (q.ord - 1)::int, q.question_id FROM unnest($2::uuid[]) WITH ORDINALITY AS q(question_id, ord)"#,
+        r#"INSERT INTO interview_item (interview_id, position, question_id, probe)
+           SELECT $1, (q.ord - 1)::int, q.question_id, q.question_id = ANY ($3)
+           FROM unnest($2::uuid[]) WITH ORDINALITY AS q(question_id, ord)"#,
         id,
-        questions
+        questions,
+        probes
     )
     .execute(&mut *conn)
     .await?;
@@ -142,6 +159,7 @@ pub struct ItemRow {
     pub late: bool,
     pub rubric: Option<Vec<String>>,
     pub grades: Option<Vec<PointGrade>>,
+    pub probe: bool,
 }
 
 /// A session's questions in order (one, with `position`), with their current text.
@@ -150,7 +168,8 @@ pub async fn items(conn: &mut PgConnection, id: Uuid, position: Option<i32>) -> 
         ItemRow,
         r#"SELECT ii.position, q.question_id, q.title, q.prompt, q.difficulty AS "difficulty: Difficulty",
                   t.slug AS topic_slug, t.title AS topic_title, q.answer AS model_answer,
-                  ii.answer, ii.skipped, ii.answered_at, ii.late, ii.rubric, ii.grades AS "grades: Vec<PointGrade>"
+                  ii.answer, ii.skipped, ii.answered_at, ii.late, ii.rubric, ii.grades AS "grades: Vec<PointGrade>",
+                  ii.probe
            FROM interview_item ii
            JOIN question q ON q.question_id = ii.question_id
            JOIN topic t ON t.topic_id = q.topic_id
@@ -351,6 +370,48 @@ pub async fn due(pool: &PgPool, user_id: Uuid, now: OffsetDateTime, limit: i64) 
         user_id,
         now,
         limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// One cold attempt as the export lists it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ColdAnswerExport {
+    pub interview_id: Uuid,
+    pub position: i32,
+    /// Question id.
+    pub question_id: Uuid,
+    pub question_slug: String,
+    /// The cold answer; null for a skip or before one was given.
+    #[schema(required)]
+    pub answer: Option<String>,
+    pub skipped: bool,
+    #[schema(required)]
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub answered_at: Option<OffsetDateTime>,
+    /// The rubric as it was shown, and the self-grade per point (null until graded).
+    #[schema(required)]
+    pub rubric: Option<Vec<String>>,
+    #[schema(required)]
+    pub grades: Option<Vec<PointGrade>>,
+    #[schema(required)]
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub graded_at: Option<OffsetDateTime>,
+}
+
+/// Every question of every mock interview of the learner, oldest session first.
+pub async fn export_cold_answers(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<ColdAnswerExport>> {
+    sqlx::query_as!(
+        ColdAnswerExport,
+        r#"SELECT i.interview_id, ii.position, q.question_id, q.slug AS question_slug, ii.answer, ii.skipped,
+                  ii.answered_at, ii.rubric, ii.grades AS "grades: Vec<PointGrade>", ii.graded_at
+           FROM interview i
+           JOIN interview_item ii ON ii.interview_id = i.interview_id
+           JOIN question q ON q.question_id = ii.question_id
+           WHERE i.user_id = $1
+           ORDER BY i.created_at, i.interview_id, ii.position"#,
+        user_id
     )
     .fetch_all(pool)
     .await

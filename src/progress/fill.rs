@@ -14,10 +14,12 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::model::{
-    Fill, ProgressTotals, QuestionCounts, QuizStats, StageProgress, TopicProgress, TopicProgressEntry, TopicStatus,
-    TrackProgress,
+    Calibration, Fill, ProgressTotals, QuestionCounts, QuizStats, StageProgress, TopicProgress, TopicProgressEntry,
+    TopicStatus, TrackProgress,
 };
+use super::verification::TopicProof;
 use crate::catalog::model::{Roadmap, RoadmapTopic, SlugRef};
+use crate::wire::Verification;
 
 /// A learner's figures for one track's topics, by topic id (what the learner memo
 /// keeps between their writes).
@@ -31,7 +33,8 @@ pub struct TopicInput {
     pub quiz: QuizStats,
     pub flashcards_due: i64,
     pub flashcards_overdue: i64,
-    pub overconfident_questions: i64,
+    /// Claimed beside verified, calibration counts and probes.
+    pub proof: TopicProof,
 }
 
 /// Rounds to 4 decimals so equal progress always serialises (and hashes) equally.
@@ -74,10 +77,11 @@ pub fn topic_progress(input: &TopicInput, elective: bool) -> TopicProgress {
         quiz: input.quiz.clone(),
         flashcards_due: input.flashcards_due,
         flashcards_overdue: input.flashcards_overdue,
-        overconfident_questions: input.overconfident_questions,
+        overconfident_questions: input.proof.verification.claimed_failed,
         fill,
         percent,
         counts_toward_track: counts,
+        verification: input.proof.verification.clone(),
     }
 }
 
@@ -120,22 +124,44 @@ fn entry(topic: &RoadmapTopic, inputs: &HashMap<Uuid, TopicInput>) -> TopicProgr
 pub fn track_progress(roadmap: &Roadmap, inputs: &HashMap<Uuid, TopicInput>) -> TrackProgress {
     let mut counted = Vec::new();
     let mut totals = ProgressTotals::default();
+    let mut verification = Verification::default();
+    let mut calibration = Calibration::default();
     let stages: Vec<StageProgress> = roadmap
         .stages
         .iter()
         .map(|stage| {
             let topics: Vec<TopicProgressEntry> = stage.topics.iter().map(|t| entry(t, inputs)).collect();
             let fills: Vec<f64> = topics.iter().map(|t| t.progress.fill).collect();
+            let mut stage_verification = Verification::default();
             for t in &topics {
                 counted.push(t.progress.fill);
                 totals.topics_total += 1;
                 totals.topics_done += i64::from(t.progress.percent >= 100);
+                stage_verification.add(&t.progress.verification);
             }
-            StageProgress { slug: stage.slug.clone(), title: stage.title.clone(), fill: fill_of(mean(&fills)), topics }
+            verification.add(&stage_verification);
+            StageProgress {
+                slug: stage.slug.clone(),
+                title: stage.title.clone(),
+                fill: fill_of(mean(&fills)),
+                verification: stage_verification,
+                topics,
+            }
         })
         .collect();
     let electives: Vec<TopicProgressEntry> = roadmap.electives.iter().map(|t| entry(t, inputs)).collect();
-    counted.extend(electives.iter().filter(|e| e.progress.counts_toward_track).map(|e| e.progress.fill));
+    for e in electives.iter().filter(|e| e.progress.counts_toward_track) {
+        counted.push(e.progress.fill);
+        verification.add(&e.progress.verification);
+    }
+    for topic in roadmap.stages.iter().flat_map(|s| s.topics.iter()).chain(roadmap.electives.iter()) {
+        if let Some(input) = inputs.get(&topic.id) {
+            calibration.tested += input.proof.tested;
+            calibration.held += input.proof.held;
+        }
+    }
+    calibration.rate = (calibration.tested > 0)
+        .then(|| (calibration.held as f64 / calibration.tested as f64 * 10_000.0).round() / 10_000.0);
     for t in stages.iter().flat_map(|s| s.topics.iter()).chain(electives.iter()) {
         totals.questions_total += t.progress.questions.total;
         totals.questions_got_it += t.progress.questions.got_it;
@@ -146,6 +172,8 @@ pub fn track_progress(roadmap: &Roadmap, inputs: &HashMap<Uuid, TopicInput>) -> 
         stages,
         electives,
         totals,
+        verification,
+        calibration,
     }
 }
 
@@ -153,8 +181,10 @@ pub fn track_progress(roadmap: &Roadmap, inputs: &HashMap<Uuid, TopicInput>) -> 
 pub fn overlay(roadmap: &mut Roadmap, inputs: &HashMap<Uuid, TopicInput>) {
     let progress = track_progress(roadmap, inputs);
     roadmap.progress = Some(progress.fill.clone());
+    roadmap.verification = Some(progress.verification.clone());
     for (stage, filled) in roadmap.stages.iter_mut().zip(&progress.stages) {
         stage.progress = Some(filled.fill.clone());
+        stage.verification = Some(filled.verification.clone());
         for (topic, entry) in stage.topics.iter_mut().zip(&filled.topics) {
             topic.progress = Some(entry.progress.clone());
         }

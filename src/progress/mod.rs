@@ -8,3 +8,4 @@ pub mod routes;
 pub mod service;
 pub mod soft_spots;
 pub mod store;
+pub mod verification;

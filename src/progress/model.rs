@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::catalog::model::{QuestionSummary, SlugRef};
-pub use crate::wire::{Fill, QuestionCounts, QuizStats, TopicProgress, TopicStatus};
+pub use crate::wire::{Fill, QuestionCounts, QuizStats, TopicProgress, TopicStatus, Verification};
 
 /// How well the learner has a question down: `new` (not studied yet), `learning`
 /// (studied, not yet solid), `got_it` (can answer it cold). Counts as 0, 0.5 and 1
@@ -124,6 +124,8 @@ pub struct StageProgress {
     pub title: String,
     #[serde(flatten)]
     pub fill: Fill,
+    /// Claimed beside verified over the stage's core topics.
+    pub verification: Verification,
     /// Core topics of the stage in walking order.
     pub topics: Vec<TopicProgressEntry>,
 }
@@ -171,6 +173,26 @@ pub struct TrackProgress {
     pub electives: Vec<TopicProgressEntry>,
     /// Counts over the whole track.
     pub totals: ProgressTotals,
+    /// Claimed beside verified over the core topics and the electives that count.
+    pub verification: Verification,
+    pub calibration: Calibration,
+}
+
+/// How well the learner's got-it claims hold up on this track: each claim is tested by
+/// the first evidence on the question after it (a quiz item, a self-graded cold answer
+/// or a flashcard review; see `Verification` for what passes), and `rate` is the share
+/// of tested claims whose test was a pass. 1 means every claim held; a low rate says
+/// "check yourself before marking got-it".
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+#[schema(example = json!({"tested": 12, "held": 9, "rate": 0.75}))]
+pub struct Calibration {
+    /// Claims with evidence after them.
+    pub tested: i64,
+    /// Of those, claims whose first evidence was a pass.
+    pub held: i64,
+    /// `held / tested` (0 to 1); null until a claim has been tested.
+    #[schema(required, minimum = 0, maximum = 1)]
+    pub rate: Option<f64>,
 }
 
 /// Why a topic is recommended.
@@ -208,7 +230,8 @@ pub struct NextTopic {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "topic": null, "reason_code": "track_complete",
-    "reason": "Every topic on the track is finished or skipped.", "questions": [], "also_in_progress": []
+    "reason": "Every topic on the track is finished or skipped.", "questions": [], "also_in_progress": [],
+    "probes": []
 }))]
 pub struct NextUp {
     /// Null when the track is complete.
@@ -221,6 +244,47 @@ pub struct NextUp {
     pub questions: Vec<QuestionSummary>,
     /// Electives the learner chose (marked `learning`) and has not finished.
     pub also_in_progress: Vec<SlugRef>,
+    /// Up to three verification probes from the whole track, in path order.
+    pub probes: Vec<ProbeSuggestion>,
+}
+
+/// Why a question is queued as a verification probe.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeCode {
+    /// Marked got-it, no evidence in the last 90 days.
+    ClaimedUnproven,
+    /// Passed, but predicted recall is now under 80%.
+    ProvenButDecaying,
+    /// Had down before a major revision of its answer, rubric or quiz item.
+    ContentChanged,
+}
+
+/// How to take a probe: `quiz_item` (start a practice quiz on the question's topic;
+/// probe items are drawn first) or `cold_answer` (start a mock interview on the topic;
+/// probe questions are drawn first). A question with a quiz item is probed by it.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeHow {
+    QuizItem,
+    ColdAnswer,
+}
+
+/// One short check of a question the learner claimed or proved earlier.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "question": {"id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "slug": "plus-equals-vs-plus",
+                 "title": "Why do `a = a + [1]` and `a += [1]` differ?", "difficulty": "mid",
+                 "tags": ["mutability"], "topic": {"slug": "fundamentals", "title": "Fundamentals"}},
+    "reason_code": "claimed_unproven", "reason": "You marked it got-it; nothing in the last 90 days backs that up.",
+    "how": "quiz_item"
+}))]
+pub struct ProbeSuggestion {
+    pub question: QuestionSummary,
+    pub reason_code: ProbeCode,
+    /// The reason in a sentence, for display.
+    pub reason: String,
+    pub how: ProbeHow,
 }
 
 /// A machine-readable reason a topic is weak.
@@ -233,10 +297,18 @@ pub enum SoftSpotCode {
     DoneWithOpenQuestions,
     /// Quiz accuracy in the topic is below 60%.
     LowQuizAccuracy,
-    /// Questions self-marked got-it whose quiz items were then answered wrong.
+    /// Claimed but failed: questions marked got-it whose latest evidence since the mark
+    /// (a quiz item, a self-graded cold answer, a flashcard review) is a fail.
     Overconfidence,
     /// Flashcards of the topic are overdue for review.
     OverdueFlashcards,
+    /// Claimed but unproven: questions marked got-it with no evidence in the last 90 days.
+    ClaimedUnproven,
+    /// Proven but decaying: questions passed whose predicted recall is now under 80%.
+    ProvenButDecaying,
+    /// Questions the learner had down whose answer, rubric or quiz item has since had a
+    /// major revision, with no evidence since.
+    ContentChanged,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -111,6 +111,14 @@ pub async fn set_topic_status(
 /// track's fill is the mean over core topics plus the electives that count: an elective
 /// counts once started (`learning` or `done`) and never when `skipped` or untouched.
 /// `percent` is the fill rounded down to a whole percentage, so 100 means complete.
+///
+/// **Claimed beside verified.** The fill is what the learner says; `verification` (per
+/// topic, stage and track) is what evidence shows: `claimed` counts questions marked
+/// got-it (or in a topic marked done), `verified` counts questions whose latest
+/// evidence in the last 90 days is a pass with predicted recall still at least 80%
+/// (the `Verification` schema defines evidence). Show them side by side: "you claimed
+/// 40 questions; 12 are proven". `calibration` is how often the learner's got-it marks
+/// held up when first tested.
 #[utoipa::path(
     tag = "progress",
     operation_id = "get_track_progress",
@@ -136,6 +144,15 @@ pub async fn get_progress(
 /// order, that is not finished (not `done`/`skipped` and below 100%), not whichever is
 /// easiest. Once every core topic is finished, the first unfinished elective. It comes
 /// with up to three of the topic's questions not yet got-it, and a reason.
+///
+/// **Probes.** Beside the topic, up to three verification probes from anywhere on the
+/// track, in path order: questions the learner claimed with no recent evidence
+/// (`claimed_unproven`), proved but now likely fading (`proven_but_decaying`), or had
+/// down before a major revision (`content_changed`). Each is one quiz item (`how:
+/// quiz_item`: start a practice quiz on the topic; probe items are drawn first) or one
+/// cold answer (`how: cold_answer`: start a mock interview on the topic; probe
+/// questions are drawn first). Passing verifies the question; failing un-verifies it,
+/// and the quiz result or the grading response says which.
 #[utoipa::path(
     tag = "progress",
     operation_id = "get_next_up",
@@ -160,10 +177,15 @@ pub async fn get_next(
 /// Topics ranked by weakness (the sum of their reasons' weights), each with
 /// machine-readable reasons and a sentence: `out_of_order` (an earlier-stage core topic
 /// unfinished while a later stage is being worked; weight 3), `overconfidence`
-/// (questions marked got-it whose quiz items were then answered wrong; 3),
+/// (claimed but failed: questions marked got-it whose latest evidence since the mark,
+/// a quiz item, self-graded cold answer or flashcard review, is a fail; 3),
 /// `done_with_open_questions` (marked done with questions not got-it; 2),
 /// `low_quiz_accuracy` (latest quiz in the topic below 60% with at least 3 answers; 2),
-/// `overdue_flashcards` (cards more than a day overdue; 1).
+/// `content_changed` (questions the learner had down whose answer, rubric or quiz item
+/// had a major revision since; 2), `proven_but_decaying` (passed, predicted recall now
+/// under 80%; 2), `overdue_flashcards` (cards more than a day overdue; 1),
+/// `claimed_unproven` (marked got-it, no evidence in the last 90 days; 1). The
+/// `verification` object of each topic's progress defines the evidence rules.
 #[utoipa::path(
     tag = "progress",
     operation_id = "get_soft_spots",

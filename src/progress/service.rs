@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::fill::{Inputs, TopicInput};
 use super::model::*;
-use super::{activity, fill, store};
+use super::{activity, fill, store, verification};
 use crate::auth::AuthUser;
 use crate::cache::learners::Stamp;
 use crate::catalog::model::RoadmapTemplate;
@@ -50,7 +50,18 @@ pub async fn load(
         .chain(template.roadmap.electives.iter())
         .map(|t| (t.id, t.counts.questions))
         .collect();
-    let (inputs, valid_until) = store::learner_inputs(&state.db, user_id, &totals, now).await?;
+    let topics: Vec<Uuid> = totals.iter().map(|(id, _)| *id).collect();
+    let ((mut inputs, due_changes), evidence) = tokio::try_join!(
+        store::learner_inputs(&state.db, user_id, &totals, now),
+        store::question_evidence(&state.db, user_id, &topics),
+    )?;
+    let (mut proofs, proof_changes) = verification::by_topic(&evidence, &totals, now);
+    for (topic, input) in inputs.iter_mut() {
+        if let Some(proof) = proofs.remove(topic) {
+            input.proof = proof;
+        }
+    }
+    let valid_until = [due_changes, proof_changes].into_iter().flatten().min();
     let inputs = Arc::new(inputs);
     if let Some(progress_version) = memo {
         let stamp = Stamp { progress_version, content_generation: generation, valid_until };
@@ -63,8 +74,9 @@ pub async fn load(
 /// How far ahead of the server a device clock may be.
 const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
 
-fn mark_time(requested: Option<OffsetDateTime>, field: &str) -> Result<store::MarkedAt, ApiError> {
-    let now = OffsetDateTime::now_utc();
+/// When a mark was made; `now` is the service clock, the same one quiz submissions,
+/// reviews and cold answers are stamped by, so claims and evidence order correctly.
+fn mark_time(requested: Option<OffsetDateTime>, now: OffsetDateTime, field: &str) -> Result<store::MarkedAt, ApiError> {
     match requested {
         None => Ok(store::MarkedAt { at: now, from_client: false }),
         Some(t) if t > now + MAX_CLOCK_SKEW => Err(ApiError::invalid(field, "must not be in the future")),
@@ -80,7 +92,7 @@ pub async fn mark_question(
     question_id: Uuid,
     body: &SetQuestionStatus,
 ) -> Result<QuestionMark, ApiError> {
-    let marked_at = mark_time(body.marked_at, "marked_at")?;
+    let marked_at = mark_time(body.marked_at, state.clock.now(), "marked_at")?;
     if !store::question_is_live(&state.db, question_id).await? {
         return Err(ApiError::NotFound(format!("no question with id {}", question_id)));
     }
@@ -107,7 +119,7 @@ pub async fn mark_topic(
     topic_slug: &Slug,
     body: &SetTopicStatus,
 ) -> Result<TopicMark, ApiError> {
-    let marked_at = mark_time(body.marked_at, "marked_at")?;
+    let marked_at = mark_time(body.marked_at, state.clock.now(), "marked_at")?;
     let not_found = || topic_not_on_track(topic_slug, track);
     let track = catalog_store::track_by_slug(&state.db, track).await?.ok_or_else(not_found)?;
     let topic = catalog_store::topic_on_track(&state.db, track.track_id, topic_slug).await?.ok_or_else(not_found)?;
@@ -134,7 +146,9 @@ pub async fn soft_spots(state: &AppState, user: &AuthUser, track: &Slug) -> Resu
 
 /// The first unfinished topic on the path, with up to three open questions and why.
 pub async fn next_up(state: &AppState, user: &AuthUser, track: &Slug) -> Result<NextUp, ApiError> {
-    let progress = progress(state, user, track).await?;
+    let (template, inputs) = load(state, user.id, Some(user.progress_version), track).await?;
+    let progress = fill::track_progress(&template.roadmap, &inputs);
+    let probes = probes(state, &template, &inputs, 3).await?;
     let also_in_progress: Vec<SlugRef> = progress
         .electives
         .iter()
@@ -148,6 +162,7 @@ pub async fn next_up(state: &AppState, user: &AuthUser, track: &Slug) -> Result<
             reason: "Every topic on the track is finished or skipped.".to_owned(),
             questions: Vec::new(),
             also_in_progress,
+            probes,
         });
     };
     let (reason_code, reason) = if topic.elective {
@@ -181,7 +196,67 @@ pub async fn next_up(state: &AppState, user: &AuthUser, track: &Slug) -> Result<
         reason,
         questions,
         also_in_progress,
+        probes,
     })
+}
+
+/// The questions of `topics` queued as verification probes for the learner (what the
+/// quiz and interview draws put first).
+pub async fn probe_questions(state: &AppState, user_id: Uuid, topics: &[Uuid]) -> Result<Vec<Uuid>, ApiError> {
+    let now = state.clock.now();
+    let evidence = store::question_evidence(&state.db, user_id, topics).await?;
+    Ok(evidence
+        .iter()
+        .filter(|e| verification::probe_reason(verification::judge(e, now), e.claimed_at.is_some()).is_some())
+        .map(|e| e.question_id)
+        .collect())
+}
+
+/// Up to `limit` probes of the track in path order (core topics, then electives).
+async fn probes(
+    state: &AppState,
+    template: &RoadmapTemplate,
+    inputs: &HashMap<Uuid, TopicInput>,
+    limit: usize,
+) -> Result<Vec<ProbeSuggestion>, ApiError> {
+    let roadmap = &template.roadmap;
+    let queued: Vec<&verification::Probe> = roadmap
+        .stages
+        .iter()
+        .flat_map(|s| s.topics.iter())
+        .chain(roadmap.electives.iter())
+        .filter_map(|t| inputs.get(&t.id))
+        .flat_map(|input| input.proof.probes.iter())
+        .take(limit)
+        .collect();
+    if queued.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = queued.iter().map(|p| p.question_id).collect();
+    let questions = store::probe_questions(&state.db, &ids).await?;
+    questions
+        .iter()
+        .filter_map(|q| queued.iter().find(|p| p.question_id == q.row.question_id).map(|p| (q, p.reason)))
+        .map(|(q, reason)| {
+            let (reason_code, reason) = match reason {
+                verification::ProbeReason::ClaimedUnproven => {
+                    (ProbeCode::ClaimedUnproven, "You marked it got-it; nothing in the last 90 days backs that up.")
+                }
+                verification::ProbeReason::Decaying => {
+                    (ProbeCode::ProvenButDecaying, "You proved it, but it is likely fading from memory by now.")
+                }
+                verification::ProbeReason::ContentChanged => {
+                    (ProbeCode::ContentChanged, "Its answer was substantially revised since you had it down.")
+                }
+            };
+            Ok(ProbeSuggestion {
+                question: crate::catalog::views::summary_of(&q.row)?,
+                reason_code,
+                reason: reason.to_owned(),
+                how: if q.quizzable { ProbeHow::QuizItem } else { ProbeHow::ColdAnswer },
+            })
+        })
+        .collect()
 }
 
 /// Active days in the range (default: the year up to today, in the account's time

@@ -53,12 +53,40 @@ pub fn soft_spots(progress: &TrackProgress) -> Vec<SoftSpot> {
                     message: format!("Your latest quiz in this topic scored {:.0}%.", recent * 100.0),
                 });
             }
-            if p.overconfident_questions > 0 {
+            let v = &p.verification;
+            if v.claimed_failed > 0 {
                 reasons.push(SoftSpotReason {
                     code: SoftSpotCode::Overconfidence,
                     message: format!(
-                        "{} question(s) you marked got-it were answered wrong in a quiz afterwards.",
-                        p.overconfident_questions
+                        "{} question(s) you marked got-it were then answered wrong (quiz, cold answer or flashcard).",
+                        v.claimed_failed
+                    ),
+                });
+            }
+            if v.content_changed > 0 {
+                reasons.push(SoftSpotReason {
+                    code: SoftSpotCode::ContentChanged,
+                    message: format!(
+                        "The answer to {} question(s) you had down was substantially revised; check it again.",
+                        v.content_changed
+                    ),
+                });
+            }
+            if v.decaying > 0 {
+                reasons.push(SoftSpotReason {
+                    code: SoftSpotCode::ProvenButDecaying,
+                    message: format!(
+                        "{} question(s) you proved are likely fading from memory (predicted recall under 80%).",
+                        v.decaying
+                    ),
+                });
+            }
+            if v.claimed_unproven > 0 {
+                reasons.push(SoftSpotReason {
+                    code: SoftSpotCode::ClaimedUnproven,
+                    message: format!(
+                        "{} question(s) you marked got-it have no recent quiz, cold answer or flashcard to back them.",
+                        v.claimed_unproven
                     ),
                 });
             }
@@ -75,8 +103,11 @@ pub fn soft_spots(progress: &TrackProgress) -> Vec<SoftSpot> {
                 .iter()
                 .map(|r| match r.code {
                     SoftSpotCode::OutOfOrder | SoftSpotCode::Overconfidence => 3,
-                    SoftSpotCode::DoneWithOpenQuestions | SoftSpotCode::LowQuizAccuracy => 2,
-                    SoftSpotCode::OverdueFlashcards => 1,
+                    SoftSpotCode::DoneWithOpenQuestions
+                    | SoftSpotCode::LowQuizAccuracy
+                    | SoftSpotCode::ContentChanged
+                    | SoftSpotCode::ProvenButDecaying => 2,
+                    SoftSpotCode::OverdueFlashcards | SoftSpotCode::ClaimedUnproven => 1,
                 })
                 .sum();
             spots.push((

@@ -159,7 +159,6 @@ struct LearnerRow {
     answered: i64,
     best_accuracy: Option<f64>,
     recent_accuracy: Option<f64>,
-    overconfident: i64,
     due: i64,
     overdue: i64,
     valid_until: Option<OffsetDateTime>,
@@ -167,9 +166,8 @@ struct LearnerRow {
 
 /// Everything progress needs to know about one learner and `topics`, in one statement
 /// (one round trip, one connection): question marks over live questions, the topic
-/// mark, quiz accuracy per attempt (best and most recent), questions marked got-it
-/// whose latest quiz answer after the mark was wrong, and flashcards due now / for more
-/// than a day. Only the learner's own rows are read; live question totals come from
+/// mark, quiz accuracy per attempt (best and most recent), and flashcards due now / for
+/// more than a day. (Claimed beside verified comes from [`question_evidence`].) Only the learner's own rows are read; live question totals come from
 /// the cached roadmap (`totals`), not from a count over the catalogue.
 pub async fn learner_inputs(
     pool: &PgPool,
@@ -199,18 +197,6 @@ pub async fn learner_inputs(
                    (array_agg(correct::float8 / total ORDER BY submitted_at DESC, attempt_id DESC))[1]
                        AS recent_accuracy
             FROM per_attempt GROUP BY topic_id
-        ), latest_answer AS (
-            SELECT DISTINCT ON (ai.quiz_item_id) ai.topic_id, ai.question_id, ai.is_correct, a.submitted_at
-            FROM quiz_attempt_item ai JOIN quiz_attempt a ON a.attempt_id = ai.attempt_id
-            WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.topic_id = ANY ($2)
-              AND ai.is_correct IS NOT NULL AND ai.question_id IS NOT NULL
-            ORDER BY ai.quiz_item_id, a.submitted_at DESC
-        ), overconfident AS (
-            SELECT l.topic_id, count(DISTINCT l.question_id) AS n
-            FROM latest_answer l
-            JOIN question_mark m ON m.question_id = l.question_id AND m.user_id = $1 AND m.status = 'got_it'
-            WHERE NOT l.is_correct AND l.submitted_at >= m.marked_at
-            GROUP BY l.topic_id
         ), due AS (
             SELECT f.topic_id, count(*) AS due, count(*) FILTER (WHERE c.due_at < $3::timestamptz - interval '1 day') AS overdue
             FROM card_state c JOIN flashcard f ON f.flashcard_id = c.flashcard_id AND f.retired_at IS NULL
@@ -221,7 +207,6 @@ pub async fn learner_inputs(
                COALESCE(marks.got_it, 0) AS "got_it!", COALESCE(marks.learning, 0) AS "learning!",
                tm.status AS "mark?",
                COALESCE(quiz.answered, 0) AS "answered!", quiz.best_accuracy, quiz.recent_accuracy,
-               COALESCE(overconfident.n, 0) AS "overconfident!",
                COALESCE(due.due, 0) AS "due!", COALESCE(due.overdue, 0) AS "overdue!",
                -- The next moment a card becomes due (due_at <= now) or overdue
                -- (due_at < now - 1 day): until then the figures above hold.
@@ -232,7 +217,6 @@ pub async fn learner_inputs(
         LEFT JOIN marks ON marks.topic_id = t.topic_id
         LEFT JOIN topic_mark tm ON tm.user_id = $1 AND tm.topic_id = t.topic_id
         LEFT JOIN quiz ON quiz.topic_id = t.topic_id
-        LEFT JOIN overconfident ON overconfident.topic_id = t.topic_id
         LEFT JOIN due ON due.topic_id = t.topic_id
         "#, user_id, &topics, now)
     .fetch_all(pool)
@@ -256,7 +240,7 @@ pub async fn learner_inputs(
                 },
                 flashcards_due: r.due,
                 flashcards_overdue: r.overdue,
-                overconfident_questions: r.overconfident,
+                proof: Default::default(),
             };
             (r.topic_id, input)
         })
@@ -324,4 +308,137 @@ pub async fn export_topic_marks(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Ve
            WHERE m.user_id = $1 ORDER BY m.marked_at, t.slug"#, user_id)
     .fetch_all(pool)
     .await
+}
+
+/// Every question of `topics` the learner has claimed or gathered evidence on, with
+/// what [`super::verification`] judges it by, in one statement. Evidence is the
+/// learner's graded quiz answers on the question's quiz items, their self-graded (or
+/// skipped) cold answers, and their reviews of its flashcards; a cold answer passes at
+/// 70% of the rubric points, the rating threshold between `hard` and `good`. Only the
+/// learner's own rows are read.
+pub async fn question_evidence(
+    pool: &PgPool,
+    user_id: Uuid,
+    topics: &[Uuid],
+) -> sqlx::Result<Vec<super::verification::QuestionEvidence>> {
+    let rows = sqlx::query!(
+        r#"
+        WITH qs AS (
+            SELECT q.question_id, q.topic_id, q.position, q.major_revision_at
+            FROM question q WHERE q.topic_id = ANY ($2) AND q.retired_at IS NULL
+        ), ev AS (
+            SELECT ai.question_id, a.submitted_at AS at, ai.is_correct AS pass,
+                   a.submitted_at < GREATEST(qs.major_revision_at, qi.major_revision_at) AS voided
+            FROM quiz_attempt a
+            JOIN quiz_attempt_item ai ON ai.attempt_id = a.attempt_id
+            JOIN qs ON qs.question_id = ai.question_id
+            JOIN quiz_item qi ON qi.quiz_item_id = ai.quiz_item_id
+            WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.is_correct IS NOT NULL
+            UNION ALL
+            SELECT ii.question_id, COALESCE(ii.graded_at, ii.answered_at),
+                   NOT ii.skipped AND (SELECT avg(CASE g WHEN 'got_it' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)
+                                       FROM unnest(ii.grades) AS g) >= 0.7,
+                   COALESCE(ii.graded_at, ii.answered_at) < qs.major_revision_at
+            FROM interview i
+            JOIN interview_item ii ON ii.interview_id = i.interview_id
+            JOIN qs ON qs.question_id = ii.question_id
+            WHERE i.user_id = $1 AND (ii.skipped OR ii.grades IS NOT NULL)
+            UNION ALL
+            SELECT f.question_id, r.reviewed_at, r.rating <> 'again', r.reviewed_at < qs.major_revision_at
+            FROM review_log r
+            JOIN flashcard f ON f.flashcard_id = r.flashcard_id
+            JOIN qs ON qs.question_id = f.question_id
+            WHERE r.user_id = $1
+        ), claims AS (
+            SELECT qs.question_id,
+                   CASE WHEN m.status = 'got_it' THEN m.marked_at WHEN tm.status = 'done' THEN tm.marked_at END
+                       AS claimed_at
+            FROM qs
+            LEFT JOIN question_mark m ON m.user_id = $1 AND m.question_id = qs.question_id
+            LEFT JOIN topic_mark tm ON tm.user_id = $1 AND tm.topic_id = qs.topic_id
+        ), judged AS (
+            SELECT ev.question_id,
+                   max(ev.at) FILTER (WHERE NOT COALESCE(ev.voided, false)) AS latest_at,
+                   -- At the same instant a fail wins.
+                   (array_agg(ev.pass ORDER BY ev.at DESC, ev.pass)
+                       FILTER (WHERE NOT COALESCE(ev.voided, false)))[1] AS latest_pass,
+                   (array_agg(ev.pass ORDER BY ev.at, ev.pass) FILTER (WHERE ev.at >= c.claimed_at))[1]
+                       AS first_after_claim,
+                   bool_or(COALESCE(ev.voided, false)) AS voided
+            FROM ev JOIN claims c ON c.question_id = ev.question_id
+            GROUP BY ev.question_id
+        ), cards AS (
+            SELECT f.question_id, max(c.stability) AS stability
+            FROM card_state c
+            JOIN flashcard f ON f.flashcard_id = c.flashcard_id
+            JOIN qs ON qs.question_id = f.question_id
+            WHERE c.user_id = $1
+            GROUP BY f.question_id
+        )
+        SELECT qs.question_id AS "question_id!", qs.topic_id AS "topic_id!", c.claimed_at,
+               j.latest_at, j.latest_pass, j.first_after_claim,
+               (COALESCE(j.voided, false) OR COALESCE(c.claimed_at < qs.major_revision_at, false)) AS "revised!",
+               COALESCE(qm.stability, cards.stability) AS stability
+        FROM qs
+        JOIN claims c ON c.question_id = qs.question_id
+        LEFT JOIN judged j ON j.question_id = qs.question_id
+        LEFT JOIN cards ON cards.question_id = qs.question_id
+        LEFT JOIN question_memory qm ON qm.user_id = $1 AND qm.question_id = qs.question_id
+        WHERE c.claimed_at IS NOT NULL OR j.question_id IS NOT NULL
+        ORDER BY qs.topic_id, qs.position, qs.question_id
+        "#,
+        user_id,
+        topics
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| super::verification::QuestionEvidence {
+            question_id: r.question_id,
+            topic_id: r.topic_id,
+            claimed_at: r.claimed_at,
+            latest: r.latest_at.zip(r.latest_pass),
+            first_after_claim: r.first_after_claim,
+            revised: r.revised,
+            stability: r.stability,
+        })
+        .collect())
+}
+
+/// A probe's question as listed, and whether a live quiz item can probe it.
+pub struct ProbeQuestion {
+    pub row: crate::catalog::store::QuestionRow,
+    pub quizzable: bool,
+}
+
+/// The live questions among `ids`, in the order given.
+pub async fn probe_questions(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<ProbeQuestion>> {
+    let rows = sqlx::query!(
+        r#"SELECT q.question_id, q.slug, q.title, q.difficulty, q.tags, t.slug AS topic_slug, t.title AS topic_title,
+                  EXISTS (SELECT 1 FROM quiz_item i WHERE i.question_id = q.question_id AND i.retired_at IS NULL)
+                      AS "quizzable!"
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted(question_id, ord)
+           JOIN question q ON q.question_id = wanted.question_id AND q.retired_at IS NULL
+           JOIN topic t ON t.topic_id = q.topic_id
+           ORDER BY wanted.ord"#,
+        ids
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ProbeQuestion {
+            row: crate::catalog::store::QuestionRow {
+                question_id: r.question_id,
+                slug: r.slug,
+                title: r.title,
+                difficulty: r.difficulty,
+                tags: r.tags,
+                topic_slug: r.topic_slug,
+                topic_title: r.topic_title,
+            },
+            quizzable: r.quizzable,
+        })
+        .collect())
 }

@@ -147,7 +147,7 @@ pub struct Submission {
         "options": ["[1, 2]", "[1]", "TypeError", "[2]"], "selected": [1], "correct_options": [0],
         "correct": false, "late": false,
         "explanation": "`+=` on a list extends it in place, and `b` names the same list.",
-        "question_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11"
+        "question_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "probe": null
     }))]
 pub struct GradedItem {
     pub position: i32,
@@ -167,6 +167,22 @@ pub struct GradedItem {
     /// The interview question this item tests; null when it tests none.
     #[schema(required)]
     pub question_id: Option<Uuid>,
+    /// Set when the item was drawn as a verification probe of its question (see next-up):
+    /// `verified` (answered correctly: the question counts as verified again) or
+    /// `unverified` (answered wrong: it no longer counts as verified). Null otherwise.
+    #[serde(default)]
+    #[schema(required)]
+    pub probe: Option<ProbeOutcome>,
+}
+
+/// What a verification probe did to its question.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeOutcome {
+    /// Passed: the question counts as verified.
+    Verified,
+    /// Failed: the question no longer counts as verified.
+    Unverified,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

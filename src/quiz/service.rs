@@ -80,7 +80,10 @@ pub async fn create(state: &AppState, user_id: Uuid, body: CreateQuiz) -> Result
         (QuizMode::Exam, secs) => Some(secs.unwrap_or(60 * body.size)),
     };
     let topics = scope_topics(state, &body.scope).await?;
-    let drawn = store::draw(&state.db, user_id, &topics, body.size).await?;
+    let probes = crate::progress::service::probe_questions(state, user_id, &topics).await?;
+    // Up to half the quiz (at least one item) re-checks claims; the rest is practice.
+    let max_probes = (body.size / 2).max(1);
+    let drawn = store::draw(&state.db, user_id, &topics, body.size, &probes, max_probes).await?;
     if drawn.is_empty() {
         return Err(ApiError::invalid("scope", "the scope holds no quiz items"));
     }
@@ -103,7 +106,7 @@ pub async fn create(state: &AppState, user_id: Uuid, body: CreateQuiz) -> Result
         rows.push(serde_json::json!({
             "position": position, "quiz_item_id": c.quiz_item_id, "topic_id": c.topic_id, "question_id": c.question_id,
             "kind": c.kind, "prompt": c.prompt, "code": c.code, "options": options, "correct": correct,
-            "explanation": c.explanation,
+            "explanation": c.explanation, "probe": c.probe,
         }));
         items.push(QuizItemView {
             position: position as i32,
@@ -208,6 +211,7 @@ pub async fn submit(state: &AppState, user_id: Uuid, id: Uuid, body: &Submission
             late,
             explanation: item.explanation.clone(),
             question_id: item.question_id,
+            probe: item.probe.then_some(if correct { ProbeOutcome::Verified } else { ProbeOutcome::Unverified }),
         });
     }
     store::save_answers(&mut tx, id, &answers).await?;

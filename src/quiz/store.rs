@@ -22,12 +22,23 @@ pub struct Candidate {
     pub options: Vec<String>,
     pub correct: Vec<i16>,
     pub explanation: String,
+    /// Drawn as a verification probe of its question.
+    pub probe: bool,
 }
 
 /// Draws up to `size` items from `topics`, weighted toward what the learner got wrong
 /// last time (4) or has never answered (3) over what they got right (1): a weighted
-/// random sample without replacement (Efraimidis–Spirakis keys).
-pub async fn draw(pool: &PgPool, user_id: Uuid, topics: &[Uuid], size: i64) -> sqlx::Result<Vec<Candidate>> {
+/// random sample without replacement (Efraimidis–Spirakis keys). Items on a probe
+/// question (`probes`, see `progress::verification`) come first, at most `max_probes`
+/// of them, so a quiz never turns into nothing but re-checks.
+pub async fn draw(
+    pool: &PgPool,
+    user_id: Uuid,
+    topics: &[Uuid],
+    size: i64,
+    probes: &[Uuid],
+    max_probes: i64,
+) -> sqlx::Result<Vec<Candidate>> {
     sqlx::query_as!(Candidate, r#"
         WITH last AS (
             -- The learner's latest graded answer to each item in scope, found from the
@@ -36,17 +47,29 @@ pub async fn draw(pool: &PgPool, user_id: Uuid, topics: &[Uuid], size: i64) -> s
             FROM quiz_attempt a JOIN quiz_attempt_item ai ON ai.attempt_id = a.attempt_id
             WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.topic_id = ANY ($2)
             ORDER BY ai.quiz_item_id, a.submitted_at DESC
+        ), eligible AS (
+            SELECT i.quiz_item_id, i.topic_id, t.slug AS topic_slug, t.title AS topic_title,
+                   (SELECT q.question_id FROM question q WHERE q.question_id = i.question_id AND q.retired_at IS NULL)
+                       AS question_id,
+                   i.kind, i.prompt, i.code, i.options, i.correct, i.explanation,
+                   COALESCE(i.question_id = ANY ($4), false) AS probe,
+                   -ln(1.0 - random()) / CASE WHEN last.is_correct IS NULL THEN 3.0 WHEN last.is_correct THEN 1.0 ELSE 4.0 END
+                       AS key
+            FROM quiz_item i
+            JOIN topic t ON t.topic_id = i.topic_id AND t.retired_at IS NULL
+            LEFT JOIN last ON last.quiz_item_id = i.quiz_item_id
+            WHERE i.retired_at IS NULL AND i.topic_id = ANY ($2)
+        ), ranked AS (
+            SELECT eligible.*, row_number() OVER (PARTITION BY probe ORDER BY key) AS probe_rank FROM eligible
         )
-        SELECT i.quiz_item_id, i.topic_id, t.slug AS topic_slug, t.title AS topic_title,
-               (SELECT q.question_id FROM question q WHERE q.question_id = i.question_id AND q.retired_at IS NULL) AS question_id,
-               i.kind AS "kind: QuizItemKind", i.prompt, i.code, i.options, i.correct, i.explanation
-        FROM quiz_item i
-        JOIN topic t ON t.topic_id = i.topic_id AND t.retired_at IS NULL
-        LEFT JOIN last ON last.quiz_item_id = i.quiz_item_id
-        WHERE i.retired_at IS NULL AND i.topic_id = ANY ($2)
-        ORDER BY -ln(1.0 - random()) / CASE WHEN last.is_correct IS NULL THEN 3.0 WHEN last.is_correct THEN 1.0 ELSE 4.0 END
+        SELECT quiz_item_id AS "quiz_item_id!", topic_id AS "topic_id!", topic_slug AS "topic_slug!",
+               topic_title AS "topic_title!", question_id, kind AS "kind!: QuizItemKind", prompt AS "prompt!", code,
+               options AS "options!", correct AS "correct!", explanation AS "explanation!",
+               (probe AND probe_rank <= $5) AS "probe!"
+        FROM ranked
+        ORDER BY (probe AND probe_rank <= $5) DESC, key
         LIMIT $3
-        "#, user_id, topics, size)
+        "#, user_id, topics, size, probes, max_probes)
     .fetch_all(pool)
     .await
 }
@@ -104,11 +127,12 @@ pub struct AttemptItemRow {
     pub options: Vec<String>,
     pub correct: Vec<i16>,
     pub explanation: String,
+    pub probe: bool,
 }
 
 pub async fn attempt_items(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Vec<AttemptItemRow>> {
     sqlx::query_as!(AttemptItemRow, r#"SELECT ai.position, t.slug AS topic_slug, t.title AS topic_title, ai.question_id, ai.kind AS "kind: QuizItemKind", ai.prompt, ai.code,
-                  ai.options, ai.correct, ai.explanation
+                  ai.options, ai.correct, ai.explanation, ai.probe
            FROM quiz_attempt_item ai JOIN topic t ON t.topic_id = ai.topic_id
            WHERE ai.attempt_id = $1 ORDER BY ai.position"#, id)
     .fetch_all(conn)
@@ -146,11 +170,12 @@ pub async fn insert_attempt<S: serde::Serialize>(conn: &mut PgConnection, a: New
 /// trip, not fifty). `items` are JSON objects with the columns as keys.
 pub async fn insert_attempt_items(conn: &mut PgConnection, id: Uuid, items: &[serde_json::Value]) -> sqlx::Result<()> {
     sqlx::query!(r#"INSERT INTO quiz_attempt_item (attempt_id, position, quiz_item_id, topic_id, question_id, kind, prompt, code,
-                                          options, correct, explanation)
+                                          options, correct, explanation, probe)
            SELECT $1, x.position, x.quiz_item_id, x.topic_id, x.question_id, x.kind, x.prompt, x.code, x.options,
-                  x.correct, x.explanation
+                  x.correct, x.explanation, x.probe
            FROM jsonb_to_recordset($2) AS x(position int, quiz_item_id uuid, topic_id uuid, question_id uuid, kind text,
-                                            prompt text, code text, options text[], correct smallint[], explanation text)"#, id, sqlx::types::Json(items) as _)
+                                            prompt text, code text, options text[], correct smallint[], explanation text,
+                                            probe boolean)"#, id, sqlx::types::Json(items) as _)
     .execute(conn)
     .await?;
     Ok(())

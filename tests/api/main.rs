@@ -26,3 +26,4 @@ mod reminders;
 mod reviews;
 mod seed;
 mod smtp;
+mod verification;

@@ -51,6 +51,20 @@ impl ContentKind {
     }
 }
 
+/// How much an edit changes what a learner has to know. `minor` (the default: wording,
+/// typos, formatting) changes nothing for learners. `major` (the answer or rubric now
+/// says something different; for a quiz item, what it tests) puts every learner's
+/// progress on it back under verification: their earlier evidence stops counting, the
+/// question shows as `content_changed` and is queued as a probe. Only questions and
+/// quiz items take `major`.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionClass {
+    #[default]
+    Minor,
+    Major,
+}
+
 /// The editable fields of one entity, in the seed-file shape. Children (questions,
 /// flashcards, quiz items) also name their `topic` slug. Its OpenAPI schema is written
 /// by hand in [`super::schema`]: the derived one was wrong (see there).

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::model::{ContentDoc, ContentEntity, ContentKind};
+use super::model::{ContentDoc, ContentEntity, ContentKind, RevisionClass};
 use super::service::{self, tag_of};
 use crate::auth::AdminUser;
 use crate::error::ApiError;
@@ -29,6 +29,14 @@ pub struct EntityPath {
     /// Slug for tracks, topics and articles; id for questions, flashcards, quiz items.
     #[param(example = "fundamentals")]
     key: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionQuery {
+    /// `minor` (default) or `major`; see `RevisionClass`. `major` is for questions and
+    /// quiz items only.
+    revision: Option<RevisionClass>,
 }
 
 fn respond(status: actix_web::http::StatusCode, entity: &ContentEntity) -> HttpResponse {
@@ -105,11 +113,15 @@ pub async fn create_entity(
 /// Replaces the editable fields with the body. `If-Match` must carry the ETag from
 /// the last read: without it 428, stale 412, so two admins never overwrite each other
 /// silently. Slugs do not change (create a new entity and retire the old one).
+///
+/// `?revision=major` marks an edit of a question or quiz item as a major revision:
+/// learners' earlier evidence on it stops counting, so their progress on it goes back
+/// under verification (`content_changed`). The default, `minor`, changes nothing for them.
 #[utoipa::path(
     tag = "admin",
     operation_id = "update_content_entity",
     security(("bearer_auth" = [])),
-    params(EntityPath, ("If-Match" = String, Header, description = "The entity's ETag")),
+    params(EntityPath, RevisionQuery, ("If-Match" = String, Header, description = "The entity's ETag")),
     request_body(content = ContentDoc, example = json!({
             "topic": "fundamentals", "slug": "is-vs-equality", "title": "What is the difference between `is` and `==`?",
             "difficulty": "junior", "tags": ["identity", "equality"],
@@ -131,10 +143,13 @@ pub async fn update_entity(
     admin: AdminUser,
     state: web::Data<AppState>,
     path: web::Path<EntityPath>,
+    query: web::Query<RevisionQuery>,
     body: web::Json<UniqueKeys>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match(&req);
-    let updated = service::update(&state.db, &admin, path.kind, &path.key, body.into_inner().0, if_match).await?;
+    let revision = query.revision.unwrap_or_default();
+    let updated =
+        service::update(&state.db, &admin, path.kind, &path.key, body.into_inner().0, if_match, revision).await?;
     Ok(respond(actix_web::http::StatusCode::OK, &updated))
 }
 

@@ -6,7 +6,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::model::{ContentDoc, ContentEntity, ContentKind, key_of, parse_doc, slug_of};
+use super::model::{ContentDoc, ContentEntity, ContentKind, RevisionClass, key_of, parse_doc, slug_of};
 use super::store::{self, ContentError, load, locate, write};
 use crate::admin::audit::{self, AuditAction};
 use crate::auth::AdminUser;
@@ -97,7 +97,11 @@ pub async fn update(
     key: &str,
     body: serde_json::Value,
     if_match: Option<&str>,
+    revision: RevisionClass,
 ) -> Result<ContentEntity, ApiError> {
+    if revision == RevisionClass::Major && !matches!(kind, ContentKind::Questions | ContentKind::QuizItems) {
+        return Err(ApiError::invalid("revision", "only questions and quiz items take a major revision"));
+    }
     let doc = parse_doc(kind, body)?;
     let mut tx = db.begin().await?;
     store::lock_content(&mut tx).await?;
@@ -115,6 +119,9 @@ pub async fn update(
         ));
     }
     write(&mut tx, kind, &doc).await?;
+    if revision == RevisionClass::Major {
+        store::mark_major_revision(&mut tx, kind, id).await?;
+    }
     let after = entity(kind, id, false, &load(&mut tx, kind, id).await?);
     let diff = audit::diff(Some(&before.doc), Some(&after.doc));
     audit::record(&mut tx, admin, kind.audit_kind(), Some(id), &key_of(&doc), AuditAction::Update, &diff).await?;

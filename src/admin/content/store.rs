@@ -336,3 +336,22 @@ pub async fn set_retired(conn: &mut PgConnection, kind: ContentKind, id: Uuid, r
     sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).execute(conn).await?;
     Ok(())
 }
+
+/// Stamps a major revision on a question or quiz item (other kinds take none): learners'
+/// evidence from before it stops counting towards their verified progress.
+pub async fn mark_major_revision(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx::Result<()> {
+    match kind {
+        ContentKind::Questions => {
+            sqlx::query!("UPDATE question SET major_revision_at = now() WHERE question_id = $1", id)
+                .execute(conn)
+                .await?;
+        }
+        ContentKind::QuizItems => {
+            sqlx::query!("UPDATE quiz_item SET major_revision_at = now() WHERE quiz_item_id = $1", id)
+                .execute(conn)
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
