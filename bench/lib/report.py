@@ -227,6 +227,13 @@ def startup_rows(facts, summary):
             f"| full seed: `studytrack seed` on a new database (create, migrate, load everything) "
             f"| {seed:.2f} s{detail} | < {SEED_SECS:.0f} s | {verdict(seed < SEED_SECS)} |"
         )
+    cold = facts.get("progress_cold")
+    if cold:
+        lines.append(
+            f"| progress GET right after the learner's own write (memo miss, whole history; {cold['samples']} "
+            f"sequential samples) | p50 {cold['p50_ms']:.1f} ms, p95 {cold['p95_ms']:.1f} ms, max {cold['max_ms']:.1f} ms "
+            f"| — | — |"
+        )
     peak = facts.get("peak_rss_mb")
     if peak is not None:
         lines.append(f"| server peak RSS over the whole run (`VmHWM`) | {peak:.0f} MB | — | — |")
