@@ -323,68 +323,68 @@ pub async fn question_evidence(
 ) -> sqlx::Result<Vec<super::verification::QuestionEvidence>> {
     let rows = sqlx::query!(
         r#"
-        WITH qs AS (
-            SELECT q.question_id, q.topic_id, q.position, q.major_revision_at
-            FROM question q WHERE q.topic_id = ANY ($2) AND q.retired_at IS NULL
-        ), ev AS (
+        -- The learner's evidence first, computed once from their own rows (each index
+        -- keyed by user), then matched to the questions in scope by hash: the
+        -- question list is a parameter the planner cannot estimate, so nothing may
+        -- hinge on that estimate.
+        WITH ev AS MATERIALIZED (
             SELECT ai.question_id, a.submitted_at AS at, ai.is_correct AS pass,
-                   a.submitted_at < GREATEST(qs.major_revision_at, qi.major_revision_at) AS voided
+                   COALESCE(a.submitted_at < qi.major_revision_at, false) AS item_voided
             FROM quiz_attempt a
             JOIN quiz_attempt_item ai ON ai.attempt_id = a.attempt_id
-            JOIN qs ON qs.question_id = ai.question_id
             JOIN quiz_item qi ON qi.quiz_item_id = ai.quiz_item_id
             WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.is_correct IS NOT NULL
+              AND ai.question_id IS NOT NULL
             UNION ALL
             SELECT ii.question_id, COALESCE(ii.graded_at, ii.answered_at),
                    NOT ii.skipped AND (SELECT avg(CASE g WHEN 'got_it' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)
                                        FROM unnest(ii.grades) AS g) >= 0.7,
-                   COALESCE(ii.graded_at, ii.answered_at) < qs.major_revision_at
+                   false
             FROM interview i
             JOIN interview_item ii ON ii.interview_id = i.interview_id
-            JOIN qs ON qs.question_id = ii.question_id
             WHERE i.user_id = $1 AND (ii.skipped OR ii.grades IS NOT NULL)
             UNION ALL
-            SELECT f.question_id, r.reviewed_at, r.rating <> 'again', r.reviewed_at < qs.major_revision_at
+            SELECT f.question_id, r.reviewed_at, r.rating <> 'again', false
             FROM review_log r
             JOIN flashcard f ON f.flashcard_id = r.flashcard_id
-            JOIN qs ON qs.question_id = f.question_id
-            WHERE r.user_id = $1
-        ), claims AS (
-            SELECT qs.question_id,
+            WHERE r.user_id = $1 AND f.question_id IS NOT NULL
+        ), qs AS MATERIALIZED (
+            SELECT q.question_id, q.topic_id, q.position, q.major_revision_at,
                    CASE WHEN m.status = 'got_it' THEN m.marked_at WHEN tm.status = 'done' THEN tm.marked_at END
                        AS claimed_at
-            FROM qs
-            LEFT JOIN question_mark m ON m.user_id = $1 AND m.question_id = qs.question_id
-            LEFT JOIN topic_mark tm ON tm.user_id = $1 AND tm.topic_id = qs.topic_id
-        ), judged AS (
-            SELECT ev.question_id,
-                   max(ev.at) FILTER (WHERE NOT COALESCE(ev.voided, false)) AS latest_at,
+            FROM question q
+            LEFT JOIN question_mark m ON m.user_id = $1 AND m.question_id = q.question_id
+            LEFT JOIN topic_mark tm ON tm.user_id = $1 AND tm.topic_id = q.topic_id
+            WHERE q.topic_id = ANY ($2) AND q.retired_at IS NULL
+        ), counted AS (
+            SELECT ev.question_id, ev.at, ev.pass, qs.claimed_at,
+                   ev.item_voided OR COALESCE(ev.at < qs.major_revision_at, false) AS voided
+            FROM ev JOIN qs ON qs.question_id = ev.question_id
+        ), judged AS MATERIALIZED (
+            SELECT question_id,
+                   max(at) FILTER (WHERE NOT voided) AS latest_at,
                    -- At the same instant a fail wins.
-                   (array_agg(ev.pass ORDER BY ev.at DESC, ev.pass)
-                       FILTER (WHERE NOT COALESCE(ev.voided, false)))[1] AS latest_pass,
-                   (array_agg(ev.pass ORDER BY ev.at, ev.pass) FILTER (WHERE ev.at >= c.claimed_at))[1]
-                       AS first_after_claim,
-                   bool_or(COALESCE(ev.voided, false)) AS voided
-            FROM ev JOIN claims c ON c.question_id = ev.question_id
-            GROUP BY ev.question_id
-        ), cards AS (
+                   (array_agg(pass ORDER BY at DESC, pass) FILTER (WHERE NOT voided))[1] AS latest_pass,
+                   (array_agg(pass ORDER BY at, pass) FILTER (WHERE at >= claimed_at))[1] AS first_after_claim,
+                   bool_or(voided) AS voided
+            FROM counted
+            GROUP BY question_id
+        ), cards AS MATERIALIZED (
             SELECT f.question_id, max(c.stability) AS stability
             FROM card_state c
             JOIN flashcard f ON f.flashcard_id = c.flashcard_id
-            JOIN qs ON qs.question_id = f.question_id
-            WHERE c.user_id = $1
+            WHERE c.user_id = $1 AND f.question_id IS NOT NULL
             GROUP BY f.question_id
         )
-        SELECT qs.question_id AS "question_id!", qs.topic_id AS "topic_id!", c.claimed_at,
+        SELECT qs.question_id AS "question_id!", qs.topic_id AS "topic_id!", qs.claimed_at,
                j.latest_at, j.latest_pass, j.first_after_claim,
-               (COALESCE(j.voided, false) OR COALESCE(c.claimed_at < qs.major_revision_at, false)) AS "revised!",
+               (COALESCE(j.voided, false) OR COALESCE(qs.claimed_at < qs.major_revision_at, false)) AS "revised!",
                COALESCE(qm.stability, cards.stability) AS stability
         FROM qs
-        JOIN claims c ON c.question_id = qs.question_id
         LEFT JOIN judged j ON j.question_id = qs.question_id
         LEFT JOIN cards ON cards.question_id = qs.question_id
         LEFT JOIN question_memory qm ON qm.user_id = $1 AND qm.question_id = qs.question_id
-        WHERE c.claimed_at IS NOT NULL OR j.question_id IS NOT NULL
+        WHERE qs.claimed_at IS NOT NULL OR j.question_id IS NOT NULL
         ORDER BY qs.topic_id, qs.position, qs.question_id
         "#,
         user_id,
