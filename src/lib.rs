@@ -20,6 +20,7 @@ pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod plan;
 pub mod profile;
 pub mod progress;
 pub mod proxy;

@@ -23,6 +23,7 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
         (name = "interviews", description = "Mock interviews: answer a question cold, then see the model answer and its rubric, then grade yourself point by point."),
         (name = "reviews", description = "Flashcard reviews on an FSRS spaced-repetition schedule."),
         (name = "progress", description = "The learner's marks, filled-in roadmap, next topic, soft spots and activity."),
+        (name = "plan", description = "A plan to the interview date: a goal per track, today's agenda within the day's minutes, and the readiness forecast with what to change."),
         (name = "reminders", description = "Opt-in daily study reminders by mail, their one-click unsubscribe, and the summary they are made from."),
         (name = "profiles", description = "Opt-in public profiles: a handle, track fills and streak as JSON, and an SVG progress card per track. Private by default; a private profile is 404."),
         (name = "admin", description = "Admin-only operations: 401 without a token, 403 for learners."),

@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{account, admin, auth, catalog, interview, profile, progress, quiz, reminders, review, web};
+use crate::{account, admin, auth, catalog, interview, plan, profile, progress, quiz, reminders, review, web};
 
 /// Mounts every documented route; `import_limit` is the admin import's body limit.
 pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
@@ -60,6 +60,11 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(interview::routes::answer_question) // PUT /api/v1/me/interviews/{id}/items/{position}/answer
             .service(interview::routes::grade_question) // PUT /api/v1/me/interviews/{id}/items/{position}/grades
             .service(interview::routes::list_cold_answers) // GET /api/v1/me/questions/{id}/cold-answers
+            .service(plan::routes::set_goal) // PUT /api/v1/me/goals
+            .service(plan::routes::list_goals) // GET /api/v1/me/goals
+            .service(plan::routes::delete_goal) // DELETE /api/v1/me/goals/{track}
+            .service(plan::routes::get_today) // GET /api/v1/me/today
+            .service(plan::routes::get_forecast) // GET /api/v1/me/forecast
             // Flashcard reviews.
             .service(review::routes::due_cards) // GET /api/v1/me/reviews/due
             .service(review::routes::record_review) // POST /api/v1/me/reviews

@@ -46,7 +46,7 @@ pub async fn create_interview(
     state: web::Data<AppState>,
     body: web::Json<CreateInterview>,
 ) -> Result<HttpResponse, ApiError> {
-    let (interview, created) = service::create(&state, user.id, body.into_inner()).await?;
+    let (interview, created) = service::create(&state, &user, body.into_inner()).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok(no_store(status)
         .insert_header((header::LOCATION, format!("/api/v1/me/interviews/{}", interview.id)))

@@ -46,7 +46,12 @@ fn no_item(id: Uuid, position: i32) -> ApiError {
 
 /// Starts a session: validates the request, draws the questions and stores them. A
 /// start retried with the same `client_id` returns the session it made.
-pub async fn create(state: &AppState, user_id: Uuid, body: CreateInterview) -> Result<(Interview, bool), ApiError> {
+pub async fn create(
+    state: &AppState,
+    user: &crate::auth::AuthUser,
+    body: CreateInterview,
+) -> Result<(Interview, bool), ApiError> {
+    let user_id = user.id;
     let size = body.size.unwrap_or(DEFAULT_SIZE);
     if !(1..=MAX_SIZE).contains(&size) {
         return Err(ApiError::invalid("size", format!("must be between 1 and {MAX_SIZE}")));
@@ -66,7 +71,7 @@ pub async fn create(state: &AppState, user_id: Uuid, body: CreateInterview) -> R
     }
     let difficulties: Option<Vec<String>> =
         body.difficulties.as_ref().map(|ds| ds.iter().map(|d| d.as_str().to_owned()).collect());
-    let probes = crate::progress::service::probe_questions(state, user_id, &topics).await?;
+    let probes = crate::progress::service::probe_questions(state, user, body.scope.track.as_deref(), &topics).await?;
     // Up to half the session (at least one question) re-checks claims.
     let max_probes = (size / 2).max(1);
     let questions =

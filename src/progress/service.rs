@@ -201,10 +201,25 @@ pub async fn next_up(state: &AppState, user: &AuthUser, track: &Slug) -> Result<
 }
 
 /// The questions of `topics` queued as verification probes for the learner (what the
-/// quiz and interview draws put first).
-pub async fn probe_questions(state: &AppState, user_id: Uuid, topics: &[Uuid]) -> Result<Vec<Uuid>, ApiError> {
+/// quiz and interview draws put first). With the scope's `track`, they come from the
+/// learner memo (a draw then costs no evidence query); without one, from the evidence
+/// of those topics.
+pub async fn probe_questions(
+    state: &AppState,
+    user: &AuthUser,
+    track: Option<&str>,
+    topics: &[Uuid],
+) -> Result<Vec<Uuid>, ApiError> {
+    if let Some(track) = track.and_then(Slug::parse) {
+        let (_, inputs) = load(state, user.id, Some(user.progress_version), &track).await?;
+        return Ok(topics
+            .iter()
+            .filter_map(|t| inputs.get(t))
+            .flat_map(|input| input.proof.probes.iter().map(|p| p.question_id))
+            .collect());
+    }
     let now = state.clock.now();
-    let evidence = store::question_evidence(&state.db, user_id, topics).await?;
+    let evidence = store::question_evidence(&state.db, user.id, topics).await?;
     Ok(evidence
         .iter()
         .filter(|e| verification::probe_reason(verification::judge(e, now), e.claimed_at.is_some()).is_some())

@@ -334,7 +334,7 @@ pub async fn question_evidence(
             JOIN quiz_attempt_item ai ON ai.attempt_id = a.attempt_id
             JOIN quiz_item qi ON qi.quiz_item_id = ai.quiz_item_id
             WHERE a.user_id = $1 AND a.submitted_at IS NOT NULL AND ai.is_correct IS NOT NULL
-              AND ai.question_id IS NOT NULL
+              AND ai.question_id IS NOT NULL AND ai.topic_id = ANY ($2)
             UNION ALL
             SELECT ii.question_id, COALESCE(ii.graded_at, ii.answered_at),
                    NOT ii.skipped AND (SELECT avg(CASE g WHEN 'got_it' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END)
@@ -347,7 +347,7 @@ pub async fn question_evidence(
             SELECT f.question_id, r.reviewed_at, r.rating <> 'again', false
             FROM review_log r
             JOIN flashcard f ON f.flashcard_id = r.flashcard_id
-            WHERE r.user_id = $1 AND f.question_id IS NOT NULL
+            WHERE r.user_id = $1 AND f.question_id IS NOT NULL AND f.topic_id = ANY ($2)
         ), qs AS MATERIALIZED (
             SELECT q.question_id, q.topic_id, q.position, q.major_revision_at,
                    CASE WHEN m.status = 'got_it' THEN m.marked_at WHEN tm.status = 'done' THEN tm.marked_at END

@@ -40,7 +40,7 @@ pub async fn create_quiz(
     state: web::Data<AppState>,
     body: web::Json<CreateQuiz>,
 ) -> Result<HttpResponse, ApiError> {
-    let attempt = service::create(&state, user.id, body.into_inner()).await?;
+    let attempt = service::create(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/me/quizzes/{}", attempt.id)))
         .insert_header((header::CACHE_CONTROL, "no-store"))

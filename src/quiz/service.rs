@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::grading;
 use super::model::*;
 use super::store;
+use crate::auth::AuthUser;
 use crate::catalog::model::SlugRef;
 use crate::catalog::store as catalog_store;
 use crate::error::{ApiError, FieldError};
@@ -65,7 +66,8 @@ pub async fn scope_topics(state: &AppState, scope: &QuizScope) -> Result<Vec<Uui
 
 /// Starts an attempt: validates size and time limit, draws from the scope and stores
 /// the snapshot the learner answers.
-pub async fn create(state: &AppState, user_id: Uuid, body: CreateQuiz) -> Result<QuizAttempt, ApiError> {
+pub async fn create(state: &AppState, user: &AuthUser, body: CreateQuiz) -> Result<QuizAttempt, ApiError> {
+    let user_id = user.id;
     if !(1..=50).contains(&body.size) {
         return Err(ApiError::invalid("size", "must be between 1 and 50"));
     }
@@ -80,7 +82,7 @@ pub async fn create(state: &AppState, user_id: Uuid, body: CreateQuiz) -> Result
         (QuizMode::Exam, secs) => Some(secs.unwrap_or(60 * body.size)),
     };
     let topics = scope_topics(state, &body.scope).await?;
-    let probes = crate::progress::service::probe_questions(state, user_id, &topics).await?;
+    let probes = crate::progress::service::probe_questions(state, user, body.scope.track.as_deref(), &topics).await?;
     // Up to half the quiz (at least one item) re-checks claims; the rest is practice.
     let max_probes = (body.size / 2).max(1);
     let drawn = store::draw(&state.db, user_id, &topics, body.size, &probes, max_probes).await?;

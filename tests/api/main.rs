@@ -16,6 +16,7 @@ mod limits;
 mod mail;
 mod openapi;
 mod pagination;
+mod plan;
 mod profiles;
 mod progress;
 mod properties;
