@@ -80,7 +80,7 @@ pub async fn delete_goal(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TodayQuery {
-    /// Track slug; may be left out when the learner has exactly one goal.
+    /// Track slug; without it, the goal whose interview comes first (404 without any goal).
     track: Option<String>,
 }
 
@@ -95,8 +95,8 @@ pub struct TodayQuery {
 /// their new flashcards under the daily new-card cap. Each entry has an estimated
 /// duration (card review 12 s, new card 30 s, cold answer 4 min, new question 8 min,
 /// quiz item 30 s) and a reason code; `left_over` counts what is due but did not fit.
-/// The same state and clock always give the same agenda. A learner with several goals
-/// names the `track` (422 otherwise).
+/// The same state and clock always give the same agenda. Without `track`, the agenda
+/// follows the goal whose interview comes first.
 #[utoipa::path(
     tag = "plan",
     operation_id = "get_today",

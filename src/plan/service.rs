@@ -149,18 +149,20 @@ pub async fn delete_goal(state: &AppState, user_id: Uuid, track: &Slug) -> Resul
     Ok(())
 }
 
-/// The goal the agenda follows: the named track's, or the only one there is.
-fn pick_goal(goals: Vec<GoalRow>, track: Option<&str>) -> Result<(String, Option<GoalRow>), ApiError> {
+/// The goal the agenda follows: the named track's (none is fine: the defaults apply),
+/// or without a name the goal whose interview comes first (404 without any goal).
+fn pick_goal(mut goals: Vec<GoalRow>, track: Option<&str>) -> Result<(String, Option<GoalRow>), ApiError> {
     match track {
         Some(track) => Ok((track.to_owned(), goals.into_iter().find(|g| g.track_slug == track))),
-        None if goals.len() == 1 => {
-            let goal = goals.into_iter().next();
-            Ok((goal.as_ref().map(|g| g.track_slug.clone()).unwrap_or_default(), goal))
+        None => {
+            goals.sort_by(|a, b| a.interview_date.cmp(&b.interview_date).then(a.track_slug.cmp(&b.track_slug)));
+            let goal = goals.into_iter().next().ok_or_else(|| {
+                ApiError::NotFound(
+                    "no goal to follow; name a track (`?track=`) or set a goal with PUT /me/goals".into(),
+                )
+            })?;
+            Ok((goal.track_slug.clone(), Some(goal)))
         }
-        None => Err(ApiError::invalid(
-            "track",
-            format!("name the track (you have {} goals; with exactly one it is the default)", goals.len()),
-        )),
     }
 }
 

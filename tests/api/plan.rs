@@ -88,10 +88,10 @@ fn kinds(agenda: &Value) -> Vec<String> {
 async fn the_agenda_fits_the_day_adapts_to_a_backlog_and_rests_on_rest_days(pool: PgPool) {
     let app = spawn_app(pool).await;
     let ann = app.new_user("ann@example.com").await;
-    // Without a goal: 30 minutes on the named track; without a track, a 422.
+    // Without a goal: 30 minutes on the named track; without a track either, a 404.
     let agenda = today(&app, &ann, "?track=alpha").await;
     assert_eq!((agenda["has_goal"].as_bool(), agenda["budget_minutes"].as_i64()), (Some(false), Some(30)));
-    assert_problem(app.get_as("/api/v1/me/today", &ann.access).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_problem(app.get_as("/api/v1/me/today", &ann.access).await, StatusCode::NOT_FOUND).await;
     assert_problem(app.get_as("/api/v1/me/today?track=nope", &ann.access).await, StatusCode::NOT_FOUND).await;
 
     let goal = json!({"track": "alpha", "interview_date": day(21), "minutes_per_day": 20, "days": EVERY_DAY});

@@ -36,6 +36,7 @@ pub struct EntityPath {
 pub struct RevisionQuery {
     /// `minor` (default) or `major`; see `RevisionClass`. `major` is for questions and
     /// quiz items only.
+    #[param(inline)]
     revision: Option<RevisionClass>,
 }
 
