@@ -137,6 +137,7 @@ impl Application {
             tokio::spawn(state.reads.clone().probe()),
             tokio::spawn(auth::prune::run(state.db.clone(), settings.prune_interval)),
             tokio::spawn(crate::reminders::scheduler::run(state.clone().into_inner(), settings.reminder_interval)),
+            tokio::spawn(crate::optimizer::worker::run(state.clone().into_inner(), settings.job_poll)),
             tokio::spawn(rate_limit_cleanup),
             tokio::spawn(
                 crate::jobs::Worker {

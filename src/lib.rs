@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;
+pub mod optimizer;
 pub mod pagination;
 pub mod plan;
 pub mod profile;

@@ -7,7 +7,9 @@ use actix_web::middleware::from_fn;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{account, admin, auth, catalog, interview, plan, profile, progress, quiz, reminders, review, web};
+use crate::{
+    account, admin, auth, catalog, interview, optimizer, plan, profile, progress, quiz, reminders, review, web,
+};
 
 /// Mounts every documented route; `import_limit` is the admin import's body limit.
 pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
@@ -65,6 +67,10 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(plan::routes::delete_goal) // DELETE /api/v1/me/goals/{track}
             .service(plan::routes::get_today) // GET /api/v1/me/today
             .service(plan::routes::get_forecast) // GET /api/v1/me/forecast
+            .service(optimizer::routes::start_optimization) // POST /api/v1/me/scheduler/optimize
+            .service(optimizer::routes::get_job) // GET /api/v1/me/scheduler/jobs/{id}
+            .service(optimizer::routes::get_scheduler) // GET /api/v1/me/scheduler
+            .service(optimizer::routes::apply_scheduler) // PUT /api/v1/me/scheduler
             // Flashcard reviews.
             .service(review::routes::due_cards) // GET /api/v1/me/reviews/due
             .service(review::routes::record_review) // POST /api/v1/me/reviews

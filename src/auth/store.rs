@@ -27,6 +27,9 @@ pub struct UserRow {
     pub desired_retention: f32,
     pub new_cards_per_day: i32,
     pub progress_version: i64,
+    /// The learner's own FSRS parameters, fitted to their review log; `None` for the
+    /// defaults.
+    pub fsrs_parameters: Option<Vec<f32>>,
 }
 
 impl UserRow {
@@ -55,7 +58,7 @@ macro_rules! user_rows {
             $before
                 + r#" user_id, email, email_normalized, display_name, password_hash, role AS "role: Role",
                       email_verified, disabled_at, token_version, created_at, timezone, desired_retention,
-                      new_cards_per_day, progress_version "#
+                      new_cards_per_day, progress_version, fsrs_parameters "#
                 + $after
             $(, $arg)*
         )

@@ -283,7 +283,13 @@ async fn reschedule(
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
     let memory = store::memory(&mut *tx, user_id, question_id).await?;
-    let step = crate::review::schedule::review(memory.as_ref(), rating_for(score), now, account.desired_retention)?;
+    let step = crate::review::schedule::review(
+        memory.as_ref(),
+        rating_for(score),
+        now,
+        account.desired_retention,
+        account.fsrs_parameters.as_deref().unwrap_or_default(),
+    )?;
     store::save_memory(tx, user_id, question_id, &step.memory, step.due_at).await?;
     Ok(())
 }

@@ -63,8 +63,10 @@ pub fn review(
     rating: Rating,
     now: OffsetDateTime,
     desired_retention: f32,
+    parameters: &[f32],
 ) -> anyhow::Result<Step> {
-    let fsrs = FSRS::new(&[])?;
+    // Empty parameters are the defaults; a learner's fitted ones otherwise.
+    let fsrs = FSRS::new(parameters)?;
     let memory = current.map(|c| MemoryState { stability: c.stability, difficulty: c.difficulty });
     let elapsed = current.map_or(0, |c| (now - c.last_reviewed_at).whole_days().max(0));
     let states = fsrs.next_states(memory, desired_retention, u32::try_from(elapsed).unwrap_or(u32::MAX))?;
@@ -109,8 +111,8 @@ mod tests {
 
     #[test]
     fn a_new_card_rated_good_is_due_later_than_one_rated_again() {
-        let good = review(None, Rating::Good, t0(), 0.9).unwrap();
-        let again = review(None, Rating::Again, t0(), 0.9).unwrap();
+        let good = review(None, Rating::Good, t0(), 0.9, &[]).unwrap();
+        let again = review(None, Rating::Again, t0(), 0.9, &[]).unwrap();
         assert!(good.due_at > again.due_at);
         assert_eq!(good.memory.state, CardState::Review);
         assert_eq!(again.memory.state, CardState::Learning);
@@ -121,15 +123,15 @@ mod tests {
     #[test]
     fn intervals_grow_with_successful_reviews_and_reset_on_a_lapse() {
         let mut now = t0();
-        let mut step = review(None, Rating::Good, now, 0.9).unwrap();
+        let mut step = review(None, Rating::Good, now, 0.9, &[]).unwrap();
         let mut last = step.interval_days;
         for _ in 0..4 {
             now = step.due_at;
-            step = review(Some(&step.memory), Rating::Good, now, 0.9).unwrap();
+            step = review(Some(&step.memory), Rating::Good, now, 0.9, &[]).unwrap();
             assert!(step.interval_days > last, "{} !> {}", step.interval_days, last);
             last = step.interval_days;
         }
-        let lapse = review(Some(&step.memory), Rating::Again, step.due_at, 0.9).unwrap();
+        let lapse = review(Some(&step.memory), Rating::Again, step.due_at, 0.9, &[]).unwrap();
         assert_eq!(lapse.memory.state, CardState::Relearning);
         assert_eq!(lapse.memory.lapses, 1);
         assert!(lapse.interval_days < last);
@@ -137,17 +139,17 @@ mod tests {
 
     #[test]
     fn a_long_overdue_card_gets_a_longer_interval_when_recalled() {
-        let first = review(None, Rating::Good, t0(), 0.9).unwrap();
-        let on_time = review(Some(&first.memory), Rating::Good, first.due_at, 0.9).unwrap();
-        let late = review(Some(&first.memory), Rating::Good, first.due_at + Duration::days(30), 0.9).unwrap();
+        let first = review(None, Rating::Good, t0(), 0.9, &[]).unwrap();
+        let on_time = review(Some(&first.memory), Rating::Good, first.due_at, 0.9, &[]).unwrap();
+        let late = review(Some(&first.memory), Rating::Good, first.due_at + Duration::days(30), 0.9, &[]).unwrap();
         assert!(late.interval_days > on_time.interval_days, "recalling after a long gap shows stronger memory");
     }
 
     #[test]
     fn higher_desired_retention_means_shorter_intervals() {
-        let first = review(None, Rating::Good, t0(), 0.9).unwrap();
-        let relaxed = review(Some(&first.memory), Rating::Good, first.due_at, 0.8).unwrap();
-        let strict = review(Some(&first.memory), Rating::Good, first.due_at, 0.95).unwrap();
+        let first = review(None, Rating::Good, t0(), 0.9, &[]).unwrap();
+        let relaxed = review(Some(&first.memory), Rating::Good, first.due_at, 0.8, &[]).unwrap();
+        let strict = review(Some(&first.memory), Rating::Good, first.due_at, 0.95, &[]).unwrap();
         assert!(strict.interval_days < relaxed.interval_days);
     }
 }

@@ -87,7 +87,13 @@ pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> 
     }
     let memory = store::memory(&mut tx, user_id, review.flashcard_id).await?;
     let now = state.clock.now();
-    let step = schedule::review(memory.as_ref(), review.rating, now, account.desired_retention)?;
+    let step = schedule::review(
+        memory.as_ref(),
+        review.rating,
+        now,
+        account.desired_retention,
+        account.fsrs_parameters.as_deref().unwrap_or_default(),
+    )?;
     store::save_memory(&mut tx, user_id, review.flashcard_id, &step.memory, step.due_at, now).await?;
     let rounded = |days: f64| (days * 10_000.0).round() / 10_000.0;
     let outcome = ReviewOutcome {

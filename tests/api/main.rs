@@ -15,6 +15,7 @@ mod interviews;
 mod limits;
 mod mail;
 mod openapi;
+mod optimizer;
 mod pagination;
 mod plan;
 mod profiles;
