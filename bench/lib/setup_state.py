@@ -5,11 +5,13 @@ The learner looks like a real, well-advanced user, because the per-user paths co
 what the learner's history makes them cost:
   * every Python question marked `got_it` (the progress GET then fills every topic);
   * a few submitted quizzes (quiz accuracy and overconfidence feed progress);
-  * a flashcard review history (the caller ages it afterwards so cards fall due).
+  * a flashcard review history (the caller ages it afterwards so cards fall due);
+  * a goal on the Python track three weeks out (45 minutes a day), for the agenda.
 
 Usage: setup_state.py BASE_URL OUT_ENV_FILE SERVER_LOG
 """
 
+import datetime
 import json
 import re
 import secrets
@@ -109,6 +111,10 @@ def main():
     cards = python_flashcard_ids(api)
     take_quizzes(api)
     sample = review_cards(api, cards)
+    # A goal three weeks out, so the agenda has a budget and a plan to fit.
+    interview = (datetime.date.today() + datetime.timedelta(days=21)).isoformat()
+    days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    api.put("/api/v1/me/goals", {"track": "python", "interview_date": interview, "minutes_per_day": 45, "days": days})
     api.close()
     values = {
         "LEARNER_EMAIL": email,
