@@ -3,7 +3,8 @@ content reads can be measured while a fit uses its core: starts a job, polls it 
 the end, starts the next. Stops after SECONDS.
 
 Usage: optimize_loop.py BASE_URL TOKEN SECONDS
-Prints one JSON object: {"jobs", "failed", "busy_ms"} (busy_ms: summed job run time).
+Prints one JSON object: {"jobs", "failed", "busy_ms", "last_error"} (busy_ms: summed
+job run time).
 """
 
 import json
@@ -24,6 +25,7 @@ def main():
     deadline = time.monotonic() + seconds
     jobs = failed = 0
     busy_ms = 0.0
+    last_error = None
     while time.monotonic() < deadline:
         status, job = api.request("POST", "/api/v1/me/scheduler/optimize", expect=(202, 409))
         if status == 409:
@@ -36,10 +38,11 @@ def main():
             time.sleep(0.02)
         jobs += 1
         failed += job["status"] == "failed"
+        last_error = job.get("error") or last_error
         if job.get("started_at") and job.get("finished_at"):
             busy_ms += (parse(job["finished_at"]) - parse(job["started_at"])).total_seconds() * 1000
     api.close()
-    print(json.dumps({"jobs": jobs, "failed": failed, "busy_ms": round(busy_ms)}))
+    print(json.dumps({"jobs": jobs, "failed": failed, "busy_ms": round(busy_ms), "last_error": last_error}))
 
 
 if __name__ == "__main__":

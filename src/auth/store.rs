@@ -139,7 +139,10 @@ pub async fn update_profile(
     user_rows!(
         r#"UPDATE app_user SET display_name = coalesce($2, display_name), timezone = coalesce($3, timezone),
                   desired_retention = coalesce($4, desired_retention),
-                  new_cards_per_day = coalesce($5, new_cards_per_day), updated_at = now()
+                  new_cards_per_day = coalesce($5, new_cards_per_day), updated_at = now(),
+                  -- The time zone and the card settings shape the agenda and due counts
+                  -- the learner memo holds.
+                  progress_version = progress_version + 1
            WHERE user_id = $1 RETURNING"#,
         "",
         user_id,

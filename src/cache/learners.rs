@@ -59,6 +59,19 @@ impl LearnerMemo {
         generation: u64,
         now: OffsetDateTime,
     ) -> Option<Arc<T>> {
+        self.get_until(user, track, version, generation, now).map(|(figures, _)| figures)
+    }
+
+    /// As [`LearnerMemo::get`], with the moment the kept figures stop holding (what a
+    /// view built from them can be kept until).
+    pub fn get_until<T: Any + Send + Sync>(
+        &self,
+        user: Uuid,
+        track: &str,
+        version: i64,
+        generation: u64,
+        now: OffsetDateTime,
+    ) -> Option<(Arc<T>, Option<OffsetDateTime>)> {
         let kept = self
             .entries
             .get(&(user, track.to_owned()))
@@ -67,7 +80,7 @@ impl LearnerMemo {
                     && stamp.content_generation == generation
                     && stamp.valid_until.is_none_or(|until| now < until)
             })
-            .and_then(|(_, figures, _)| figures.downcast::<T>().ok());
+            .and_then(|(stamp, figures, _)| figures.downcast::<T>().ok().map(|f| (f, stamp.valid_until)));
         let counter = if kept.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         kept

@@ -74,9 +74,32 @@ pub fn items(log: &[LoggedReview]) -> Vec<FSRSItem> {
     items
 }
 
+/// The items the model is judged on: reviews on a later day than the card's previous
+/// one (a same-day review is predicted at full recall, so one answered `again` would
+/// make the log loss infinite and the crate refuse the whole set), whose history has a
+/// finite memory state.
+fn usable(items: Vec<FSRSItem>, current: &[f32]) -> anyhow::Result<Vec<FSRSItem>> {
+    let fsrs = FSRS::new(current)?;
+    Ok(items
+        .into_iter()
+        .filter(|item| {
+            let (history, last) = item.reviews.split_at(item.reviews.len() - 1);
+            if last[0].delta_t == 0 {
+                return false;
+            }
+            fsrs.memory_state(FSRSItem { reviews: history.to_vec() }, None).is_ok_and(|state| {
+                let recall = fsrs::current_retrievability(state, last[0].delta_t as f32, fsrs::FSRS6_DEFAULT_DECAY);
+                state.stability > 0.0 && recall.is_finite()
+            })
+        })
+        .collect())
+}
+
 /// The fitted parameters and the fit before (with `current`) and after.
 #[derive(Debug, Clone)]
 pub struct Fit {
+    /// Items judged (see [`usable`]).
+    pub items: usize,
     pub parameters: Vec<f32>,
     pub before: ModelEvaluation,
     pub after: ModelEvaluation,
@@ -88,14 +111,22 @@ pub struct Fit {
 /// history" asks.
 pub fn fit(items: Vec<FSRSItem>, current: &[f32]) -> anyhow::Result<Fit> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let items = usable(items, current)?;
+    if items.len() < MIN_ITEMS {
+        anyhow::bail!("only {} reviews can be modelled; fitting needs {MIN_ITEMS}", items.len());
+    }
+    let count = items.len();
     pool.install(|| {
-        let before = FSRS::new(current)?.evaluate(items.clone(), |_| true)?;
+        use anyhow::Context;
+        let before =
+            FSRS::new(current)?.evaluate(items.clone(), |_| true).context("evaluating the parameters in use")?;
         let parameters = compute_parameters(ComputeParametersInput {
             train_set: items.clone(),
             ..ComputeParametersInput::default()
-        })?;
-        let after = FSRS::new(&parameters)?.evaluate(items, |_| true)?;
-        Ok(Fit { parameters, before, after })
+        })
+        .context("fitting")?;
+        let after = FSRS::new(&parameters)?.evaluate(items, |_| true).context("evaluating the fitted parameters")?;
+        Ok(Fit { items: count, parameters, before, after })
     })
 }
 

@@ -157,7 +157,11 @@ pub async fn apply(state: &AppState, user_id: Uuid, body: &ApplyScheduler) -> Re
         if reviews.is_empty() {
             continue;
         }
-        let memory = fsrs.memory_state(FSRSItem { reviews }, None).map_err(|e| ApiError::Internal(e.into()))?;
+        // A history the model cannot describe (see `fit::usable`) keeps its schedule.
+        let Ok(memory) = fsrs.memory_state(FSRSItem { reviews }, None) else { continue };
+        if !(memory.stability.is_finite() && memory.stability > 0.0) {
+            continue;
+        }
         let days = f64::from(fsrs.next_interval(Some(memory.stability), account.desired_retention, 3));
         let days = if days.is_finite() { days.round().clamp(1.0, 36_500.0) } else { 1.0 };
         let due = last.checked_add(Duration::days(days as i64)).unwrap_or(last);

@@ -40,7 +40,6 @@ pub async fn run_once(state: &AppState) -> Result<bool, ApiError> {
         store::fail(&state.db, job_id, "not enough review history to fit").await?;
         return Ok(true);
     }
-    let count = i32::try_from(items.len()).unwrap_or(i32::MAX);
     let before = current.clone();
     match tokio::task::spawn_blocking(move || fit::fit(items, &before)).await {
         // The optimizer hands back its starting point when the history, once its outliers
@@ -53,7 +52,7 @@ pub async fn run_once(state: &AppState) -> Result<bool, ApiError> {
         Ok(Ok(fit)) => {
             let before = if current.is_empty() { fsrs::DEFAULT_PARAMETERS.to_vec() } else { current };
             let done = Finished {
-                items: count,
+                items: i32::try_from(fit.items).unwrap_or(i32::MAX),
                 before: &before,
                 after: &fit.parameters,
                 log_loss: (fit.before.log_loss, fit.after.log_loss),
@@ -61,7 +60,7 @@ pub async fn run_once(state: &AppState) -> Result<bool, ApiError> {
             };
             store::finish(&state.db, job_id, done).await?;
         }
-        Ok(Err(error)) => store::fail(&state.db, job_id, &format!("the fit failed: {error}")).await?,
+        Ok(Err(error)) => store::fail(&state.db, job_id, &format!("the fit failed: {error:#}")).await?,
         Err(_) => store::fail(&state.db, job_id, "the fit stopped unexpectedly").await?,
     }
     Ok(true)

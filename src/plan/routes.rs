@@ -115,7 +115,7 @@ pub async fn get_today(
     state: web::Data<AppState>,
     query: web::Query<TodayQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(private_ok().json(service::today(&state, &user, query.track.as_deref()).await?))
+    Ok(private_ok().json(&*service::today(&state, &user, query.track.as_deref()).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

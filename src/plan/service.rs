@@ -2,6 +2,8 @@
 //! decisions are the pure functions in [`super::agenda`] and [`super::forecast`]; this
 //! module gathers their inputs (from the learner memo where it can) and names things.
 
+use std::sync::Arc;
+
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -10,6 +12,7 @@ use super::forecast::{self, Budget, Change, Item, Known};
 use super::model::*;
 use super::store::{self, GoalRow};
 use crate::auth::AuthUser;
+use crate::cache::learners::Stamp;
 use crate::catalog::model::RoadmapTopic;
 use crate::error::{ApiError, FieldError};
 use crate::progress::verification::{self, Standing};
@@ -170,17 +173,45 @@ fn all_topics(template: &crate::catalog::model::RoadmapTemplate) -> impl Iterato
     template.roadmap.stages.iter().flat_map(|s| s.topics.iter()).chain(template.roadmap.electives.iter())
 }
 
-/// Today's agenda on a track.
-pub async fn today(state: &AppState, user: &AuthUser, track: Option<&str>) -> Result<Today, ApiError> {
+/// Today's agenda on a track, kept in the learner memo until anything it is made from
+/// changes: a write of the learner's (goals included: they move the progress version),
+/// new content, the end of the local day, or a figure of the progress it reads running
+/// out (a card falling due). A home screen opened again costs no query.
+pub async fn today(state: &AppState, user: &AuthUser, track: Option<&str>) -> Result<Arc<Today>, ApiError> {
+    let key = format!("{}\u{1f}today", track.unwrap_or_default());
+    let generation = state.cache.generation();
+    let now = state.clock.now();
+    let memo = state.cache.is_synced();
+    if memo
+        && let Some((kept, _)) =
+            state.learners.get_until::<Today>(user.id, &key, user.progress_version, generation, now)
+    {
+        return Ok(kept);
+    }
+    let (today, valid_until) = compute_today(state, user, track, now).await?;
+    let today = Arc::new(today);
+    if memo {
+        let stamp = Stamp { progress_version: user.progress_version, content_generation: generation, valid_until };
+        state.learners.put(user.id, &key, stamp, today.clone(), 2048);
+    }
+    Ok(today)
+}
+
+async fn compute_today(
+    state: &AppState,
+    user: &AuthUser,
+    track: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(Today, Option<OffsetDateTime>), ApiError> {
     let goals = store::goals(&state.db, user.id).await?;
     let (track, goal) = pick_goal(goals, track)?;
     let slug = crate::catalog::service::track_slug(&track)?;
-    let (template, inputs) = crate::progress::service::load(state, user.id, Some(user.progress_version), &slug).await?;
+    let (template, inputs, figures_until) =
+        crate::progress::service::load_until(state, user.id, Some(user.progress_version), &slug).await?;
     let progress = fill::track_progress(&template.roadmap, &inputs);
     let next =
         fill::next_topic(&progress).map(|(_, t)| (t.id, SlugRef { slug: t.slug.clone(), title: t.title.clone() }));
     let topics: Vec<Uuid> = all_topics(&template).map(|t| t.id).collect();
-    let now = state.clock.now();
     let day = store::day(&state.db, user.id, &topics, next.as_ref().map(|(id, _)| *id), now).await?;
     let study_day = goal.as_ref().is_none_or(|g| g.weekdays & weekday_of(day.today).bit() != 0);
     let full = goal.as_ref().map_or(DEFAULT_MINUTES, |g| i64::from(g.minutes_per_day));
@@ -210,7 +241,8 @@ pub async fn today(state: &AppState, user: &AuthUser, track: Option<&str>) -> Re
         weakest,
     };
     let (items, left_over) = agenda::plan(&input);
-    Ok(Today {
+    let valid_until = [Some(day.day_end), figures_until].into_iter().flatten().min();
+    let today = Today {
         track: progress.track.clone(),
         date: day.today.to_string(),
         timezone: day.timezone,
@@ -220,7 +252,8 @@ pub async fn today(state: &AppState, user: &AuthUser, track: Option<&str>) -> Re
         has_goal: goal.is_some(),
         items,
         left_over,
-    })
+    };
+    Ok((today, valid_until))
 }
 
 /// The readiness target when none is asked for.

@@ -80,6 +80,8 @@ pub async fn local_today(pool: &PgPool, user_id: Uuid, now: OffsetDateTime) -> s
 /// day, and the never-reviewed cards of the topic under way.
 pub struct DayRow {
     pub today: Date,
+    /// The end of the local day (the next local midnight).
+    pub day_end: OffsetDateTime,
     pub timezone: String,
     pub new_cards_per_day: i32,
     pub started_today: i64,
@@ -103,7 +105,7 @@ pub async fn day(
                       u.new_cards_per_day
                FROM app_user u WHERE u.user_id = $1
            )
-           SELECT b.today AS "today!", b.timezone, b.new_cards_per_day,
+           SELECT b.today AS "today!", b.day_end AS "day_end!", b.timezone, b.new_cards_per_day,
                   (SELECT count(*) FROM card_state c
                    WHERE c.user_id = $1 AND (c.first_reviewed_at AT TIME ZONE b.timezone)::date = b.today)
                       AS "started_today!",

@@ -31,6 +31,19 @@ pub async fn load(
     version: Option<i64>,
     track: &Slug,
 ) -> Result<(Arc<RoadmapTemplate>, Inputs), ApiError> {
+    let (template, inputs, _) = load_until(state, user_id, version, track).await?;
+    Ok((template, inputs))
+}
+
+/// [`load`]'s result, with the moment the figures stop holding
+/// (a flashcard falling due, evidence leaving its window, recall crossing the floor):
+/// what a view built from them may be kept until.
+pub async fn load_until(
+    state: &AppState,
+    user_id: Uuid,
+    version: Option<i64>,
+    track: &Slug,
+) -> Result<(Arc<RoadmapTemplate>, Inputs, Option<OffsetDateTime>), ApiError> {
     // Read before anything is loaded: a change landing meanwhile moves it on, and the
     // figures are then kept under the old generation, which no later read asks for.
     let generation = state.cache.generation();
@@ -38,9 +51,10 @@ pub async fn load(
     let now = state.clock.now();
     let memo = version.filter(|_| state.cache.is_synced());
     if let Some(version) = memo
-        && let Some(inputs) = state.learners.get::<HashMap<Uuid, TopicInput>>(user_id, track, version, generation, now)
+        && let Some((inputs, valid_until)) =
+            state.learners.get_until::<HashMap<Uuid, TopicInput>>(user_id, track, version, generation, now)
     {
-        return Ok((template, inputs));
+        return Ok((template, inputs, valid_until));
     }
     let totals: Vec<(Uuid, i64)> = template
         .roadmap
@@ -68,7 +82,7 @@ pub async fn load(
         // About 200 bytes per topic.
         state.learners.put(user_id, track, stamp, inputs.clone(), inputs.len() * 200);
     }
-    Ok((template, inputs))
+    Ok((template, inputs, valid_until))
 }
 
 /// How far ahead of the server a device clock may be.
