@@ -151,6 +151,7 @@ async fn an_over_claimer_is_probed_verified_calibrated_and_revisions_reopen_what
 
     // A flashcard on a question is evidence too.
     review(&app, &ann, &flashcard_for(&app, "identity-vs-equality").await, "good").await;
+    assert_eq!(basics(&progress(&app, &ann).await)["verification"]["verified"], 1, "read, and kept in the memo");
     // A mock interview draws a cold-answer probe first; a strong self-grade verifies it.
     let session =
         send_ok(&app, &ann, Method::POST, "/api/v1/me/interviews", json!({"scope": {"topics": ["basics"]}, "size": 1}))
@@ -164,6 +165,8 @@ async fn an_over_claimer_is_probed_verified_calibrated_and_revisions_reopen_what
     let graded =
         send_ok(&app, &ann, Method::PUT, &format!("{path}/grades"), json!({"grades": vec!["got_it"; points]})).await;
     assert_eq!(graded["probe_outcome"], "verified", "{graded}");
+    // The memo holds no figures from before the cold answer.
+    assert_eq!(basics(&progress(&app, &ann).await)["verification"]["verified"], 2);
     // Then the quiz item, right this time.
     assert_eq!(quiz_once(&app, &ann, true, false).await["probe"], Value::Null, "a failed claim is not a probe");
 
