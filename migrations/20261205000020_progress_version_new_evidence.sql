@@ -15,5 +15,12 @@ BEGIN
     RETURN NULL;
 END;
 $$;
-CREATE TRIGGER interview_item_bump_progress_version AFTER INSERT OR UPDATE OR DELETE ON interview_item
+-- Drawing a session changes no figure; answering and grading do.
+CREATE TRIGGER interview_item_bump_progress_version AFTER UPDATE OR DELETE ON interview_item
     FOR EACH ROW EXECUTE FUNCTION bump_progress_version_of_interview();
+
+-- Likewise a quiz counts once submitted: starting one (the draw reads the memo for its
+-- probes) must not throw the learner's memo away.
+DROP TRIGGER quiz_attempt_bump_progress_version ON quiz_attempt;
+CREATE TRIGGER quiz_attempt_bump_progress_version AFTER UPDATE OF submitted_at OR DELETE ON quiz_attempt
+    FOR EACH ROW EXECUTE FUNCTION bump_progress_version();
