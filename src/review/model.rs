@@ -84,6 +84,12 @@ pub struct ReviewRequest {
     pub review_id: Uuid,
     pub flashcard_id: Uuid,
     pub rating: Rating,
+    /// When the learner made the review (device clock), for reviews recorded offline
+    /// and sent later; defaults to the server's time. At most 5 minutes in the future
+    /// and not before the account was made. A review older than the card's latest is
+    /// slotted into the card's history, which is replayed in time order.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub reviewed_at: Option<OffsetDateTime>,
 }
 
 /// The schedule after a review.
@@ -92,7 +98,7 @@ pub struct ReviewRequest {
     "review_id": "0f0e4b8a-1d2c-4e7f-8a1b-6c5d4e3f2a11", "flashcard_id": "0e1f4b8a-9d2c-4e7f-8a1b-6c5d4e3f2a10",
     "rating": "good", "reviewed_at": "2026-11-24T12:00:00Z", "state": "review", "due_at": "2026-11-26T12:00:00Z",
     "interval_days": 2.0, "intervals": {"again": 0.212, "hard": 1.0, "good": 2.0, "easy": 8.0},
-    "stability": 2.3065, "difficulty": 2.1181, "reps": 1, "lapses": 0
+    "stability": 2.3065, "difficulty": 2.1181, "reps": 1, "lapses": 0, "replayed": false
 }))]
 pub struct ReviewOutcome {
     pub review_id: Uuid,
@@ -113,6 +119,11 @@ pub struct ReviewOutcome {
     pub difficulty: f64,
     pub reps: i32,
     pub lapses: i32,
+    /// True when this review arrived after a later one of the same card, so the card's
+    /// history was replayed in time order; the figures above are then the card's state
+    /// after its newest review.
+    #[serde(default)]
+    pub replayed: bool,
 }
 
 /// A card to review now: show `flashcard.front`, let the learner recall, reveal

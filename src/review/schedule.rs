@@ -101,6 +101,21 @@ pub fn review(
     })
 }
 
+/// The card's state after `history` (time order), replayed from the start: what a
+/// review that arrives after later ones of the same card leads to. `None` for no history.
+pub fn replay(
+    history: &[(OffsetDateTime, Rating)],
+    desired_retention: f32,
+    parameters: &[f32],
+) -> anyhow::Result<Option<Step>> {
+    let mut last: Option<Step> = None;
+    for (at, rating) in history {
+        let step = review(last.as_ref().map(|s| &s.memory), *rating, *at, desired_retention, parameters)?;
+        last = Some(step);
+    }
+    Ok(last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +158,25 @@ mod tests {
         let on_time = review(Some(&first.memory), Rating::Good, first.due_at, 0.9, &[]).unwrap();
         let late = review(Some(&first.memory), Rating::Good, first.due_at + Duration::days(30), 0.9, &[]).unwrap();
         assert!(late.interval_days > on_time.interval_days, "recalling after a long gap shows stronger memory");
+    }
+
+    #[test]
+    fn a_replayed_history_ends_where_reviewing_it_in_order_does() {
+        let ratings = [Rating::Good, Rating::Again, Rating::Good, Rating::Easy, Rating::Hard];
+        let times: Vec<OffsetDateTime> = [0, 2, 3, 9, 30].iter().map(|d| t0() + Duration::days(*d)).collect();
+        let mut online: Option<Step> = None;
+        for (at, rating) in times.iter().zip(ratings) {
+            online = Some(review(online.as_ref().map(|s| &s.memory), rating, *at, 0.9, &[]).unwrap());
+        }
+        // Arriving out of order changes nothing once the history is replayed in time order.
+        let mut arrived: Vec<(OffsetDateTime, Rating)> = times.iter().copied().zip(ratings).collect();
+        arrived.reverse();
+        arrived.sort_by_key(|(at, _)| *at);
+        let replayed = replay(&arrived, 0.9, &[]).unwrap().unwrap();
+        let online = online.unwrap();
+        assert_eq!(replayed.memory, online.memory);
+        assert_eq!(replayed.due_at, online.due_at);
+        assert_eq!(replay(&[], 0.9, &[]).unwrap().map(|s| s.due_at), None);
     }
 
     #[test]

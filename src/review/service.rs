@@ -67,6 +67,13 @@ fn due_card(r: CardRow, now: OffsetDateTime) -> DueCard {
     }
 }
 
+fn to_micros(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap_or(t)
+}
+
+/// How far ahead of the server a device clock may be.
+const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
+
 /// Applies a review once: the card's new FSRS memory, the log entry and the activity,
 /// in one transaction under the learner's review lock. A retry of the same
 /// `review_id` by its owner gets the first answer; by anyone else, a 409.
@@ -75,6 +82,19 @@ pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> 
         return Err(ApiError::NotFound(format!("no flashcard with id {}", review.flashcard_id)));
     }
     let account = crate::auth::service::current_account(&state.db, user_id).await?;
+    let now = state.clock.now();
+    // At the database's precision (microseconds): a replay reads the times back from
+    // the log, and whole days between reviews must come out the same either way.
+    let at = match review.reviewed_at.map(to_micros) {
+        None => to_micros(now),
+        Some(t) if t > now + MAX_CLOCK_SKEW => {
+            return Err(ApiError::invalid("reviewed_at", "must not be in the future"));
+        }
+        Some(t) if t < account.created_at => {
+            return Err(ApiError::invalid("reviewed_at", "must not be before the account was made"));
+        }
+        Some(t) => t,
+    };
     let mut tx = state.db.begin().await?;
     // Retries of one review id (or two devices reviewing at once) apply exactly once,
     // in order.
@@ -86,21 +106,28 @@ pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> 
         return Ok(outcome);
     }
     let memory = store::memory(&mut tx, user_id, review.flashcard_id).await?;
-    let now = state.clock.now();
-    let step = schedule::review(
-        memory.as_ref(),
-        review.rating,
-        now,
-        account.desired_retention,
-        account.fsrs_parameters.as_deref().unwrap_or_default(),
-    )?;
-    store::save_memory(&mut tx, user_id, review.flashcard_id, &step.memory, step.due_at, now).await?;
+    let parameters = account.fsrs_parameters.as_deref().unwrap_or_default();
+    // A review older than the card's newest (recorded offline, sent late) is slotted
+    // into the history, which is replayed in time order: the schedule ends where it
+    // would have had the reviews arrived in order.
+    let replayed = memory.as_ref().is_some_and(|m| at < m.last_reviewed_at);
+    let step = if replayed {
+        let mut history = store::card_history(&mut tx, user_id, review.flashcard_id).await?;
+        history.push((at, review.rating, review.review_id));
+        history.sort_by_key(|(when, _, id)| (*when, *id));
+        let ordered: Vec<(OffsetDateTime, Rating)> = history.into_iter().map(|(when, r, _)| (when, r)).collect();
+        schedule::replay(&ordered, account.desired_retention, parameters)?
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a replay of a non-empty history gave nothing")))?
+    } else {
+        schedule::review(memory.as_ref(), review.rating, at, account.desired_retention, parameters)?
+    };
+    store::save_memory(&mut tx, user_id, review.flashcard_id, &step.memory, step.due_at, at).await?;
     let rounded = |days: f64| (days * 10_000.0).round() / 10_000.0;
     let outcome = ReviewOutcome {
         review_id: review.review_id,
         flashcard_id: review.flashcard_id,
         rating: review.rating,
-        reviewed_at: now,
+        reviewed_at: at,
         state: step.memory.state,
         due_at: step.due_at,
         interval_days: rounded(step.interval_days),
@@ -114,6 +141,7 @@ pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> 
         difficulty: f64::from(step.memory.difficulty),
         reps: step.memory.reps,
         lapses: step.memory.lapses,
+        replayed,
     };
     store::log(&mut tx, user_id, memory.map_or("new", |m| m.state.as_str()), &outcome).await?;
     activity::record(&mut tx, user_id, "review").await?;

@@ -150,29 +150,50 @@ pub async fn save_memory(
     flashcard_id: Uuid,
     memory: &CardMemory,
     due_at: OffsetDateTime,
-    now: OffsetDateTime,
+    reviewed_at: OffsetDateTime,
 ) -> sqlx::Result<()> {
+    // `last_reviewed_at` is the memory's (the newest review, also after a replay);
+    // `first_reviewed_at` moves back when an older review arrives late.
     sqlx::query!(
         r#"INSERT INTO card_state (user_id, flashcard_id, state, stability, difficulty, due_at, last_reviewed_at,
                                    first_reviewed_at, reps, lapses)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
+           VALUES ($1, $2, $3, $4, $5, $6, $10, $7, $8, $9)
            ON CONFLICT (user_id, flashcard_id) DO UPDATE
            SET state = excluded.state, stability = excluded.stability, difficulty = excluded.difficulty,
                due_at = excluded.due_at, last_reviewed_at = excluded.last_reviewed_at, reps = excluded.reps,
-               lapses = excluded.lapses"#,
+               lapses = excluded.lapses,
+               first_reviewed_at = LEAST(card_state.first_reviewed_at, excluded.first_reviewed_at)"#,
         user_id,
         flashcard_id,
         memory.state.as_str(),
         memory.stability,
         memory.difficulty,
         due_at,
-        now,
+        reviewed_at,
         memory.reps,
-        memory.lapses
+        memory.lapses,
+        memory.last_reviewed_at
     )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The card's reviews by the learner, in time order (ties by review id).
+pub async fn card_history(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    flashcard_id: Uuid,
+) -> sqlx::Result<Vec<(OffsetDateTime, crate::review::model::Rating, Uuid)>> {
+    sqlx::query!(
+        r#"SELECT reviewed_at, rating AS "rating: crate::review::model::Rating", review_id FROM review_log
+           WHERE user_id = $1 AND flashcard_id = $2 ORDER BY reviewed_at, review_id"#,
+        user_id,
+        flashcard_id
+    )
+    .map(|r| (r.reviewed_at, r.rating, r.review_id))
+    .fetch_all(conn)
+    .await
 }
 
 /// Appends the review and the answer a retry of it gets.

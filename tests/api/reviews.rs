@@ -210,3 +210,63 @@ async fn overdue_cards_become_a_soft_spot(pool: PgPool) {
     let stats: Value = app.get_as("/api/v1/me/reviews/stats", &user.access).await.json().await.unwrap();
     assert_eq!(stats["retention"], 0.0, "every review was rated again");
 }
+
+async fn review_at(
+    app: &TestApp,
+    user: &TestUser,
+    card: &str,
+    rating: &str,
+    at: time::OffsetDateTime,
+) -> reqwest::Response {
+    let at = at.format(&time::format_description::well_known::Rfc3339).unwrap();
+    app.request_as(Method::POST, "/api/v1/me/reviews", &user.access)
+        .json(&json!({"review_id": Uuid::new_v4(), "flashcard_id": card, "rating": rating, "reviewed_at": at}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn card_state(app: &TestApp, user: &TestUser, card: &str) -> (f32, f32, time::OffsetDateTime, i32) {
+    let me: Value = app.get_as("/api/v1/me", &user.access).await.json().await.unwrap();
+    sqlx::query_as(
+        "SELECT stability, difficulty, due_at, reps FROM card_state WHERE user_id = $1::uuid AND flashcard_id = $2::uuid",
+    )
+    .bind(me["id"].as_str().unwrap())
+    .bind(card)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn reviews_recorded_offline_and_sent_out_of_order_end_where_in_order_ones_do(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let online = app.new_user("ann@example.com").await;
+    let offline = app.new_user("bob@example.com").await;
+    let card = cards(&app).await[0].clone();
+    // Both accounts were made a moment ago: the history is moved into the future.
+    app.clock.advance(Duration::days(30));
+    let base = app.clock.now();
+    let history =
+        [(base - Duration::days(20), "good"), (base - Duration::days(12), "again"), (base - Duration::days(5), "good")];
+    for (at, rating) in history {
+        let res = review_at(&app, &online, &card, rating, at).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.json::<Value>().await.unwrap()["replayed"], false);
+    }
+    // The other device sends its reviews newest first.
+    let mut replayed = Vec::new();
+    for (at, rating) in history.iter().rev() {
+        let res = review_at(&app, &offline, &card, rating, *at).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        replayed.push(res.json::<Value>().await.unwrap()["replayed"].as_bool().unwrap());
+    }
+    assert_eq!(replayed, [false, true, true]);
+    assert_eq!(card_state(&app, &online, &card).await, card_state(&app, &offline, &card).await);
+
+    // Bounds: not in the future, not before the account existed.
+    let res = review_at(&app, &online, &card, "good", app.clock.now() + Duration::hours(1)).await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let res = review_at(&app, &online, &card, "good", base - Duration::days(400)).await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+}
