@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod annotations;
 pub mod app;
 pub mod auth;
 pub mod cache;

@@ -8,7 +8,8 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    account, admin, auth, catalog, interview, optimizer, plan, profile, progress, quiz, reminders, review, web,
+    account, admin, annotations, auth, catalog, interview, optimizer, plan, profile, progress, quiz, reminders, review,
+    web,
 };
 
 /// Mounts every documented route; `import_limit` is the admin import's body limit.
@@ -71,6 +72,13 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(optimizer::routes::get_job) // GET /api/v1/me/scheduler/jobs/{id}
             .service(optimizer::routes::get_scheduler) // GET /api/v1/me/scheduler
             .service(optimizer::routes::apply_scheduler) // PUT /api/v1/me/scheduler
+            .service(annotations::routes::list_notes) // GET /api/v1/me/notes
+            .service(annotations::routes::set_note) // PUT /api/v1/me/notes/{kind}/{id}
+            .service(annotations::routes::get_note) // GET /api/v1/me/notes/{kind}/{id}
+            .service(annotations::routes::delete_note) // DELETE /api/v1/me/notes/{kind}/{id}
+            .service(annotations::routes::list_bookmarks) // GET /api/v1/me/bookmarks
+            .service(annotations::routes::set_bookmark) // PUT /api/v1/me/bookmarks/{kind}/{id}
+            .service(annotations::routes::delete_bookmark) // DELETE /api/v1/me/bookmarks/{kind}/{id}
             // Flashcard reviews.
             .service(review::routes::due_cards) // GET /api/v1/me/reviews/due
             .service(review::routes::record_review) // POST /api/v1/me/reviews

@@ -81,6 +81,7 @@ pub struct DeleteAccount {
         "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "slug": "fundamentals", "status": "done",
         "marked_at": "2026-11-21T19:00:00Z", "retired": false
     }],
+    "cold_answers": [], "notes": [], "bookmarks": [],
     "activity_count": 57
 }))]
 pub struct AccountExport {
@@ -95,6 +96,10 @@ pub struct AccountExport {
     pub topic_marks: Vec<TopicMarkExport>,
     /// Every question of every mock interview: cold answers, skips and self-grades.
     pub cold_answers: Vec<ColdAnswerExport>,
+    /// The learner's notes, on retired content too.
+    pub notes: Vec<crate::annotations::model::Note>,
+    /// The learner's bookmarks.
+    pub bookmarks: Vec<crate::annotations::model::Bookmark>,
     /// Number of recorded activities (marks, quizzes, reviews, cold answers).
     pub activity_count: i64,
 }

@@ -95,6 +95,7 @@ pub async fn delete(state: &AppState, user_id: Uuid, body: DeleteAccount) -> Res
 pub async fn export(state: &AppState, user_id: Uuid) -> Result<AccountExport, ApiError> {
     let row = crate::auth::service::current_account(&state.db, user_id).await?;
     let activity_count = crate::progress::activity::count(&state.db, user_id).await?;
+    let (notes, bookmarks) = crate::annotations::service::export(state, user_id).await?;
     let export = AccountExport {
         exported_at: OffsetDateTime::now_utc(),
         account: row.account(),
@@ -102,6 +103,8 @@ pub async fn export(state: &AppState, user_id: Uuid) -> Result<AccountExport, Ap
         question_marks: progress_store::export_question_marks(&state.db, user_id).await?,
         topic_marks: progress_store::export_topic_marks(&state.db, user_id).await?,
         cold_answers: crate::interview::store::export_cold_answers(&state.db, user_id).await?,
+        notes,
+        bookmarks,
         activity_count,
     };
     Ok(export)

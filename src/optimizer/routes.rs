@@ -52,6 +52,9 @@ pub struct JobPath {
 }
 
 /// An optimization job.
+///
+/// Poll it until `done` (then apply it with `PUT /me/scheduler`) or `failed` (the
+/// `error` says why). Only its learner sees it; anyone else gets 404.
 #[utoipa::path(
     tag = "plan",
     operation_id = "get_scheduler_job",

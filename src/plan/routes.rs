@@ -38,6 +38,9 @@ pub async fn set_goal(
 }
 
 /// The learner's goals.
+///
+/// Every goal, by track slug, with the calendar and study days left (in the account's
+/// time zone).
 #[utoipa::path(
     tag = "plan",
     operation_id = "list_goals",
@@ -57,6 +60,9 @@ pub struct GoalPath {
 }
 
 /// Remove the goal on a track.
+///
+/// The agenda falls back to its defaults (30 minutes, every day) and the forecast to a
+/// 404 until a goal is set again.
 #[utoipa::path(
     tag = "plan",
     operation_id = "delete_goal",

@@ -102,7 +102,9 @@ pub struct TopicMark {
             "status": "learning", "marked": false, "questions": {"total": 12, "got_it": 5, "learning": 3},
             "quiz": {"answered": 10, "best_accuracy": 0.8, "recent_accuracy": 0.7},
             "flashcards_due": 2, "flashcards_overdue": 0, "overconfident_questions": 0,
-            "fill": 0.5416, "percent": 54, "counts_toward_track": true
+            "fill": 0.5416, "percent": 54, "counts_toward_track": true,
+            "verification": {"questions": 12, "claimed": 5, "verified": 3, "claimed_unproven": 1, "claimed_failed": 1,
+                             "decaying": 0, "content_changed": 0, "claimed_share": 0.4167, "verified_share": 0.25}
         }
 }))]
 pub struct TopicProgressEntry {
@@ -149,18 +151,25 @@ pub struct ProgressTotals {
     "track": {"slug": "python", "title": "Python"}, "fill": 0.0387, "percent": 3,
     "stages": [{
         "slug": "foundations", "title": "Foundations", "fill": 0.1354, "percent": 13,
+        "verification": {"questions": 40, "claimed": 5, "verified": 3, "claimed_unproven": 1, "claimed_failed": 1,
+                         "decaying": 0, "content_changed": 0, "claimed_share": 0.125, "verified_share": 0.075},
         "topics": [{
             "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "slug": "fundamentals", "title": "Fundamentals",
             "elective": false, "progress": {
             "status": "learning", "marked": false, "questions": {"total": 12, "got_it": 5, "learning": 3},
             "quiz": {"answered": 10, "best_accuracy": 0.8, "recent_accuracy": 0.7},
             "flashcards_due": 2, "flashcards_overdue": 0, "overconfident_questions": 0,
-            "fill": 0.5416, "percent": 54, "counts_toward_track": true
+            "fill": 0.5416, "percent": 54, "counts_toward_track": true,
+            "verification": {"questions": 12, "claimed": 5, "verified": 3, "claimed_unproven": 1, "claimed_failed": 1,
+                             "decaying": 0, "content_changed": 0, "claimed_share": 0.4167, "verified_share": 0.25}
         }
         }]
     }],
     "electives": [],
-    "totals": {"questions_total": 192, "questions_got_it": 5, "topics_total": 14, "topics_done": 0}
+    "totals": {"questions_total": 192, "questions_got_it": 5, "topics_total": 14, "topics_done": 0},
+    "verification": {"questions": 192, "claimed": 5, "verified": 3, "claimed_unproven": 1, "claimed_failed": 1,
+                     "decaying": 0, "content_changed": 0, "claimed_share": 0.026, "verified_share": 0.0156},
+    "calibration": {"tested": 2, "held": 1, "rate": 0.5}
 }))]
 pub struct TrackProgress {
     /// The track.
@@ -344,7 +353,9 @@ pub struct SoftSpot {
             "status": "learning", "marked": false, "questions": {"total": 12, "got_it": 5, "learning": 3},
             "quiz": {"answered": 10, "best_accuracy": 0.8, "recent_accuracy": 0.7},
             "flashcards_due": 2, "flashcards_overdue": 0, "overconfident_questions": 0,
-            "fill": 0.5416, "percent": 54, "counts_toward_track": true
+            "fill": 0.5416, "percent": 54, "counts_toward_track": true,
+            "verification": {"questions": 12, "claimed": 5, "verified": 3, "claimed_unproven": 1, "claimed_failed": 1,
+                             "decaying": 0, "content_changed": 0, "claimed_share": 0.4167, "verified_share": 0.25}
         },
         "reasons": [{"code": "out_of_order", "message": "Unfinished while you work on the later stage \"Advanced & Tooling\"."}]
     }],

@@ -204,7 +204,7 @@ pub struct TopicScore {
         "options": ["[1, 2]", "[1]", "TypeError", "[2]"], "selected": [1], "correct_options": [0],
         "correct": false, "late": false,
         "explanation": "`+=` on a list extends it in place, and `b` names the same list.",
-        "question_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11"
+        "question_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "probe": null
     }],
         "by_topic": [{"topic": {"slug": "fundamentals", "title": "Fundamentals"}, "correct": 0, "total": 1}]
     }))]

@@ -2,6 +2,7 @@
 //! (`#[sqlx::test]` creates, migrates and drops it), requests over HTTP.
 
 mod admin;
+mod annotations;
 mod attack;
 mod auth;
 mod cache;

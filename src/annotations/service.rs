@@ -1,0 +1,151 @@
+//! Notes and bookmarks: validate, write (notes last-writer-wins on the device's time),
+//! read with the target's title and retirement, list.
+
+use time::{Date, Duration};
+use uuid::Uuid;
+
+use super::model::*;
+use super::store::{self, Row};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Notes, and bookmarks, a learner may keep (so either list fits on one page).
+pub const MAX_PER_LEARNER: i64 = 1000;
+const MAX_BODY_CHARS: usize = 20_000;
+const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
+
+fn not_found(kind: TargetKind, id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("no {} with id {id}", kind.as_str()))
+}
+
+fn note_of(row: Row) -> Note {
+    Note {
+        kind: row.kind,
+        id: row.target_id,
+        title: row.title,
+        body: row.body.unwrap_or_default(),
+        updated_at: row.updated_at,
+        retired: row.retired,
+    }
+}
+
+fn bookmark_of(row: Row, today: Date) -> Bookmark {
+    Bookmark {
+        kind: row.kind,
+        id: row.target_id,
+        title: row.title,
+        revisit_on: row.revisit_on.map(|d| d.to_string()),
+        due: row.revisit_on.is_some_and(|d| d <= today),
+        updated_at: row.updated_at,
+        retired: row.retired,
+    }
+}
+
+/// Writes a note on a live topic or question.
+pub async fn put_note(
+    state: &AppState,
+    user_id: Uuid,
+    kind: TargetKind,
+    id: Uuid,
+    body: &SetNote,
+) -> Result<NoteWritten, ApiError> {
+    let text = body.body.trim();
+    if text.is_empty() {
+        return Err(ApiError::invalid("body", "must not be empty (DELETE removes a note)"));
+    }
+    if text.chars().count() > MAX_BODY_CHARS {
+        return Err(ApiError::invalid("body", format!("at most {MAX_BODY_CHARS} characters")));
+    }
+    let now = state.clock.now();
+    let at = match body.updated_at {
+        Some(t) if t > now + MAX_CLOCK_SKEW => {
+            return Err(ApiError::invalid("updated_at", "must not be in the future"));
+        }
+        Some(t) if t.year() < 2000 => return Err(ApiError::invalid("updated_at", "must be after 2000-01-01")),
+        Some(t) => t,
+        None => now,
+    };
+    let title = store::live_title(&state.db, kind, id).await?.ok_or_else(|| not_found(kind, id))?;
+    let existing = store::rows(&state.db, user_id, true, Some((kind, id))).await?;
+    if existing.is_empty() && store::counts(&state.db, user_id).await?.0 >= MAX_PER_LEARNER {
+        return Err(ApiError::invalid("body", format!("at most {MAX_PER_LEARNER} notes; delete some first")));
+    }
+    let (body, updated_at, applied) = store::put_note(&state.db, user_id, kind, id, text, at).await?;
+    Ok(NoteWritten { note: Note { kind, id, title, body, updated_at, retired: false }, applied })
+}
+
+pub async fn note(state: &AppState, user_id: Uuid, kind: TargetKind, id: Uuid) -> Result<Note, ApiError> {
+    let row = store::rows(&state.db, user_id, true, Some((kind, id))).await?.into_iter().next();
+    row.map(note_of).ok_or_else(|| ApiError::NotFound(format!("no note on {} {id}", kind.as_str())))
+}
+
+pub async fn delete_note(state: &AppState, user_id: Uuid, kind: TargetKind, id: Uuid) -> Result<(), ApiError> {
+    if !store::delete_note(&state.db, user_id, kind, id).await? {
+        return Err(ApiError::NotFound(format!("no note on {} {id}", kind.as_str())));
+    }
+    Ok(())
+}
+
+pub async fn notes(state: &AppState, user_id: Uuid) -> Result<Notes, ApiError> {
+    let rows = store::rows(&state.db, user_id, true, None).await?;
+    Ok(Notes { items: rows.into_iter().map(note_of).collect(), next_cursor: None })
+}
+
+/// Bookmarks a live topic or question (a PUT replaces the revisit day).
+pub async fn put_bookmark(
+    state: &AppState,
+    user_id: Uuid,
+    kind: TargetKind,
+    id: Uuid,
+    body: &SetBookmark,
+) -> Result<Bookmark, ApiError> {
+    let today = crate::plan::store::local_today(&state.db, user_id, state.clock.now()).await?;
+    let revisit_on = match body.revisit_on.as_deref() {
+        None => None,
+        Some(text) => {
+            let day = Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
+                .map_err(|_| ApiError::invalid("revisit_on", "must be a date as YYYY-MM-DD"))?;
+            if (day - today).whole_days().abs() > 3660 {
+                return Err(ApiError::invalid("revisit_on", "must be within ten years of today"));
+            }
+            Some(day)
+        }
+    };
+    store::live_title(&state.db, kind, id).await?.ok_or_else(|| not_found(kind, id))?;
+    let existing = store::rows(&state.db, user_id, false, Some((kind, id))).await?;
+    if existing.is_empty() && store::counts(&state.db, user_id).await?.1 >= MAX_PER_LEARNER {
+        return Err(ApiError::invalid("revisit_on", format!("at most {MAX_PER_LEARNER} bookmarks; delete some first")));
+    }
+    store::put_bookmark(&state.db, user_id, kind, id, revisit_on, state.clock.now()).await?;
+    let row = store::rows(&state.db, user_id, false, Some((kind, id))).await?.into_iter().next();
+    row.map(|r| bookmark_of(r, today))
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bookmark vanished after its write")))
+}
+
+pub async fn delete_bookmark(state: &AppState, user_id: Uuid, kind: TargetKind, id: Uuid) -> Result<(), ApiError> {
+    if !store::delete_bookmark(&state.db, user_id, kind, id).await? {
+        return Err(ApiError::NotFound(format!("no bookmark on {} {id}", kind.as_str())));
+    }
+    Ok(())
+}
+
+/// Bookmarks due to revisit first (oldest day first), then the rest, newest first.
+pub async fn bookmarks(state: &AppState, user_id: Uuid) -> Result<Bookmarks, ApiError> {
+    let today = crate::plan::store::local_today(&state.db, user_id, state.clock.now()).await?;
+    let mut items: Vec<Bookmark> =
+        store::rows(&state.db, user_id, false, None).await?.into_iter().map(|r| bookmark_of(r, today)).collect();
+    // Stable: within each group the query's newest-first order stands.
+    items.sort_by(|a, b| match (a.due, b.due) {
+        (true, true) => a.revisit_on.cmp(&b.revisit_on),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => std::cmp::Ordering::Equal,
+    });
+    Ok(Bookmarks { items, next_cursor: None })
+}
+
+/// Notes and bookmarks for the export.
+pub async fn export(state: &AppState, user_id: Uuid) -> Result<(Vec<Note>, Vec<Bookmark>), ApiError> {
+    let bookmarks = bookmarks(state, user_id).await?.items;
+    Ok((notes(state, user_id).await?.items, bookmarks))
+}
