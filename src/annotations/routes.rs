@@ -51,6 +51,9 @@ pub async fn set_note(
 }
 
 /// A note.
+///
+/// The learner's note on a topic or question, with its target's title; 404 when there
+/// is none.
 #[utoipa::path(
     tag = "progress",
     operation_id = "get_note",
@@ -72,6 +75,8 @@ pub async fn get_note(
 }
 
 /// Delete a note.
+///
+/// 204, or 404 when there is no note on it.
 #[utoipa::path(
     tag = "progress",
     operation_id = "delete_note",
@@ -135,6 +140,8 @@ pub async fn set_bookmark(
 }
 
 /// Remove a bookmark.
+///
+/// 204, or 404 when it is not bookmarked.
 #[utoipa::path(
     tag = "progress",
     operation_id = "delete_bookmark",
