@@ -15,6 +15,7 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod error;
+pub mod feed;
 pub mod interview;
 pub mod jobs;
 pub mod mail;

@@ -8,8 +8,8 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    account, admin, annotations, auth, catalog, interview, optimizer, plan, profile, progress, quiz, reminders, review,
-    web,
+    account, admin, annotations, auth, catalog, feed, interview, optimizer, plan, profile, progress, quiz, reminders,
+    review, web,
 };
 
 /// Mounts every documented route; `import_limit` is the admin import's body limit.
@@ -79,6 +79,7 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(annotations::routes::list_bookmarks) // GET /api/v1/me/bookmarks
             .service(annotations::routes::set_bookmark) // PUT /api/v1/me/bookmarks/{kind}/{id}
             .service(annotations::routes::delete_bookmark) // DELETE /api/v1/me/bookmarks/{kind}/{id}
+            .service(feed::routes::list_changes) // GET /api/v1/me/changes
             // Flashcard reviews.
             .service(review::routes::due_cards) // GET /api/v1/me/reviews/due
             .service(review::routes::record_review) // POST /api/v1/me/reviews

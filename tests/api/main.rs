@@ -8,6 +8,7 @@ mod auth;
 mod cache;
 mod catalog;
 mod errors;
+mod feed;
 mod health;
 mod helpers;
 mod hostile;
