@@ -37,6 +37,7 @@ pub mod secret;
 pub mod security;
 pub mod slug;
 pub mod state;
+pub mod sync;
 pub mod telemetry;
 pub mod web;
 pub mod wire;

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     account, admin, annotations, auth, catalog, feed, interview, optimizer, plan, profile, progress, quiz, reminders,
-    review, web,
+    review, sync, web,
 };
 
 /// Mounts every documented route; `import_limit` is the admin import's body limit.
@@ -80,6 +80,7 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(annotations::routes::set_bookmark) // PUT /api/v1/me/bookmarks/{kind}/{id}
             .service(annotations::routes::delete_bookmark) // DELETE /api/v1/me/bookmarks/{kind}/{id}
             .service(feed::routes::list_changes) // GET /api/v1/me/changes
+            .service(sync::routes::sync) // POST /api/v1/me/sync
             // Flashcard reviews.
             .service(review::routes::due_cards) // GET /api/v1/me/reviews/due
             .service(review::routes::record_review) // POST /api/v1/me/reviews

@@ -70,7 +70,8 @@ pub async fn put_note(
     if existing.is_empty() && store::counts(&state.db, user_id).await?.0 >= MAX_PER_LEARNER {
         return Err(ApiError::invalid("body", format!("at most {MAX_PER_LEARNER} notes; delete some first")));
     }
-    let (body, updated_at, applied) = store::put_note(&state.db, user_id, kind, id, text, at).await?;
+    let mut conn = state.db.acquire().await?;
+    let (body, updated_at, applied) = store::put_note(&mut conn, user_id, kind, id, text, at).await?;
     Ok(NoteWritten { note: Note { kind, id, title, body, updated_at, retired: false }, applied })
 }
 
@@ -80,7 +81,7 @@ pub async fn note(state: &AppState, user_id: Uuid, kind: TargetKind, id: Uuid) -
 }
 
 pub async fn delete_note(state: &AppState, user_id: Uuid, kind: TargetKind, id: Uuid) -> Result<(), ApiError> {
-    if !store::delete_note(&state.db, user_id, kind, id).await? {
+    if !store::delete_note(&mut *state.db.acquire().await?, user_id, kind, id).await? {
         return Err(ApiError::NotFound(format!("no note on {} {id}", kind.as_str())));
     }
     Ok(())
@@ -116,14 +117,14 @@ pub async fn put_bookmark(
     if existing.is_empty() && store::counts(&state.db, user_id).await?.1 >= MAX_PER_LEARNER {
         return Err(ApiError::invalid("revisit_on", format!("at most {MAX_PER_LEARNER} bookmarks; delete some first")));
     }
-    store::put_bookmark(&state.db, user_id, kind, id, revisit_on, state.clock.now()).await?;
+    store::put_bookmark(&mut *state.db.acquire().await?, user_id, kind, id, revisit_on, state.clock.now()).await?;
     let row = store::rows(&state.db, user_id, false, Some((kind, id))).await?.into_iter().next();
     row.map(|r| bookmark_of(r, today))
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bookmark vanished after its write")))
 }
 
 pub async fn delete_bookmark(state: &AppState, user_id: Uuid, kind: TargetKind, id: Uuid) -> Result<(), ApiError> {
-    if !store::delete_bookmark(&state.db, user_id, kind, id).await? {
+    if !store::delete_bookmark(&mut *state.db.acquire().await?, user_id, kind, id).await? {
         return Err(ApiError::NotFound(format!("no bookmark on {} {id}", kind.as_str())));
     }
     Ok(())

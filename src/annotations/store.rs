@@ -1,7 +1,7 @@
 //! SQL for notes and bookmarks: last-writer-wins writes, reads with their target's
 //! title and retirement, and the lists.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -35,7 +35,7 @@ pub struct Row {
 /// Writes a note if `at` is later than the stored one's (or there is none); the note
 /// that stands afterwards, and whether this write changed it.
 pub async fn put_note(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     user_id: Uuid,
     kind: TargetKind,
     id: Uuid,
@@ -53,7 +53,7 @@ pub async fn put_note(
         body,
         at
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     if let Some(row) = written {
         return Ok((row.body, row.updated_at, true));
@@ -64,53 +64,56 @@ pub async fn put_note(
         kind.as_str(),
         id
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?;
     Ok((standing.body, standing.updated_at, false))
 }
 
-pub async fn delete_note(pool: &PgPool, user_id: Uuid, kind: TargetKind, id: Uuid) -> sqlx::Result<bool> {
+pub async fn delete_note(conn: &mut PgConnection, user_id: Uuid, kind: TargetKind, id: Uuid) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "DELETE FROM note WHERE user_id = $1 AND kind = $2 AND target_id = $3",
         user_id,
         kind.as_str(),
         id
     )
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(done.rows_affected() > 0)
 }
 
+/// Sets a bookmark if `at` is later than the stored one's (or there is none); whether
+/// this write changed it.
 pub async fn put_bookmark(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     user_id: Uuid,
     kind: TargetKind,
     id: Uuid,
     revisit_on: Option<Date>,
     at: OffsetDateTime,
-) -> sqlx::Result<()> {
-    sqlx::query!(
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
         r#"INSERT INTO bookmark (user_id, kind, target_id, revisit_on, updated_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (user_id, kind, target_id) DO UPDATE SET revisit_on = excluded.revisit_on, updated_at = excluded.updated_at"#,
+           ON CONFLICT (user_id, kind, target_id) DO UPDATE SET revisit_on = excluded.revisit_on, updated_at = excluded.updated_at
+           WHERE bookmark.updated_at < excluded.updated_at"#,
         user_id,
         kind.as_str(),
         id,
         revisit_on,
         at
     )
-    .execute(pool)
+    .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() > 0)
 }
 
-pub async fn delete_bookmark(pool: &PgPool, user_id: Uuid, kind: TargetKind, id: Uuid) -> sqlx::Result<bool> {
+pub async fn delete_bookmark(conn: &mut PgConnection, user_id: Uuid, kind: TargetKind, id: Uuid) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "DELETE FROM bookmark WHERE user_id = $1 AND kind = $2 AND target_id = $3",
         user_id,
         kind.as_str(),
         id
     )
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -78,11 +78,22 @@ const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
 /// in one transaction under the learner's review lock. A retry of the same
 /// `review_id` by its owner gets the first answer; by anyone else, a 409.
 pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> Result<ReviewOutcome, ApiError> {
-    if !store::flashcard_is_live(&state.db, review.flashcard_id).await? {
-        return Err(ApiError::NotFound(format!("no flashcard with id {}", review.flashcard_id)));
-    }
     let account = crate::auth::service::current_account(&state.db, user_id).await?;
-    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let (outcome, _) = apply(&mut tx, state.clock.now(), &account, review).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`record`] on the caller's connection (a sync batch applies many in one
+/// transaction): the outcome, and whether it was recorded before (a retry).
+pub async fn apply(
+    tx: &mut sqlx::PgConnection,
+    now: OffsetDateTime,
+    account: &crate::auth::store::UserRow,
+    review: &ReviewRequest,
+) -> Result<(ReviewOutcome, bool), ApiError> {
+    let user_id = account.user_id;
     // At the database's precision (microseconds): a replay reads the times back from
     // the log, and whole days between reviews must come out the same either way.
     let at = match review.reviewed_at.map(to_micros) {
@@ -95,24 +106,26 @@ pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> 
         }
         Some(t) => t,
     };
-    let mut tx = state.db.begin().await?;
     // Retries of one review id (or two devices reviewing at once) apply exactly once,
     // in order.
-    store::lock_learner(&mut tx, user_id).await?;
-    if let Some((owner, outcome)) = store::recorded(&mut tx, review.review_id).await? {
+    store::lock_learner(&mut *tx, user_id).await?;
+    if let Some((owner, outcome)) = store::recorded(&mut *tx, review.review_id).await? {
         if owner != user_id {
             return Err(ApiError::Conflict("this review_id is already used; generate a new one".into()));
         }
-        return Ok(outcome);
+        return Ok((outcome, true));
     }
-    let memory = store::memory(&mut tx, user_id, review.flashcard_id).await?;
+    if !store::flashcard_is_live(&mut *tx, review.flashcard_id).await? {
+        return Err(ApiError::NotFound(format!("no flashcard with id {}", review.flashcard_id)));
+    }
+    let memory = store::memory(&mut *tx, user_id, review.flashcard_id).await?;
     let parameters = account.fsrs_parameters.as_deref().unwrap_or_default();
     // A review older than the card's newest (recorded offline, sent late) is slotted
     // into the history, which is replayed in time order: the schedule ends where it
     // would have had the reviews arrived in order.
     let replayed = memory.as_ref().is_some_and(|m| at < m.last_reviewed_at);
     let step = if replayed {
-        let mut history = store::card_history(&mut tx, user_id, review.flashcard_id).await?;
+        let mut history = store::card_history(&mut *tx, user_id, review.flashcard_id).await?;
         history.push((at, review.rating, review.review_id));
         history.sort_by_key(|(when, _, id)| (*when, *id));
         let ordered: Vec<(OffsetDateTime, Rating)> = history.into_iter().map(|(when, r, _)| (when, r)).collect();
@@ -121,7 +134,7 @@ pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> 
     } else {
         schedule::review(memory.as_ref(), review.rating, at, account.desired_retention, parameters)?
     };
-    store::save_memory(&mut tx, user_id, review.flashcard_id, &step.memory, step.due_at, at).await?;
+    store::save_memory(&mut *tx, user_id, review.flashcard_id, &step.memory, step.due_at, at).await?;
     let rounded = |days: f64| (days * 10_000.0).round() / 10_000.0;
     let outcome = ReviewOutcome {
         review_id: review.review_id,
@@ -143,10 +156,9 @@ pub async fn record(state: &AppState, user_id: Uuid, review: &ReviewRequest) -> 
         lapses: step.memory.lapses,
         replayed,
     };
-    store::log(&mut tx, user_id, memory.map_or("new", |m| m.state.as_str()), &outcome).await?;
-    activity::record(&mut tx, user_id, "review").await?;
-    tx.commit().await?;
-    Ok(outcome)
+    store::log(&mut *tx, user_id, memory.map_or("new", |m| m.state.as_str()), &outcome).await?;
+    activity::record(&mut *tx, user_id, "review").await?;
+    Ok((outcome, false))
 }
 
 /// Reviews per day (30 days), retention, and cards by state.

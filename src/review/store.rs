@@ -93,13 +93,13 @@ pub async fn unseen(pool: &PgPool, user_id: Uuid, topics: &[Uuid], limit: i64) -
     .await
 }
 
-pub async fn flashcard_is_live(pool: &PgPool, flashcard_id: Uuid) -> sqlx::Result<bool> {
+pub async fn flashcard_is_live(db: impl sqlx::PgExecutor<'_>, flashcard_id: Uuid) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM flashcard f JOIN topic t ON t.topic_id = f.topic_id
                           WHERE f.flashcard_id = $1 AND f.retired_at IS NULL AND t.retired_at IS NULL) AS "exists!""#,
         flashcard_id
     )
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
 }
 

@@ -30,4 +30,5 @@ mod reminders;
 mod reviews;
 mod seed;
 mod smtp;
+mod sync;
 mod verification;

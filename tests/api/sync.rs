@@ -1,0 +1,173 @@
+//! Offline sync: two devices of one learner work offline in overlapping windows and
+//! sync in either order (one batch twice); the result equals one online client applying
+//! every event in time order. Bad events are rejected one by one; a batch too big is
+//! refused whole.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, TestUser, assert_problem, spawn_app};
+
+fn at(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
+async fn sync(app: &TestApp, user: &TestUser, events: &[Value]) -> Vec<String> {
+    let res = app
+        .request_as(Method::POST, "/api/v1/me/sync", &user.access)
+        .json(&json!({"events": events}))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap().to_owned()).collect()
+}
+
+/// The learner's state as the sync must leave it: card schedules, question marks and notes.
+async fn snapshot(
+    app: &TestApp,
+    user: &TestUser,
+) -> (Vec<(String, String, f32, f32, String)>, Vec<(String, String)>, Vec<(String, String)>) {
+    let me: Value = app.get_as("/api/v1/me", &user.access).await.json().await.unwrap();
+    let id = me["id"].as_str().unwrap().to_owned();
+    let cards = sqlx::query_as(
+        "SELECT flashcard_id::text, state, stability, difficulty, to_char(due_at, 'YYYY-MM-DD HH24:MI:SS.US')
+         FROM card_state WHERE user_id = $1::uuid ORDER BY flashcard_id",
+    )
+    .bind(&id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let marks = sqlx::query_as(
+        "SELECT question_id::text, status FROM question_mark WHERE user_id = $1::uuid ORDER BY question_id",
+    )
+    .bind(&id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let notes = sqlx::query_as("SELECT target_id::text, body FROM note WHERE user_id = $1::uuid ORDER BY target_id")
+        .bind(&id)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    (cards, marks, notes)
+}
+
+#[sqlx::test]
+async fn two_devices_offline_converge_on_the_online_result(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let topic = app.topic("alpha", "basics").await;
+    let questions: Vec<String> =
+        topic["questions"].as_array().unwrap().iter().map(|q| q["id"].as_str().unwrap().to_owned()).collect();
+    let cards: Vec<String> = app.get_json("/api/v1/tracks/alpha/topics/basics/flashcards").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let reference = app.new_user("ref@example.com").await;
+    let synced = app.new_user("ann@example.com").await;
+    app.clock.advance(Duration::days(20));
+    let t0 = app.clock.now() - Duration::days(10);
+    let h = |hours: i64| t0 + Duration::hours(hours);
+    // Device A (the phone) and device B (the tablet), overlapping in time.
+    let review = |card: &str, rating: &str, when: OffsetDateTime| json!({"type": "review", "review_id": Uuid::new_v4(), "flashcard_id": card, "rating": rating, "reviewed_at": at(when)});
+    let phone = vec![
+        review(&cards[0], "good", h(0)),
+        json!({"type": "question_mark", "question_id": questions[0], "status": "learning", "marked_at": at(h(1))}),
+        review(&cards[0], "again", h(50)),
+        json!({"type": "note", "kind": "question", "id": questions[1], "body": "phone's note", "updated_at": at(h(60))}),
+        review(&cards[1], "easy", h(70)),
+    ];
+    let tablet = vec![
+        review(&cards[0], "hard", h(30)),
+        json!({"type": "question_mark", "question_id": questions[0], "status": "got_it", "marked_at": at(h(40))}),
+        json!({"type": "note", "kind": "question", "id": questions[1], "body": "tablet's note", "updated_at": at(h(20))}),
+        review(&cards[0], "good", h(120)),
+        json!({"type": "bookmark", "kind": "topic", "id": topic["id"], "revisit_on": null, "updated_at": at(h(5))}),
+    ];
+    // The reference applies every event online, in time order.
+    let mut all: Vec<&Value> = phone.iter().chain(tablet.iter()).collect();
+    let time_of = |e: &Value| {
+        ["reviewed_at", "marked_at", "updated_at"].iter().find_map(|k| e[*k].as_str().map(str::to_owned)).unwrap()
+    };
+    all.sort_by_key(|e| time_of(e));
+    for event in all {
+        // Review ids are global: the reference makes its own.
+        let mut own = event.clone();
+        if own["type"] == "review" {
+            own["review_id"] = json!(Uuid::new_v4());
+        }
+        assert_eq!(sync(&app, &reference, &[own]).await, ["applied"]);
+    }
+    // The tablet syncs first, then the phone, then the tablet's batch again (a retry).
+    assert!(sync(&app, &synced, &tablet).await.iter().all(|s| s == "applied"));
+    let phone_results = sync(&app, &synced, &phone).await;
+    assert_eq!(phone_results[1], "superseded", "the tablet's later got-it stands: {phone_results:?}");
+    assert_eq!(phone_results[3], "applied", "the phone's note is the later one");
+    let retried = sync(&app, &synced, &tablet).await;
+    assert_eq!(retried[0], "duplicate");
+    assert_eq!(retried[3], "duplicate");
+    assert!(retried.iter().all(|s| s != "applied"), "{retried:?}");
+    assert_eq!(snapshot(&app, &synced).await, snapshot(&app, &reference).await);
+}
+
+#[sqlx::test]
+async fn bad_events_are_rejected_one_by_one_and_big_batches_whole(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ann = app.new_user("ann@example.com").await;
+    let bob = app.new_user("bob@example.com").await;
+    let question = app.topic("alpha", "basics").await["questions"][0]["id"].as_str().unwrap().to_owned();
+    let card = app.get_json("/api/v1/tracks/alpha/topics/basics/flashcards").await["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bobs_review = Uuid::new_v4();
+    let now = app.clock.now();
+    let body = json!({"review_id": bobs_review, "flashcard_id": card, "rating": "good"});
+    assert_eq!(
+        app.request_as(Method::POST, "/api/v1/me/reviews", &bob.access).json(&body).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let events = vec![
+        json!({"type": "question_mark", "question_id": question, "status": "got_it", "marked_at": at(now)}),
+        json!({"type": "teleport", "to": "mars"}),
+        json!({"type": "question_mark", "question_id": question, "status": "learning", "marked_at": at(now + Duration::days(1))}),
+        json!({"type": "note", "kind": "question", "id": Uuid::new_v4(), "body": "x", "updated_at": at(now)}),
+        json!({"type": "review", "review_id": bobs_review, "flashcard_id": card, "rating": "good", "reviewed_at": at(now)}),
+        json!({"type": "note", "kind": "question", "id": question, "body": "   ", "updated_at": at(now)}),
+    ];
+    let res = app
+        .request_as(Method::POST, "/api/v1/me/sync", &ann.access)
+        .json(&json!({"events": events}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    let statuses: Vec<&str> =
+        body["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["applied", "rejected", "rejected", "rejected", "rejected", "rejected"], "{body}");
+    let codes: Vec<i64> =
+        body["results"].as_array().unwrap().iter().skip(1).map(|r| r["problem"]["status"].as_i64().unwrap()).collect();
+    assert_eq!(codes, [422, 422, 404, 409, 422], "{body}");
+    // The applied one stands; none of the rejected left anything.
+    let mark = app.get_as(&format!("/api/v1/me/questions/{question}/cold-answers"), &ann.access).await.status();
+    assert_eq!(mark, StatusCode::OK);
+    let notes: Value = app.get_as("/api/v1/me/notes", &ann.access).await.json().await.unwrap();
+    assert_eq!(notes["items"], json!([]));
+
+    let many: Vec<Value> =
+        (0..501).map(|_| json!({"type": "note_delete", "kind": "topic", "id": Uuid::new_v4()})).collect();
+    let res = app
+        .request_as(Method::POST, "/api/v1/me/sync", &ann.access)
+        .json(&json!({"events": many}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+}
