@@ -10,7 +10,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum ChangeKind {
+pub enum FeedChangeKind {
     /// A question mark (`id`: the question).
     QuestionMark,
     /// A topic mark (`id`: the topic).
@@ -29,7 +29,7 @@ pub enum ChangeKind {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum ChangeOp {
+pub enum FeedChangeOp {
     Upsert,
     Delete,
 }
@@ -40,13 +40,13 @@ pub enum ChangeOp {
     "kind": "question_mark", "id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "target_kind": null, "op": "upsert",
     "changed_at": "2026-12-05T09:00:00Z", "state": {"status": "got_it", "marked_at": "2026-12-05T09:00:00Z"}
 }))]
-pub struct Change {
-    pub kind: ChangeKind,
+pub struct FeedChange {
+    pub kind: FeedChangeKind,
     pub id: Uuid,
     /// `topic` or `question` for notes and bookmarks; null otherwise.
     #[schema(required)]
     pub target_kind: Option<String>,
-    pub op: ChangeOp,
+    pub op: FeedChangeOp,
     #[serde(with = "time::serde::rfc3339")]
     pub changed_at: OffsetDateTime,
     /// The entity as it stands now (not as of this change): a mark's `status` and
@@ -61,9 +61,9 @@ pub struct Change {
 /// A page of the feed.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"changes": [], "next_cursor": "MTIzNDo1Ng", "has_more": false}))]
-pub struct Changes {
+pub struct FeedPage {
     /// In commit-safe order: apply them in this order.
-    pub changes: Vec<Change>,
+    pub changes: Vec<FeedChange>,
     /// Pass as `since` for the next call. Always set, also for an empty page.
     pub next_cursor: String,
     /// More changes are ready now: call again at once.

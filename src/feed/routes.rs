@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::model::Changes;
+use super::model::FeedPage;
 use super::service;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -17,7 +17,7 @@ use crate::web::private_ok;
 pub struct ChangesQuery {
     /// The `next_cursor` of the previous page; leave out to start from the beginning.
     since: Option<String>,
-    /// Changes per page, 1 to 500 (default 500).
+    /// FeedPage per page, 1 to 500 (default 500).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
@@ -38,7 +38,7 @@ pub struct ChangesQuery {
     security(("bearer_auth" = [])),
     params(ChangesQuery),
     responses(
-        (status = 200, description = "A page of changes", body = Changes),
+        (status = 200, description = "A page of changes", body = FeedPage),
         (status = 400, response = inline(BadRequest)),
     )
 )]

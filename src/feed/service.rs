@@ -9,7 +9,7 @@ use super::store;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Changes per page.
+/// FeedPage per page.
 pub const PAGE: i64 = 500;
 
 fn encode(xid: &str, seq: i64) -> String {
@@ -32,7 +32,7 @@ pub async fn changes(
     user_id: Uuid,
     since: Option<&str>,
     limit: Option<i64>,
-) -> Result<Changes, ApiError> {
+) -> Result<FeedPage, ApiError> {
     let limit = limit.unwrap_or(PAGE);
     if !(1..=PAGE).contains(&limit) {
         return Err(ApiError::invalid("limit", format!("must be between 1 and {PAGE}")));
@@ -49,7 +49,7 @@ pub async fn changes(
     let next_cursor = rows.last().map_or_else(|| encode(&xid, seq), |r| encode(&r.xid, r.seq));
     let changes = rows
         .into_iter()
-        .map(|r| Change {
+        .map(|r| FeedChange {
             kind: r.kind,
             id: r.entity_id,
             target_kind: r.target_kind,
@@ -58,7 +58,7 @@ pub async fn changes(
             state: r.state,
         })
         .collect();
-    Ok(Changes { changes, next_cursor, has_more })
+    Ok(FeedPage { changes, next_cursor, has_more })
 }
 
 #[cfg(test)]

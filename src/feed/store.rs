@@ -5,15 +5,15 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{ChangeKind, ChangeOp};
+use super::model::{FeedChangeKind, FeedChangeOp};
 
 pub struct ChangeRow {
     pub xid: String,
     pub seq: i64,
-    pub kind: ChangeKind,
+    pub kind: FeedChangeKind,
     pub entity_id: Uuid,
     pub target_kind: Option<String>,
-    pub op: ChangeOp,
+    pub op: FeedChangeOp,
     pub changed_at: OffsetDateTime,
     pub state: Option<serde_json::Value>,
 }
@@ -25,8 +25,8 @@ pub struct ChangeRow {
 pub async fn after(pool: &PgPool, user_id: Uuid, xid: &str, seq: i64, limit: i64) -> sqlx::Result<Vec<ChangeRow>> {
     sqlx::query_as!(
         ChangeRow,
-        r#"SELECT c.xid::text AS "xid!", c.seq, c.kind AS "kind: ChangeKind", c.entity_id, c.target_kind,
-                  c.op AS "op: ChangeOp", c.changed_at,
+        r#"SELECT c.xid::text AS "xid!", c.seq, c.kind AS "kind: FeedChangeKind", c.entity_id, c.target_kind,
+                  c.op AS "op: FeedChangeOp", c.changed_at,
                   CASE WHEN c.op = 'delete' THEN NULL
                        WHEN c.kind = 'question_mark' THEN
                            (SELECT jsonb_build_object('status', m.status, 'marked_at', m.marked_at)

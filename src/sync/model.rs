@@ -1,7 +1,6 @@
 //! Bodies of the offline sync batch.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -75,10 +74,10 @@ pub enum SyncEvent {
      "marked_at": "2026-12-04T08:20:00Z"}
 ]}))]
 pub struct SyncBatch {
-    /// Each an event object (see `SyncEvent`); one that does not parse is rejected on
-    /// its own, the rest still apply.
-    #[schema(value_type = Vec<SyncEvent>, max_items = 500)]
-    pub events: Vec<Value>,
+    /// The events, oldest first. A batch with an event that does not match
+    /// `SyncEvent` is refused whole (422, nothing applied).
+    #[schema(max_items = 500)]
+    pub events: Vec<SyncEvent>,
 }
 
 /// What became of one event.

@@ -16,7 +16,8 @@ use crate::web::private_ok;
 /// transaction in the batch's order. One result per event: `applied`, `duplicate`
 /// (applied before: the same review id, or the same mark), `superseded` (a later write
 /// from another device stands) or `rejected` with a problem (nothing of that event
-/// applied; the others still are). Retrying a whole batch is safe. A review older than
+/// applied; the others still are). A batch holding an event that is not a
+/// `SyncEvent`, or more than 500, is refused whole (422). Retrying a whole batch is safe. A review older than
 /// the card's newest is slotted into its history and the schedule replayed; marks,
 /// notes and bookmarks keep the later write. Then pull what other devices changed
 /// with `GET /me/changes`. Quizzes and exams are taken online: an exam's time limit

@@ -154,15 +154,7 @@ pub async fn sync(state: &AppState, user_id: Uuid, batch: SyncBatch) -> Result<S
     // every other write of this learner.
     crate::review::store::lock_learner(&mut tx, user_id).await?;
     let mut results = Vec::with_capacity(batch.events.len());
-    for (index, raw) in batch.events.into_iter().enumerate() {
-        let event = match serde_json::from_value::<SyncEvent>(raw) {
-            Ok(event) => event,
-            Err(e) => {
-                let problem = ApiError::invalid(format!("events[{index}]"), format!("not a sync event: {e}")).problem();
-                results.push(EventResult { index, status: EventStatus::Rejected, problem: Some(problem) });
-                continue;
-            }
-        };
+    for (index, event) in batch.events.into_iter().enumerate() {
         let mut savepoint = tx.begin().await?;
         match apply(savepoint.acquire().await?, &account, now, event).await {
             Ok(status) => {
