@@ -8,7 +8,7 @@ use super::model::FeedPage;
 use super::service;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::openapi::responses::BadRequest;
+use crate::openapi::responses::{BadRequest, Unprocessable};
 use crate::state::AppState;
 use crate::web::private_ok;
 
@@ -40,6 +40,7 @@ pub struct ChangesQuery {
     responses(
         (status = 200, description = "A page of changes", body = FeedPage),
         (status = 400, response = inline(BadRequest)),
+        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[get("/me/changes")]
