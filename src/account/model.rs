@@ -63,6 +63,7 @@ pub struct DeleteAccount {
 /// Everything stored about the caller, in one document.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
+    "export_version": 2,
     "exported_at": "2026-11-24T12:00:00Z",
     "account": {
         "id": "3c37e844-4907-4f4e-a1cc-88c23fbc5cb2", "email": "ann@example.com", "display_name": "Ann",
@@ -81,10 +82,15 @@ pub struct DeleteAccount {
         "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "slug": "fundamentals", "status": "done",
         "marked_at": "2026-11-21T19:00:00Z", "retired": false
     }],
-    "cold_answers": [], "notes": [], "bookmarks": [],
+    "reviews": [{"card_id": "0e1f4b8a-9d2c-4e7f-8a1b-6c5d4e3f2a10", "review_id": "0f0e4b8a-1d2c-4e7f-8a1b-6c5d4e3f2a11",
+                 "rating": 3, "reviewed_at": "2026-11-22T08:00:00Z"}],
+    "quiz_attempts": [], "cold_answers": [], "notes": [], "bookmarks": [],
     "activity_count": 57
 }))]
 pub struct AccountExport {
+    /// The shape's version: 2 added the review log, quiz attempts, cold answers, notes
+    /// and bookmarks. Fields are only ever added within a version.
+    pub export_version: i32,
     #[serde(with = "time::serde::rfc3339")]
     pub exported_at: OffsetDateTime,
     pub account: Account,
@@ -96,6 +102,11 @@ pub struct AccountExport {
     pub topic_marks: Vec<TopicMarkExport>,
     /// Every question of every mock interview: cold answers, skips and self-grades.
     pub cold_answers: Vec<ColdAnswerExport>,
+    /// The whole flashcard review log, oldest first, in the columns FSRS optimizer
+    /// tools read (card id, review id, rating 1-4, time).
+    pub reviews: Vec<crate::review::store::ReviewExport>,
+    /// Every quiz attempt, oldest first, with its graded result.
+    pub quiz_attempts: Vec<crate::quiz::store::AttemptExport>,
     /// The learner's notes, on retired content too.
     pub notes: Vec<crate::annotations::model::Note>,
     /// The learner's bookmarks.

@@ -97,11 +97,14 @@ pub async fn export(state: &AppState, user_id: Uuid) -> Result<AccountExport, Ap
     let activity_count = crate::progress::activity::count(&state.db, user_id).await?;
     let (notes, bookmarks) = crate::annotations::service::export(state, user_id).await?;
     let export = AccountExport {
+        export_version: 2,
         exported_at: OffsetDateTime::now_utc(),
         account: row.account(),
         sessions: store::sessions(&state.db, user_id).await?,
         question_marks: progress_store::export_question_marks(&state.db, user_id).await?,
         topic_marks: progress_store::export_topic_marks(&state.db, user_id).await?,
+        reviews: crate::review::store::export_reviews(&state.db, user_id).await?,
+        quiz_attempts: crate::quiz::store::export_attempts(&state.db, user_id).await?,
         cold_answers: crate::interview::store::export_cold_answers(&state.db, user_id).await?,
         notes,
         bookmarks,

@@ -233,3 +233,33 @@ pub async fn history(
     .fetch_all(pool)
     .await
 }
+
+/// One quiz attempt as the export lists it (the full result is at its URL).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AttemptExport {
+    pub id: Uuid,
+    pub mode: QuizMode,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[schema(required)]
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    #[schema(required)]
+    pub score: Option<i32>,
+    pub total: i32,
+    /// The graded result as returned on submission; null for an unsubmitted attempt.
+    #[schema(required, value_type = Option<Object>)]
+    pub result: Option<serde_json::Value>,
+}
+
+/// Every quiz attempt of the learner, oldest first.
+pub async fn export_attempts(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<AttemptExport>> {
+    sqlx::query_as!(
+        AttemptExport,
+        r#"SELECT attempt_id AS id, mode AS "mode: QuizMode", created_at, submitted_at, score, total, result
+           FROM quiz_attempt WHERE user_id = $1 ORDER BY created_at, attempt_id"#,
+        user_id
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -266,3 +266,29 @@ pub async fn cards_by_state(pool: &PgPool, user_id: Uuid) -> sqlx::Result<(i64, 
     .fetch_one(pool)
     .await
 }
+
+/// One review as the export lists it, in the columns FSRS optimizer tools read: the
+/// card, the review, the rating (1 again, 2 hard, 3 good, 4 easy) and its time.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReviewExport {
+    pub card_id: Uuid,
+    pub review_id: Uuid,
+    #[schema(minimum = 1, maximum = 4)]
+    pub rating: i32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub reviewed_at: OffsetDateTime,
+}
+
+/// The learner's whole review log, oldest first.
+pub async fn export_reviews(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<ReviewExport>> {
+    sqlx::query_as!(
+        ReviewExport,
+        r#"SELECT flashcard_id AS card_id, review_id,
+                  CASE rating WHEN 'again' THEN 1 WHEN 'hard' THEN 2 WHEN 'good' THEN 3 ELSE 4 END AS "rating!",
+                  reviewed_at
+           FROM review_log WHERE user_id = $1 ORDER BY reviewed_at, review_id"#,
+        user_id
+    )
+    .fetch_all(pool)
+    .await
+}

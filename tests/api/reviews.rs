@@ -263,6 +263,11 @@ async fn reviews_recorded_offline_and_sent_out_of_order_end_where_in_order_ones_
     }
     assert_eq!(replayed, [false, true, true]);
     assert_eq!(card_state(&app, &online, &card).await, card_state(&app, &offline, &card).await);
+    // The export carries the log in the columns FSRS optimizer tools read, oldest first.
+    let export: Value = app.get_as("/api/v1/me/export", &offline.access).await.json().await.unwrap();
+    let ratings: Vec<i64> =
+        export["reviews"].as_array().unwrap().iter().map(|r| r["rating"].as_i64().unwrap()).collect();
+    assert_eq!((export["export_version"].as_i64(), ratings), (Some(2), vec![3, 1, 3]));
 
     // Bounds: not in the future, not before the account existed.
     let res = review_at(&app, &online, &card, "good", app.clock.now() + Duration::hours(1)).await;
