@@ -20,6 +20,7 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             // Catalog: public, cacheable content.
             .service(catalog::routes::list_tracks) // GET /api/v1/tracks
             .service(progress::routes::get_track) // GET /api/v1/tracks/{track}
+            .service(feed::routes::list_track_changes) // GET /api/v1/tracks/{track}/changes
             .service(catalog::routes::get_topic) // GET /api/v1/tracks/{track}/topics/{topic}
             .service(catalog::routes::list_topic_flashcards) // GET /api/v1/tracks/{track}/topics/{topic}/flashcards
             .service(catalog::routes::list_questions) // GET /api/v1/questions

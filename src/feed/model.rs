@@ -69,3 +69,30 @@ pub struct FeedPage {
     /// More changes are ready now: call again at once.
     pub has_more: bool,
 }
+
+/// One content change: re-fetch the entity by id (or drop it locally when `retired`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"kind": "question", "id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "op": "updated",
+                           "changed_at": "2026-12-05T09:00:00Z"}))]
+pub struct ContentChange {
+    /// `track`, `stage`, `topic`, `placement` (a topic's place on the track; `id` is the
+    /// topic), `question`, `flashcard`, `quiz_item` or `article`.
+    pub kind: String,
+    pub id: Uuid,
+    /// `created`, `updated`, `retired` or `restored`.
+    pub op: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_at: OffsetDateTime,
+}
+
+/// A page of a track's content changes.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"changes": [], "next_cursor": "MTIzNDo1Ng", "has_more": false}))]
+pub struct ContentFeedPage {
+    /// In commit-safe order.
+    pub changes: Vec<ContentChange>,
+    /// Pass as `since` next time; always set.
+    pub next_cursor: String,
+    /// More changes are ready now.
+    pub has_more: bool,
+}

@@ -4,11 +4,11 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::model::FeedPage;
+use super::model::{ContentFeedPage, FeedPage};
 use super::service;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, Unprocessable};
+use crate::openapi::responses::{BadRequest, NotFound, Unprocessable};
 use crate::state::AppState;
 use crate::web::private_ok;
 
@@ -50,4 +50,41 @@ pub async fn list_changes(
     query: web::Query<ChangesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(service::changes(&state, user.id, query.since.as_deref(), query.limit).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TrackPath {
+    /// Track slug.
+    track: String,
+}
+
+/// A track's content changes since a cursor.
+///
+/// Content created, updated, retired or restored since `since` (from the beginning
+/// without one) that concerns the track: the track and its stages, its topics and
+/// their places on it, their questions, flashcards and quiz items, and articles. Re-fetch
+/// each by id (or drop it locally when `retired`) to keep an offline copy current
+/// without downloading the track again. Same commit-safe order and cursors as
+/// `GET /me/changes`. A re-seed of unchanged files adds nothing.
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "list_track_changes",
+    params(TrackPath, ChangesQuery),
+    responses(
+        (status = 200, description = "A page of content changes", body = ContentFeedPage),
+        (status = 400, response = inline(BadRequest)),
+        (status = 404, response = inline(NotFound)),
+        (status = 422, response = inline(Unprocessable)),
+    )
+)]
+#[get("/tracks/{track}/changes")]
+pub async fn list_track_changes(
+    state: web::Data<AppState>,
+    path: web::Path<TrackPath>,
+    query: web::Query<ChangesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let track = crate::catalog::service::track_slug(&path.track)?;
+    let page = service::content_changes(&state, &track, query.since.as_deref(), query.limit).await?;
+    Ok(crate::web::no_store(actix_web::http::StatusCode::OK).json(page))
 }

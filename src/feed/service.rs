@@ -61,6 +61,36 @@ pub async fn changes(
     Ok(FeedPage { changes, next_cursor, has_more })
 }
 
+/// A track's content changes after `since`, so an offline copy stays current without a
+/// new download.
+pub async fn content_changes(
+    state: &AppState,
+    track: &crate::slug::Slug,
+    since: Option<&str>,
+    limit: Option<i64>,
+) -> Result<ContentFeedPage, ApiError> {
+    let limit = limit.unwrap_or(PAGE);
+    if !(1..=PAGE).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be between 1 and {PAGE}")));
+    }
+    let (xid, seq) = match since {
+        None => ("0".to_owned(), 0),
+        Some(cursor) => {
+            decode(cursor).ok_or_else(|| ApiError::BadRequest("`since` is not a cursor this feed made".into()))?
+        }
+    };
+    let template = crate::catalog::service::roadmap_template(state, track).await?;
+    let rows = store::content_after(&state.db, template.roadmap.id, &xid, seq, limit + 1).await?;
+    let has_more = rows.len() as i64 > limit;
+    let rows: Vec<store::ContentChangeRow> = rows.into_iter().take(limit as usize).collect();
+    let next_cursor = rows.last().map_or_else(|| encode(&xid, seq), |r| encode(&r.xid, r.seq));
+    let changes = rows
+        .into_iter()
+        .map(|r| ContentChange { kind: r.kind, id: r.entity_id, op: r.op, changed_at: r.changed_at })
+        .collect();
+    Ok(ContentFeedPage { changes, next_cursor, has_more })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,21 +51,48 @@ pub async fn after(pool: &PgPool, user_id: Uuid, xid: &str, seq: i64, limit: i64
                   END AS state
            FROM learner_change c
            WHERE c.user_id = $1 AND (c.xid, c.seq) > ($2::text::xid8, $3)
-             AND c.xid < (
-                 -- The oldest transaction still running that may write here: any
-                 -- in-progress one not known to belong to another database (one whose
-                 -- database cannot be seen counts as ours), else the snapshot's xmax.
-                 SELECT COALESCE(
-                     (SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
-                      WHERE NOT EXISTS (
-                          SELECT 1 FROM pg_stat_activity a
-                          WHERE a.datname IS DISTINCT FROM current_database() AND a.backend_xid IS NOT NULL
-                            AND a.backend_xid::text::bigint = x::text::bigint % 4294967296)),
-                     pg_snapshot_xmax(snap.s))
-                 FROM (SELECT pg_current_snapshot() AS s) AS snap)
+             AND c.xid < (SELECT feed_horizon())
            ORDER BY c.xid, c.seq
            LIMIT $4"#,
         user_id,
+        xid,
+        seq,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub struct ContentChangeRow {
+    pub xid: String,
+    pub seq: i64,
+    pub kind: String,
+    pub entity_id: Uuid,
+    pub op: String,
+    pub changed_at: OffsetDateTime,
+}
+
+/// Up to `limit` content changes after (`xid`, `seq`) that concern `track`: the track,
+/// its stages and placements, its topics and what belongs to them, and articles.
+pub async fn content_after(
+    pool: &PgPool,
+    track_id: Uuid,
+    xid: &str,
+    seq: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ContentChangeRow>> {
+    sqlx::query_as!(
+        ContentChangeRow,
+        r#"SELECT c.xid::text AS "xid!", c.seq, c.kind, c.entity_id, c.op, c.changed_at
+           FROM content_change c
+           WHERE (c.xid, c.seq) > ($2::text::xid8, $3)
+             AND c.xid < (SELECT feed_horizon())
+             AND (c.track_id = $1
+                  OR (c.track_id IS NULL AND c.kind = 'article')
+                  OR (c.track_id IS NULL AND c.topic_id IN (SELECT topic_id FROM track_topic WHERE track_id = $1)))
+           ORDER BY c.xid, c.seq
+           LIMIT $4"#,
+        track_id,
         xid,
         seq,
         limit

@@ -162,3 +162,53 @@ async fn concurrent_writers_and_a_polling_reader_see_every_change_once(pool: PgP
     let distinct: HashSet<String> = seen.iter().map(|c| format!("{}{}", c["id"], c["changed_at"])).collect();
     assert_eq!(distinct.len(), seen.len(), "no change twice");
 }
+
+/// Pages a track's content feed to its end; the changes seen and the final cursor.
+async fn content_to_end(app: &TestApp, track: &str, since: Option<String>) -> (Vec<Value>, String) {
+    let mut cursor = since;
+    let mut seen = Vec::new();
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/tracks/{track}/changes?since={c}"),
+            None => format!("/api/v1/tracks/{track}/changes"),
+        };
+        let p = app.get_json(&path).await;
+        seen.extend(p["changes"].as_array().unwrap().iter().cloned());
+        cursor = Some(p["next_cursor"].as_str().unwrap().to_owned());
+        if p["has_more"] == false {
+            return (seen, cursor.unwrap_or_default());
+        }
+    }
+}
+
+#[sqlx::test]
+async fn a_tracks_content_feed_lists_what_changed_on_it_and_nothing_else(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (seeded, alpha) = content_to_end(&app, "alpha", None).await;
+    assert!(seeded.iter().any(|c| c["kind"] == "question" && c["op"] == "created"), "the seed is the first change");
+    let (_, beta) = content_to_end(&app, "beta", None).await;
+    // Seeding the same files again changes nothing.
+    app.reseed(&crate::helpers::fixture_dir()).await;
+    assert_eq!(content_to_end(&app, "alpha", Some(alpha.clone())).await.0, Vec::<Value>::new());
+
+    let question = app.topic("alpha", "basics").await["questions"][0]["id"].as_str().unwrap().to_owned();
+    sqlx::query("UPDATE question SET answer = answer || ' More.', updated_at = now() WHERE question_id = $1::uuid")
+        .bind(&question)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE question SET retired_at = now() WHERE question_id = $1::uuid")
+        .bind(&question)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (changes, _) = content_to_end(&app, "alpha", Some(alpha)).await;
+    let ops: Vec<(&str, &str)> =
+        changes.iter().map(|c| (c["kind"].as_str().unwrap(), c["op"].as_str().unwrap())).collect();
+    assert_eq!(ops, [("question", "updated"), ("question", "retired")]);
+    assert_eq!(changes[0]["id"], question.as_str());
+    // `basics` is not on beta: its feed stays quiet.
+    assert_eq!(content_to_end(&app, "beta", Some(beta)).await.0, Vec::<Value>::new());
+    assert_problem(app.get("/api/v1/tracks/nope/changes").await, StatusCode::NOT_FOUND).await;
+    assert_problem(app.get("/api/v1/tracks/alpha/changes?since=bm9wZQ").await, StatusCode::BAD_REQUEST).await;
+}
