@@ -70,6 +70,7 @@ pub struct TrackPath {
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_track_changes",
+    security(()),
     params(TrackPath, ChangesQuery),
     responses(
         (status = 200, description = "A page of content changes", body = ContentFeedPage),
