@@ -26,13 +26,16 @@ fn decode(cursor: &str) -> Option<(String, i64)> {
     Some((xid.to_string(), seq))
 }
 
-/// The changes after `since` (from the start without one), up to [`PAGE`] or `limit`.
-pub async fn changes(
-    state: &AppState,
-    user_id: Uuid,
-    since: Option<&str>,
-    limit: Option<i64>,
-) -> Result<FeedPage, ApiError> {
+/// Where a page starts and how long it is, from the request.
+struct Position {
+    xid: String,
+    seq: i64,
+    limit: i64,
+}
+
+/// Reads `since` (the start without one; 400 for a cursor no feed made) and `limit`
+/// (1 to [`PAGE`], default [`PAGE`]); both feeds page the same way.
+fn position(since: Option<&str>, limit: Option<i64>) -> Result<Position, ApiError> {
     let limit = limit.unwrap_or(PAGE);
     if !(1..=PAGE).contains(&limit) {
         return Err(ApiError::invalid("limit", format!("must be between 1 and {PAGE}")));
@@ -43,6 +46,17 @@ pub async fn changes(
             decode(cursor).ok_or_else(|| ApiError::BadRequest("`since` is not a cursor this feed made".into()))?
         }
     };
+    Ok(Position { xid, seq, limit })
+}
+
+/// The changes after `since` (from the start without one), up to [`PAGE`] or `limit`.
+pub async fn changes(
+    state: &AppState,
+    user_id: Uuid,
+    since: Option<&str>,
+    limit: Option<i64>,
+) -> Result<FeedPage, ApiError> {
+    let Position { xid, seq, limit } = position(since, limit)?;
     let rows = store::after(&state.db, user_id, &xid, seq, limit + 1).await?;
     let has_more = rows.len() as i64 > limit;
     let rows: Vec<store::ChangeRow> = rows.into_iter().take(limit as usize).collect();
@@ -69,16 +83,7 @@ pub async fn content_changes(
     since: Option<&str>,
     limit: Option<i64>,
 ) -> Result<ContentFeedPage, ApiError> {
-    let limit = limit.unwrap_or(PAGE);
-    if !(1..=PAGE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be between 1 and {PAGE}")));
-    }
-    let (xid, seq) = match since {
-        None => ("0".to_owned(), 0),
-        Some(cursor) => {
-            decode(cursor).ok_or_else(|| ApiError::BadRequest("`since` is not a cursor this feed made".into()))?
-        }
-    };
+    let Position { xid, seq, limit } = position(since, limit)?;
     let template = crate::catalog::service::roadmap_template(state, track).await?;
     let rows = store::content_after(&state.db, template.roadmap.id, &xid, seq, limit + 1).await?;
     let has_more = rows.len() as i64 > limit;
