@@ -20,6 +20,7 @@ pub mod interview;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;
+pub mod offline;
 pub mod openapi;
 pub mod optimizer;
 pub mod pagination;

@@ -8,8 +8,8 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    account, admin, annotations, auth, catalog, feed, interview, optimizer, plan, profile, progress, quiz, reminders,
-    review, sync, web,
+    account, admin, annotations, auth, catalog, feed, interview, offline, optimizer, plan, profile, progress, quiz,
+    reminders, review, sync, web,
 };
 
 /// Mounts every documented route; `import_limit` is the admin import's body limit.
@@ -21,6 +21,7 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             .service(catalog::routes::list_tracks) // GET /api/v1/tracks
             .service(progress::routes::get_track) // GET /api/v1/tracks/{track}
             .service(feed::routes::list_track_changes) // GET /api/v1/tracks/{track}/changes
+            .service(offline::routes::get_track_bundle) // GET /api/v1/tracks/{track}/bundle
             .service(catalog::routes::get_topic) // GET /api/v1/tracks/{track}/topics/{topic}
             .service(catalog::routes::list_topic_flashcards) // GET /api/v1/tracks/{track}/topics/{topic}/flashcards
             .service(catalog::routes::list_questions) // GET /api/v1/questions

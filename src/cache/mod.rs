@@ -12,6 +12,7 @@
 //! Entries carry the generation they were loaded under and are ignored once it has
 //! moved on, so a load that raced a change can never be served after it.
 
+pub mod compressed;
 pub mod learners;
 pub mod listener;
 
@@ -22,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use bytes::Bytes;
-
+use compressed::Compressed;
 use sha2::{Digest, Sha256};
 
 /// The strong ETag of a body: `"` + 32 hex digits of SHA-256 + `"`. Hashing the bytes
@@ -33,17 +34,30 @@ pub fn tag_for(body: &[u8]) -> String {
     format!("\"{}\"", hex::encode(&digest[..16]))
 }
 
-/// A response body rendered once, with its strong ETag.
+/// A response body rendered once, with its strong ETag and, once it is kept in the
+/// cache, its compressed forms.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub body: Bytes,
     pub etag: String,
+    pub compressed: Arc<Compressed>,
 }
 
 impl Rendered {
     pub fn new(body: Vec<u8>) -> Self {
         let etag = tag_for(&body);
-        Rendered { body: Bytes::from(body), etag }
+        Rendered { body: Bytes::from(body), etag, compressed: Arc::default() }
+    }
+
+    /// This body with its compressed forms made, on a blocking thread: brotli on a
+    /// large body takes tens of milliseconds that must not stall an async worker.
+    pub async fn compress(self) -> Self {
+        let (body, etag) = (self.body.clone(), self.etag.clone());
+        match tokio::task::spawn_blocking(move || Compressed::of(&body, &etag)).await {
+            Ok(compressed) => Rendered { compressed: Arc::new(compressed), ..self },
+            // Only a panic inside the compressor lands here; the plain body still serves.
+            Err(_) => self,
+        }
     }
 }
 
@@ -99,7 +113,9 @@ impl ContentCache {
         ContentCache {
             freshness: Freshness::default(),
             enabled: max_bytes > 0,
-            rendered: Generational::new(max_bytes, |k, v| weight(k.len() + v.body.len() + v.etag.len())),
+            rendered: Generational::new(max_bytes, |k, v| {
+                weight(k.len() + v.body.len() + v.etag.len() + v.compressed.len())
+            }),
             // A derived value (a roadmap template) is a few kilobytes of owned strings;
             // counting entries by a fixed estimate is enough to bound them (there is
             // one per track).
@@ -131,12 +147,18 @@ impl ContentCache {
         self.freshness.synced.load(Ordering::Acquire)
     }
 
-    /// The rendered response under `key`, loading (and keeping) it on a miss.
+    /// The rendered response under `key`, loading (and keeping) it on a miss. A body
+    /// that will be kept is compressed once here; one served while the cache is
+    /// bypassed goes out plain rather than being compressed on every request.
     pub async fn rendered<E, F>(&self, key: &str, load: impl FnOnce() -> F) -> Result<Rendered, E>
     where
         F: Future<Output = Result<Rendered, E>>,
     {
-        self.get_or_load(&self.rendered, key, load, Rendered::clone, Some).await
+        let load_and_compress = || async {
+            let rendered = load().await?;
+            Ok(if self.enabled && self.is_synced() { rendered.compress().await } else { rendered })
+        };
+        self.get_or_load(&self.rendered, key, load_and_compress, Rendered::clone, Some).await
     }
 
     /// The value derived from content under `key`, loading (and keeping) it on a miss.

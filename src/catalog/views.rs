@@ -85,7 +85,12 @@ pub async fn topic_flashcards(db: &PgPool, track: &str, topic: &str) -> sqlx::Re
 /// One question with its full answer.
 pub async fn question_detail(db: &PgPool, id: Uuid) -> sqlx::Result<Option<QuestionDetail>> {
     let Some(row) = store::question(db, id).await? else { return Ok(None) };
-    Ok(Some(QuestionDetail {
+    question_detail_of(row).map(Some)
+}
+
+/// The response for a question row with its answer.
+pub fn question_detail_of(row: store::QuestionDetailRow) -> sqlx::Result<QuestionDetail> {
+    Ok(QuestionDetail {
         id: row.question_id,
         slug: row.slug,
         title: row.title,
@@ -96,7 +101,7 @@ pub async fn question_detail(db: &PgPool, id: Uuid) -> sqlx::Result<Option<Quest
         topic: SlugRef { slug: row.topic_slug, title: row.topic_title },
         tracks: row.tracks,
         updated_at: row.updated_at,
-    }))
+    })
 }
 
 /// One article with its body.

@@ -96,6 +96,13 @@ pub async fn content_changes(
     Ok(ContentFeedPage { changes, next_cursor, has_more })
 }
 
+/// A cursor for the content feed that lists every change not yet committed when it
+/// was taken: read it before reading content, and the content holds everything
+/// before it (a change racing the read may be listed as well as held, never lost).
+pub async fn content_head(db: &sqlx::PgPool) -> sqlx::Result<String> {
+    Ok(store::content_head(db).await?.map_or_else(|| encode("0", 0), |(xid, seq)| encode(&xid, seq)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

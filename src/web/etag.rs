@@ -3,9 +3,9 @@
 //! Hashing the rendered body (rather than tracking versions) means the tag changes the
 //! moment any visible byte changes, whatever caused it, and equal bodies share a tag.
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderValue};
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::cache::Rendered;
@@ -41,11 +41,48 @@ pub fn render<T: Serialize>(value: &T) -> Result<Rendered, ApiError> {
     serde_json::to_vec(value).map(Rendered::new).map_err(|e| ApiError::Internal(e.into()))
 }
 
-/// Answers with a rendered body (200, or 304 when the client already has it).
+/// Answers with a rendered body (200, or 304 when the client already has it), in the
+/// compressed form the request accepts best when the cache holds one.
 pub fn cached(req: &HttpRequest, rendered: &Rendered) -> HttpResponse {
+    let (body, etag, coding) = representation(req, rendered);
     // Clients may cache but must revalidate: content changes take effect at once. The
-    // answer differs with and without a token (the learner's overlay).
-    conditional(req, &rendered.etag, rendered.body.clone(), "application/json", "no-cache", Some("Authorization"))
+    // answer differs with and without a token (the learner's overlay), and by coding.
+    let mut response =
+        conditional(req, etag, body.clone(), "application/json", "no-cache", Some("Authorization, Accept-Encoding"));
+    if let Some(coding) = coding.filter(|_| response.status().is_success()) {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    response
+}
+
+/// The body, tag and `Content-Encoding` to send: brotli or gzip as the request's
+/// `Accept-Encoding` ranks them (brotli first on a tie), plain without the header or
+/// when no form it accepts is held.
+fn representation<'a>(req: &HttpRequest, rendered: &'a Rendered) -> (&'a Bytes, &'a str, Option<&'static str>) {
+    let plain = (&rendered.body, rendered.etag.as_str(), None);
+    let forms = &rendered.compressed;
+    if forms.is_empty() {
+        return plain;
+    }
+    let Some(accepted) = req.get_header::<AcceptEncoding>() else { return plain };
+    let mut offered = vec![Encoding::identity()];
+    if forms.brotli.is_some() {
+        offered.push(Encoding::brotli());
+    }
+    if forms.gzip.is_some() {
+        offered.push(Encoding::gzip());
+    }
+    match accepted.negotiate(offered.iter()) {
+        Some(coding) if coding == Encoding::brotli() => {
+            forms.brotli.as_ref().map_or(plain, |f| (&f.body, f.etag.as_str(), Some("br")))
+        }
+        Some(coding) if coding == Encoding::gzip() => {
+            forms.gzip.as_ref().map_or(plain, |f| (&f.body, f.etag.as_str(), Some("gzip")))
+        }
+        // Plain, also when the client refused every coding we have: RFC 9110 §12.5.3
+        // lets a server send the unencoded form rather than a 406.
+        _ => plain,
+    }
 }
 
 /// Any other body (an image, say) with a strong ETag and the given `Cache-Control`,

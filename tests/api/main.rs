@@ -16,6 +16,7 @@ mod hygiene;
 mod interviews;
 mod limits;
 mod mail;
+mod offline;
 mod openapi;
 mod optimizer;
 mod pagination;

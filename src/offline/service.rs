@@ -1,0 +1,73 @@
+//! Building a track's offline copy: read on one pool (replica or primary), the feed
+//! cursor first, so that whatever changes while the copy is read is listed after it.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::model::*;
+use super::store;
+use crate::cache::Rendered;
+use crate::catalog::{service as catalog, views};
+use crate::error::ApiError;
+use crate::slug::Slug;
+use crate::state::AppState;
+use crate::web::etag;
+
+/// Bumped when a reader of an older layout could no longer read the bundle.
+const FORMAT: u32 = 1;
+
+/// The rendered bundle of `track`, from the content cache (made, and compressed, once
+/// per content generation); 404 for a track that does not exist.
+pub async fn bundle(state: &AppState, track: &Slug) -> Result<Rendered, ApiError> {
+    state
+        .cache
+        .rendered(&format!("bundle/{track}"), || async {
+            let now = state.clock.now();
+            let bundle = state.reads.run(|db| async move { build(&db, track, now).await }).await?;
+            etag::render(&bundle.ok_or_else(|| catalog::no_track(track))?)
+        })
+        .await
+}
+
+async fn build(db: &PgPool, track: &str, now: OffsetDateTime) -> sqlx::Result<Option<TrackBundle>> {
+    // Not the cached roadmap: it may predate the cursor, and a change between the two
+    // would then be neither in the copy nor after the cursor.
+    let changes_cursor = crate::feed::service::content_head(db).await?;
+    let Some(template) = views::roadmap_template(db, track).await? else { return Ok(None) };
+    let roadmap = template.roadmap;
+    let slugs = roadmap.stages.iter().flat_map(|s| &s.topics).chain(&roadmap.electives).map(|t| t.slug.as_str());
+    let mut topics = Vec::new();
+    for slug in slugs {
+        if let Some(topic) = topic(db, track, slug).await? {
+            topics.push(topic);
+        }
+    }
+    Ok(Some(TrackBundle { format: FORMAT, generated_at: now, changes_cursor, roadmap, topics }))
+}
+
+/// One topic with everything under it; `None` when it left the track since the
+/// roadmap was read.
+async fn topic(db: &PgPool, track: &str, slug: &str) -> sqlx::Result<Option<BundleTopic>> {
+    let Some(detail) = views::topic_detail(db, track, slug).await? else { return Ok(None) };
+    let (questions, flashcards, quiz_items) = tokio::try_join!(
+        store::questions(db, detail.id),
+        views::topic_flashcards(db, track, slug),
+        store::quiz_items(db, detail.id),
+    )?;
+    Ok(Some(BundleTopic {
+        topic: detail,
+        questions: questions.into_iter().map(views::question_detail_of).collect::<sqlx::Result<_>>()?,
+        flashcards: flashcards.map(|list| list.items).unwrap_or_default(),
+        quiz_items: quiz_items
+            .into_iter()
+            .map(|row| OfflineQuizItem {
+                id: row.quiz_item_id,
+                kind: row.kind,
+                prompt: row.prompt,
+                code: row.code,
+                options: row.options,
+                question_id: row.question_id,
+            })
+            .collect(),
+    }))
+}
