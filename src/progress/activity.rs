@@ -6,7 +6,25 @@ use uuid::Uuid;
 
 /// Records one thing the learner did, now.
 pub async fn record(conn: &mut PgConnection, user_id: Uuid, kind: &str) -> sqlx::Result<()> {
-    sqlx::query!("INSERT INTO activity (user_id, kind) VALUES ($1, $2)", user_id, kind).execute(conn).await?;
+    record_at(conn, user_id, kind, None).await
+}
+
+/// Records activity at the device's time of it (`None`: now). Work done offline and
+/// synced later counts on the day it was done, so a week on a train keeps the streak.
+pub async fn record_at(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    kind: &str,
+    at: Option<time::OffsetDateTime>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO activity (user_id, kind, occurred_at) VALUES ($1, $2, COALESCE($3, now()))",
+        user_id,
+        kind,
+        at
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -78,7 +78,7 @@ async fn set_mark(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((status, marked_at)) = inserted {
-        activity::record(&mut *conn, user_id, table).await?;
+        activity::record_at(&mut *conn, user_id, table, marked.from_client.then_some(at)).await?;
         return Ok((status, marked_at, true));
     }
     let (current, marked_at, last_write): (String, OffsetDateTime, OffsetDateTime) =
@@ -126,7 +126,7 @@ async fn set_mark(
     .bind(at)
     .execute(&mut *conn)
     .await?;
-    activity::record(&mut *conn, user_id, table).await?;
+    activity::record_at(&mut *conn, user_id, table, marked.from_client.then_some(at)).await?;
     Ok((status.to_owned(), at, true))
 }
 

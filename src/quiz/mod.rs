@@ -4,6 +4,7 @@
 mod docs;
 pub mod grading;
 pub mod model;
+pub mod offline;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -304,3 +304,17 @@ mod tests {
         }
     }
 }
+
+/// One answer of a practice quiz taken offline from a track's bundle.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"quiz_item_id": "3a1c4b8a-1d2c-4e7f-8a1b-6c5d4e3f2a12", "selected": [0]}))]
+pub struct OfflineAnswer {
+    /// The item's `id` in the bundle.
+    pub quiz_item_id: uuid::Uuid,
+    /// 0-based indices into the item's `options` as the bundle lists them (authored
+    /// order), each at most once; none to leave it unanswered.
+    #[schema(value_type = std::collections::BTreeSet<u32>)]
+    #[serde(deserialize_with = "crate::web::integral::vec")]
+    pub selected: Vec<i32>,
+}

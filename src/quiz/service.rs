@@ -93,6 +93,7 @@ pub async fn create(state: &AppState, user: &AuthUser, body: CreateQuiz) -> Resu
     let deadline = limit.map(|secs| now + Duration::seconds(secs));
     let mut tx = state.db.begin().await?;
     let header = store::NewAttempt {
+        id: None,
         user_id,
         mode: body.mode.as_str(),
         scope: &body.scope,
@@ -185,10 +186,30 @@ pub async fn submit(state: &AppState, user_id: Uuid, id: Uuid, body: &Submission
     }
     let now = state.clock.now();
     let late = attempt.deadline.is_some_and(|d| now > d + Duration::seconds(DEADLINE_GRACE_SECS));
+    let (result, answers) = grade(id, attempt.mode, &items, &selected, now, late);
+    store::save_answers(&mut tx, id, &answers).await?;
+    let score = result.score;
+    store::save_result(&mut tx, id, now, late, score, &result).await?;
+    activity::record(&mut tx, user_id, "quiz").await?;
+    tx.commit().await?;
+    Ok(Submitted::Now(result))
+}
+
+/// Grades an attempt's stored items against the chosen options (`selected` by
+/// position; a position without an entry is unanswered): the result, and the answers
+/// to store per item. Late answers are shown but score nothing.
+pub(super) fn grade(
+    id: Uuid,
+    mode: QuizMode,
+    items: &[store::AttemptItemRow],
+    selected: &BTreeMap<i32, Vec<i16>>,
+    submitted_at: OffsetDateTime,
+    late: bool,
+) -> (QuizResult, Vec<serde_json::Value>) {
     let mut graded = Vec::with_capacity(items.len());
     let mut answers = Vec::with_capacity(items.len());
     let mut by_topic: BTreeMap<String, TopicScore> = BTreeMap::new();
-    for item in &items {
+    for item in items {
         let chosen = selected.get(&item.position).cloned().unwrap_or_default();
         let correct = grading::is_correct(&item.correct, &chosen);
         answers.push(serde_json::json!({"position": item.position, "selected": chosen, "is_correct": correct}));
@@ -216,14 +237,12 @@ pub async fn submit(state: &AppState, user_id: Uuid, id: Uuid, body: &Submission
             probe: item.probe.then_some(if correct { ProbeOutcome::Verified } else { ProbeOutcome::Unverified }),
         });
     }
-    store::save_answers(&mut tx, id, &answers).await?;
     let score = graded.iter().filter(|g| g.correct && !g.late).count() as i32;
     let total = graded.len() as i32;
-    let mode = attempt.mode;
     let result = QuizResult {
         id,
         mode,
-        submitted_at: now,
+        submitted_at,
         late,
         score,
         total,
@@ -231,10 +250,7 @@ pub async fn submit(state: &AppState, user_id: Uuid, id: Uuid, body: &Submission
         items: graded,
         by_topic: by_topic.into_values().collect(),
     };
-    store::save_result(&mut tx, id, now, late, score, &result).await?;
-    activity::record(&mut tx, user_id, "quiz").await?;
-    tx.commit().await?;
-    Ok(Submitted::Now(result))
+    (result, answers)
 }
 
 /// A page of the learner's attempts, newest first.

@@ -152,6 +152,8 @@ pub async fn live_topics(pool: &PgPool, slugs: &[&str]) -> sqlx::Result<Vec<(Uui
 
 /// A new attempt's header row.
 pub struct NewAttempt<'a, S: serde::Serialize> {
+    /// The client's id for an attempt made offline; `None` for a fresh one.
+    pub id: Option<Uuid>,
     pub user_id: Uuid,
     pub mode: &'a str,
     pub scope: &'a S,
@@ -161,7 +163,7 @@ pub struct NewAttempt<'a, S: serde::Serialize> {
 }
 
 pub async fn insert_attempt<S: serde::Serialize>(conn: &mut PgConnection, a: NewAttempt<'_, S>) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar!("INSERT INTO quiz_attempt (user_id, mode, scope, created_at, deadline, total) VALUES ($1, $2, $3, $4, $5, $6) RETURNING attempt_id", a.user_id, a.mode, sqlx::types::Json(a.scope) as _, a.created_at, a.deadline, a.total)
+    sqlx::query_scalar!("INSERT INTO quiz_attempt (attempt_id, user_id, mode, scope, created_at, deadline, total) VALUES (COALESCE($7, gen_random_uuid()), $1, $2, $3, $4, $5, $6) RETURNING attempt_id", a.user_id, a.mode, sqlx::types::Json(a.scope) as _, a.created_at, a.deadline, a.total, a.id)
     .fetch_one(conn)
     .await
 }
@@ -261,5 +263,39 @@ pub async fn export_attempts(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<A
         user_id
     )
     .fetch_all(pool)
+    .await
+}
+
+/// Who owns attempt `id`, if it exists.
+pub async fn attempt_owner(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!("SELECT user_id FROM quiz_attempt WHERE attempt_id = $1", id).fetch_optional(conn).await
+}
+
+pub struct LiveItemRow {
+    pub quiz_item_id: Uuid,
+    pub topic_id: Uuid,
+    pub topic_slug: String,
+    pub question_id: Option<Uuid>,
+    pub kind: QuizItemKind,
+    pub prompt: String,
+    pub code: Option<String>,
+    pub options: Vec<String>,
+    pub correct: Vec<i16>,
+    pub explanation: String,
+}
+
+/// The live quiz items among `ids` (in a live topic), as authored.
+pub async fn live_items(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<Vec<LiveItemRow>> {
+    sqlx::query_as!(
+        LiveItemRow,
+        r#"SELECT i.quiz_item_id, i.topic_id, t.slug AS topic_slug,
+                  (SELECT q.question_id FROM question q WHERE q.question_id = i.question_id AND q.retired_at IS NULL)
+                      AS question_id,
+                  i.kind AS "kind: QuizItemKind", i.prompt, i.code, i.options, i.correct, i.explanation
+           FROM quiz_item i JOIN topic t ON t.topic_id = i.topic_id AND t.retired_at IS NULL
+           WHERE i.quiz_item_id = ANY($1) AND i.retired_at IS NULL"#,
+        ids
+    )
+    .fetch_all(conn)
     .await
 }

@@ -157,7 +157,7 @@ pub async fn apply(
         replayed,
     };
     store::log(&mut *tx, user_id, memory.map_or("new", |m| m.state.as_str()), &outcome).await?;
-    activity::record(&mut *tx, user_id, "review").await?;
+    activity::record_at(&mut *tx, user_id, "review", review.reviewed_at.map(|_| at)).await?;
     Ok((outcome, false))
 }
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::annotations::model::TargetKind;
 use crate::error::Problem;
 use crate::progress::model::QuestionStatus;
+use crate::quiz::model::OfflineAnswer;
 use crate::review::model::Rating;
 use crate::wire::TopicStatus;
 
@@ -62,6 +63,20 @@ pub enum SyncEvent {
     },
     /// A bookmark removed.
     BookmarkDelete { kind: TargetKind, id: Uuid },
+    /// A practice quiz taken offline from the track's bundle (`GET /tracks/{track}/bundle`),
+    /// graded here as an online practice quiz and listed in `GET /me/quizzes` under
+    /// `submission_id`. Exams cannot be taken offline: their time limit needs the
+    /// server's clock.
+    QuizSubmission {
+        /// A fresh UUID made by the app; sending it again is a `duplicate`.
+        submission_id: Uuid,
+        #[serde(with = "time::serde::rfc3339")]
+        started_at: OffsetDateTime,
+        #[serde(with = "time::serde::rfc3339")]
+        submitted_at: OffsetDateTime,
+        /// 1 to 50 answers, one per item, in the order the items were shown.
+        answers: Vec<OfflineAnswer>,
+    },
 }
 
 /// Up to 500 events recorded offline, in the order they happened.

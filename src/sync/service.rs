@@ -12,6 +12,7 @@ use crate::annotations::store as notes;
 use crate::auth::store::UserRow;
 use crate::error::ApiError;
 use crate::progress::store::{self as marks, MarkedAt};
+use crate::quiz::offline::OfflineQuiz;
 use crate::review::model::ReviewRequest;
 use crate::state::AppState;
 
@@ -19,12 +20,19 @@ use crate::state::AppState;
 pub const MAX_EVENTS: usize = 500;
 const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
 
-fn device_time(at: OffsetDateTime, now: OffsetDateTime, field: &str) -> Result<OffsetDateTime, ApiError> {
+/// A time the device stamped: not in the future beyond [`MAX_CLOCK_SKEW`], not before
+/// the account existed.
+fn device_time(
+    at: OffsetDateTime,
+    now: OffsetDateTime,
+    account: &UserRow,
+    field: &str,
+) -> Result<OffsetDateTime, ApiError> {
     if at > now + MAX_CLOCK_SKEW {
         return Err(ApiError::invalid(field, "must not be in the future"));
     }
-    if at.year() < 2000 {
-        return Err(ApiError::invalid(field, "must be after 2000-01-01"));
+    if at < account.created_at {
+        return Err(ApiError::invalid(field, "must not be before the account was made"));
     }
     Ok(at)
 }
@@ -64,7 +72,7 @@ async fn apply(
             if before { EventStatus::Duplicate } else { EventStatus::Applied }
         }
         SyncEvent::QuestionMark { question_id, status, marked_at } => {
-            let at = device_time(marked_at, now, "marked_at")?;
+            let at = device_time(marked_at, now, account, "marked_at")?;
             if !live(conn, TargetKind::Question, question_id).await? {
                 return Err(gone("question", question_id));
             }
@@ -74,7 +82,7 @@ async fn apply(
             mark_status(applied, standing == status.as_str())
         }
         SyncEvent::TopicMark { topic_id, status, marked_at } => {
-            let at = device_time(marked_at, now, "marked_at")?;
+            let at = device_time(marked_at, now, account, "marked_at")?;
             if !live(conn, TargetKind::Topic, topic_id).await? {
                 return Err(gone("topic", topic_id));
             }
@@ -83,7 +91,7 @@ async fn apply(
             mark_status(applied, standing == status.as_str())
         }
         SyncEvent::Note { kind, id, body, updated_at } => {
-            let at = device_time(updated_at, now, "updated_at")?;
+            let at = device_time(updated_at, now, account, "updated_at")?;
             let text = body.trim();
             if text.is_empty() || text.chars().count() > 20_000 {
                 return Err(ApiError::invalid("body", "must hold 1 to 20,000 characters"));
@@ -106,7 +114,7 @@ async fn apply(
             }
         }
         SyncEvent::Bookmark { kind, id, revisit_on, updated_at } => {
-            let at = device_time(updated_at, now, "updated_at")?;
+            let at = device_time(updated_at, now, account, "updated_at")?;
             let day = match revisit_on.as_deref() {
                 None => None,
                 Some(text) => Some(
@@ -121,6 +129,19 @@ async fn apply(
                 EventStatus::Applied
             } else {
                 EventStatus::Superseded
+            }
+        }
+        SyncEvent::QuizSubmission { submission_id, started_at, submitted_at, answers } => {
+            let quiz = OfflineQuiz {
+                id: submission_id,
+                started_at: device_time(started_at, now, account, "started_at")?,
+                submitted_at: device_time(submitted_at, now, account, "submitted_at")?,
+                answers: &answers,
+            };
+            if crate::quiz::offline::record(conn, user, quiz).await? {
+                EventStatus::Duplicate
+            } else {
+                EventStatus::Applied
             }
         }
         SyncEvent::BookmarkDelete { kind, id } => {

@@ -180,3 +180,103 @@ async fn bad_events_are_rejected_one_by_one_and_big_batches_whole(pool: PgPool) 
         .unwrap();
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
 }
+
+/// The bundle's quiz items of topic `basics`, with their correct options read from the
+/// database (the bundle does not carry them).
+async fn offline_items(app: &TestApp) -> Vec<(String, usize, Vec<i16>)> {
+    let bundle = app.get_json("/api/v1/tracks/alpha/bundle").await;
+    let topic = bundle["topics"].as_array().unwrap().iter().find(|t| t["topic"]["slug"] == "basics").unwrap().clone();
+    let mut items = Vec::new();
+    for item in topic["quiz_items"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap().to_owned();
+        let correct: Vec<i16> = sqlx::query_scalar("SELECT correct FROM quiz_item WHERE quiz_item_id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        items.push((id, item["options"].as_array().unwrap().len(), correct));
+    }
+    items
+}
+
+#[sqlx::test]
+async fn a_practice_quiz_taken_offline_is_graded_once_on_sync(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ann = app.new_user("ann@example.com").await;
+    let bob = app.new_user("bob@example.com").await;
+    let items = offline_items(&app).await;
+    assert!(items.len() >= 2, "the fixture topic has quiz items");
+    // Both have had their accounts a month; Ann took the quiz on a train two days ago.
+    sqlx::query("UPDATE app_user SET created_at = created_at - interval '30 days'").execute(&app.pool).await.unwrap();
+    let started = app.clock.now() - Duration::days(2);
+    let submitted = started + Duration::minutes(6);
+    // The first answered right, the second wrong (an option that is not the answer).
+    let wrong = (0..items[1].1 as i16).find(|o| !items[1].2.contains(o)).unwrap();
+    let submission = Uuid::new_v4();
+    let quiz = json!({
+        "type": "quiz_submission", "submission_id": submission, "started_at": at(started), "submitted_at": at(submitted),
+        "answers": [{"quiz_item_id": items[0].0, "selected": items[0].2}, {"quiz_item_id": items[1].0, "selected": [wrong]}]
+    });
+    assert_eq!(sync(&app, &ann, std::slice::from_ref(&quiz)).await, ["applied"]);
+    assert_eq!(
+        sync(&app, &ann, std::slice::from_ref(&quiz)).await,
+        ["duplicate"],
+        "a retried batch grades nothing twice"
+    );
+    let result: Value =
+        app.get_as(&format!("/api/v1/me/quizzes/{submission}"), &ann.access).await.json().await.unwrap();
+    assert_eq!(result["mode"], "practice");
+    assert_eq!(result["status"], "submitted");
+    assert_eq!(
+        (result["result"]["score"].as_i64(), result["result"]["total"].as_i64()),
+        (Some(1), Some(2)),
+        "{result}"
+    );
+    assert_eq!(result["result"]["submitted_at"], at(submitted).as_str(), "stamped with the device's time");
+    let history: Value = app.get_as("/api/v1/me/quizzes", &ann.access).await.json().await.unwrap();
+    assert_eq!(history["items"][0]["id"], submission.to_string());
+    // Counted on the day it was taken.
+    let activity: Value = app.get_as("/api/v1/me/activity", &ann.access).await.json().await.unwrap();
+    let days: Vec<&str> = activity["days"].as_array().unwrap().iter().map(|d| d["date"].as_str().unwrap()).collect();
+    assert_eq!(days, [submitted.date().to_string()], "{activity}");
+
+    // The same id from another learner, unknown or repeated items, bad choices and
+    // impossible times: each rejected on its own, nothing recorded.
+    let bad = |answers: Value, started: OffsetDateTime, submitted: OffsetDateTime| {
+        json!({"type": "quiz_submission", "submission_id": Uuid::new_v4(), "started_at": at(started),
+               "submitted_at": at(submitted), "answers": answers})
+    };
+    let one = json!([{"quiz_item_id": items[0].0, "selected": [0]}]);
+    let events = vec![
+        quiz.clone(),
+        bad(json!([{"quiz_item_id": Uuid::new_v4(), "selected": [0]}]), started, submitted),
+        bad(
+            json!([{"quiz_item_id": items[0].0, "selected": [0]}, {"quiz_item_id": items[0].0, "selected": [1]}]),
+            started,
+            submitted,
+        ),
+        bad(json!([{"quiz_item_id": items[0].0, "selected": [items[0].1]}]), started, submitted),
+        bad(json!([]), started, submitted),
+        bad(one.clone(), submitted, started),
+        bad(one.clone(), started, app.clock.now() + Duration::hours(1)),
+        bad(one, started - Duration::days(400), submitted),
+    ];
+    let res = app
+        .request_as(Method::POST, "/api/v1/me/sync", &bob.access)
+        .json(&json!({"events": events}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    let outcome: Vec<(String, i64)> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["status"].as_str().unwrap().to_owned(), r["problem"]["status"].as_i64().unwrap_or(0)))
+        .collect();
+    let expected: Vec<(String, i64)> =
+        [409, 422, 422, 422, 422, 422, 422, 422].iter().map(|c| ("rejected".to_owned(), *c)).collect();
+    assert_eq!(outcome, expected, "{body}");
+    let history: Value = app.get_as("/api/v1/me/quizzes", &bob.access).await.json().await.unwrap();
+    assert_eq!(history["items"], json!([]), "nothing of a rejected quiz stays");
+}
