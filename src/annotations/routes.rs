@@ -9,7 +9,7 @@ use super::model::*;
 use super::service;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, NotFound};
+use crate::openapi::responses::{BadRequest, Conflict, NotFound};
 use crate::state::AppState;
 use crate::web::private_ok;
 
@@ -26,8 +26,10 @@ pub struct TargetPath {
 /// Write a note on a topic or question.
 ///
 /// Markdown, 1 to 20,000 characters. Last writer wins on `updated_at` (the device's
-/// time), so two devices converge whatever order their edits arrive in. A learner keeps
-/// at most 1,000 notes. 404 for a retired or unknown target.
+/// time), so two devices converge whatever order their edits arrive in; a delete counts
+/// as a write at its time, so an older edit never brings a deleted note back (409 when
+/// a delete stamped later by another device stands). A learner keeps at most 1,000
+/// notes. 404 for a retired or unknown target.
 #[utoipa::path(
     tag = "progress",
     operation_id = "set_note",
@@ -38,6 +40,7 @@ pub struct TargetPath {
         (status = 200, description = "The note that stands", body = NoteWritten),
         (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
+        (status = 409, response = inline(Conflict)),
     )
 )]
 #[put("/me/notes/{kind}/{id}")]
@@ -86,6 +89,7 @@ pub async fn get_note(
         (status = 204, description = "Deleted"),
         (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
+        (status = 409, response = inline(Conflict)),
     )
 )]
 #[delete("/me/notes/{kind}/{id}")]
@@ -127,6 +131,7 @@ pub async fn list_notes(user: AuthUser, state: web::Data<AppState>) -> Result<Ht
         (status = 200, description = "The bookmark", body = Bookmark),
         (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
+        (status = 409, response = inline(Conflict)),
     )
 )]
 #[put("/me/bookmarks/{kind}/{id}")]
@@ -151,6 +156,7 @@ pub async fn set_bookmark(
         (status = 204, description = "Removed"),
         (status = 400, response = inline(BadRequest)),
         (status = 404, response = inline(NotFound)),
+        (status = 409, response = inline(Conflict)),
     )
 )]
 #[delete("/me/bookmarks/{kind}/{id}")]

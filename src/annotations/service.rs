@@ -5,7 +5,7 @@ use time::{Date, Duration};
 use uuid::Uuid;
 
 use super::model::*;
-use super::store::{self, Row};
+use super::store::{self, Deleted, Row};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -71,7 +71,8 @@ pub async fn put_note(
         return Err(ApiError::invalid("body", format!("at most {MAX_PER_LEARNER} notes; delete some first")));
     }
     let mut conn = state.db.acquire().await?;
-    let (body, updated_at, applied) = store::put_note(&mut conn, user_id, kind, id, text, at).await?;
+    let (standing, applied) = store::put_note(&mut conn, user_id, kind, id, text, at).await?;
+    let (body, updated_at) = standing.ok_or_else(later_delete)?;
     Ok(NoteWritten { note: Note { kind, id, title, body, updated_at, retired: false }, applied })
 }
 
@@ -81,10 +82,39 @@ pub async fn note(state: &AppState, user_id: Uuid, kind: TargetKind, id: Uuid) -
 }
 
 pub async fn delete_note(state: &AppState, user_id: Uuid, kind: TargetKind, id: Uuid) -> Result<(), ApiError> {
-    if !store::delete_note(&mut *state.db.acquire().await?, user_id, kind, id).await? {
-        return Err(ApiError::NotFound(format!("no note on {} {id}", kind.as_str())));
+    let now = deleted_now(state, user_id, true, kind, id).await?;
+    match store::delete_note(&mut *state.db.acquire().await?, user_id, kind, id, now).await? {
+        Deleted::Removed => Ok(()),
+        Deleted::Superseded => Err(later_edit()),
+        Deleted::Absent => Err(ApiError::NotFound(format!("no note on {} {id}", kind.as_str()))),
     }
-    Ok(())
+}
+
+/// The time of an online delete: now, or just after the note's (`notes`) or
+/// bookmark's own time when a device with a clock ahead of the server's stamped it
+/// later. The learner deletes what they see; a delete with no time of its own must not
+/// lose to the very edit it removes.
+async fn deleted_now(
+    state: &AppState,
+    user_id: Uuid,
+    notes: bool,
+    kind: TargetKind,
+    id: Uuid,
+) -> Result<time::OffsetDateTime, ApiError> {
+    let now = state.clock.now();
+    let standing = store::rows(&state.db, user_id, notes, Some((kind, id))).await?.into_iter().next();
+    Ok(standing.map_or(now, |row| now.max(row.updated_at)))
+}
+
+/// A write outvoted by a delete stamped later by another device (a clock a little
+/// ahead of the server's).
+fn later_delete() -> ApiError {
+    ApiError::Conflict("another device deleted this later; write it again to restore it".into())
+}
+
+/// A delete outvoted by an edit stamped later by another device.
+fn later_edit() -> ApiError {
+    ApiError::Conflict("another device changed this later; read it and delete again".into())
 }
 
 pub async fn notes(state: &AppState, user_id: Uuid) -> Result<Notes, ApiError> {
@@ -119,15 +149,16 @@ pub async fn put_bookmark(
     }
     store::put_bookmark(&mut *state.db.acquire().await?, user_id, kind, id, revisit_on, state.clock.now()).await?;
     let row = store::rows(&state.db, user_id, false, Some((kind, id))).await?.into_iter().next();
-    row.map(|r| bookmark_of(r, today))
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bookmark vanished after its write")))
+    row.map(|r| bookmark_of(r, today)).ok_or_else(later_delete)
 }
 
 pub async fn delete_bookmark(state: &AppState, user_id: Uuid, kind: TargetKind, id: Uuid) -> Result<(), ApiError> {
-    if !store::delete_bookmark(&mut *state.db.acquire().await?, user_id, kind, id).await? {
-        return Err(ApiError::NotFound(format!("no bookmark on {} {id}", kind.as_str())));
+    let now = deleted_now(state, user_id, false, kind, id).await?;
+    match store::delete_bookmark(&mut *state.db.acquire().await?, user_id, kind, id, now).await? {
+        Deleted::Removed => Ok(()),
+        Deleted::Superseded => Err(later_edit()),
+        Deleted::Absent => Err(ApiError::NotFound(format!("no bookmark on {} {id}", kind.as_str()))),
     }
-    Ok(())
 }
 
 /// Bookmarks due to revisit first (oldest day first), then the rest, newest first.

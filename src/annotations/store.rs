@@ -32,8 +32,21 @@ pub struct Row {
     pub updated_at: OffsetDateTime,
 }
 
-/// Writes a note if `at` is later than the stored one's (or there is none); the note
-/// that stands afterwards, and whether this write changed it.
+/// What a timed delete did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// It removed the note or bookmark.
+    Removed,
+    /// A later edit stands; it removed nothing (its time is kept as a tombstone).
+    Superseded,
+    /// There was nothing to remove.
+    Absent,
+}
+
+/// Writes a note if `at` is later than the stored one's and than its last delete (or
+/// there is neither): the note that stands afterwards (none when a later delete
+/// stands), and whether this write changed it. The same text at a later time is a
+/// write too: it moves the note's time past a delete that may still be on its way.
 pub async fn put_note(
     conn: &mut PgConnection,
     user_id: Uuid,
@@ -41,11 +54,15 @@ pub async fn put_note(
     id: Uuid,
     body: &str,
     at: OffsetDateTime,
-) -> sqlx::Result<(String, OffsetDateTime, bool)> {
+) -> sqlx::Result<(Option<(String, OffsetDateTime)>, bool)> {
     let written = sqlx::query!(
-        r#"INSERT INTO note (user_id, kind, target_id, body, updated_at) VALUES ($1, $2, $3, $4, $5)
+        r#"INSERT INTO note (user_id, kind, target_id, body, updated_at)
+           SELECT $1, $2, $3, $4, $5
+           WHERE NOT EXISTS (SELECT 1 FROM annotation_tombstone s
+                             WHERE s.user_id = $1 AND s.annotation = 'note' AND s.kind = $2 AND s.target_id = $3
+                               AND s.deleted_at >= $5)
            ON CONFLICT (user_id, kind, target_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
-           WHERE note.updated_at < excluded.updated_at AND note.body IS DISTINCT FROM excluded.body
+           WHERE note.updated_at < excluded.updated_at
            RETURNING body, updated_at"#,
         user_id,
         kind.as_str(),
@@ -56,7 +73,7 @@ pub async fn put_note(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(row) = written {
-        return Ok((row.body, row.updated_at, true));
+        return Ok((Some((row.body, row.updated_at)), true));
     }
     let standing = sqlx::query!(
         "SELECT body, updated_at FROM note WHERE user_id = $1 AND kind = $2 AND target_id = $3",
@@ -64,25 +81,53 @@ pub async fn put_note(
         kind.as_str(),
         id
     )
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok((standing.body, standing.updated_at, false))
+    Ok((standing.map(|s| (s.body, s.updated_at)), false))
 }
 
-pub async fn delete_note(conn: &mut PgConnection, user_id: Uuid, kind: TargetKind, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        "DELETE FROM note WHERE user_id = $1 AND kind = $2 AND target_id = $3",
+/// Deletes a note unless it was edited after `at`, and remembers `at` as its delete.
+pub async fn delete_note(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    kind: TargetKind,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> sqlx::Result<Deleted> {
+    let row = sqlx::query!(
+        r#"WITH gone AS (
+               DELETE FROM note WHERE user_id = $1 AND kind = $2 AND target_id = $3 AND updated_at <= $4 RETURNING 1
+           ), stone AS (
+               INSERT INTO annotation_tombstone (user_id, annotation, kind, target_id, deleted_at)
+               VALUES ($1, 'note', $2, $3, $4)
+               ON CONFLICT (user_id, annotation, kind, target_id) DO UPDATE SET deleted_at = excluded.deleted_at
+               WHERE annotation_tombstone.deleted_at < excluded.deleted_at
+               RETURNING 1
+           )
+           SELECT EXISTS (SELECT 1 FROM gone) AS "removed!",
+                  EXISTS (SELECT 1 FROM note WHERE user_id = $1 AND kind = $2 AND target_id = $3 AND updated_at > $4)
+                      AS "newer!",
+                  (SELECT count(*) FROM stone) AS "stones!""#,
         user_id,
         kind.as_str(),
-        id
+        id,
+        at
     )
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(done.rows_affected() > 0)
+    Ok(deleted(row.removed, row.newer))
 }
 
-/// Sets a bookmark if `at` is later than the stored one's (or there is none); whether
-/// this write changed it.
+fn deleted(removed: bool, newer: bool) -> Deleted {
+    match (removed, newer) {
+        (true, _) => Deleted::Removed,
+        (false, true) => Deleted::Superseded,
+        (false, false) => Deleted::Absent,
+    }
+}
+
+/// Sets a bookmark if `at` is later than the stored one's and than its last delete (or
+/// there is neither); whether this write changed it.
 pub async fn put_bookmark(
     conn: &mut PgConnection,
     user_id: Uuid,
@@ -92,7 +137,11 @@ pub async fn put_bookmark(
     at: OffsetDateTime,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        r#"INSERT INTO bookmark (user_id, kind, target_id, revisit_on, updated_at) VALUES ($1, $2, $3, $4, $5)
+        r#"INSERT INTO bookmark (user_id, kind, target_id, revisit_on, updated_at)
+           SELECT $1, $2, $3, $4, $5
+           WHERE NOT EXISTS (SELECT 1 FROM annotation_tombstone s
+                             WHERE s.user_id = $1 AND s.annotation = 'bookmark' AND s.kind = $2 AND s.target_id = $3
+                               AND s.deleted_at >= $5)
            ON CONFLICT (user_id, kind, target_id) DO UPDATE SET revisit_on = excluded.revisit_on, updated_at = excluded.updated_at
            WHERE bookmark.updated_at < excluded.updated_at"#,
         user_id,
@@ -106,16 +155,36 @@ pub async fn put_bookmark(
     Ok(done.rows_affected() > 0)
 }
 
-pub async fn delete_bookmark(conn: &mut PgConnection, user_id: Uuid, kind: TargetKind, id: Uuid) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        "DELETE FROM bookmark WHERE user_id = $1 AND kind = $2 AND target_id = $3",
+/// Deletes a bookmark unless it was set after `at`, and remembers `at` as its delete.
+pub async fn delete_bookmark(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    kind: TargetKind,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> sqlx::Result<Deleted> {
+    let row = sqlx::query!(
+        r#"WITH gone AS (
+               DELETE FROM bookmark WHERE user_id = $1 AND kind = $2 AND target_id = $3 AND updated_at <= $4 RETURNING 1
+           ), stone AS (
+               INSERT INTO annotation_tombstone (user_id, annotation, kind, target_id, deleted_at)
+               VALUES ($1, 'bookmark', $2, $3, $4)
+               ON CONFLICT (user_id, annotation, kind, target_id) DO UPDATE SET deleted_at = excluded.deleted_at
+               WHERE annotation_tombstone.deleted_at < excluded.deleted_at
+               RETURNING 1
+           )
+           SELECT EXISTS (SELECT 1 FROM gone) AS "removed!",
+                  EXISTS (SELECT 1 FROM bookmark WHERE user_id = $1 AND kind = $2 AND target_id = $3 AND updated_at > $4)
+                      AS "newer!",
+                  (SELECT count(*) FROM stone) AS "stones!""#,
         user_id,
         kind.as_str(),
-        id
+        id,
+        at
     )
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(done.rows_affected() > 0)
+    Ok(deleted(row.removed, row.newer))
 }
 
 /// How many notes and bookmarks the learner keeps.

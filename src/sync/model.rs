@@ -49,8 +49,13 @@ pub enum SyncEvent {
         #[serde(with = "time::serde::rfc3339")]
         updated_at: OffsetDateTime,
     },
-    /// A note deleted.
-    NoteDelete { kind: TargetKind, id: Uuid },
+    /// A note deleted. The later of an edit and a delete wins, whichever arrives first.
+    NoteDelete {
+        kind: TargetKind,
+        id: Uuid,
+        #[serde(with = "time::serde::rfc3339")]
+        deleted_at: OffsetDateTime,
+    },
     /// A bookmark set or changed.
     Bookmark {
         kind: TargetKind,
@@ -61,8 +66,13 @@ pub enum SyncEvent {
         #[serde(with = "time::serde::rfc3339")]
         updated_at: OffsetDateTime,
     },
-    /// A bookmark removed.
-    BookmarkDelete { kind: TargetKind, id: Uuid },
+    /// A bookmark removed (the later of a change and a removal wins).
+    BookmarkDelete {
+        kind: TargetKind,
+        id: Uuid,
+        #[serde(with = "time::serde::rfc3339")]
+        deleted_at: OffsetDateTime,
+    },
     /// A practice quiz taken offline from the track's bundle (`GET /tracks/{track}/bundle`),
     /// graded here as an online practice quiz and listed in `GET /me/quizzes` under
     /// `submission_id`. Exams cannot be taken offline: their time limit needs the

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::model::*;
 use crate::annotations::model::TargetKind;
-use crate::annotations::store as notes;
+use crate::annotations::store::{self as notes, Deleted};
 use crate::auth::store::UserRow;
 use crate::error::ApiError;
 use crate::progress::store::{self as marks, MarkedAt};
@@ -99,19 +99,17 @@ async fn apply(
             if !live(conn, kind, id).await? {
                 return Err(gone(kind.as_str(), id));
             }
-            let (standing, standing_at, applied) = notes::put_note(conn, user, kind, id, text, at).await?;
-            match (applied, standing == text && standing_at == at) {
+            let (standing, applied) = notes::put_note(conn, user, kind, id, text, at).await?;
+            let same = standing.is_some_and(|(body, standing_at)| body == text && standing_at == at);
+            match (applied, same) {
                 (true, _) => EventStatus::Applied,
                 (false, true) => EventStatus::Duplicate,
                 (false, false) => EventStatus::Superseded,
             }
         }
-        SyncEvent::NoteDelete { kind, id } => {
-            if notes::delete_note(conn, user, kind, id).await? {
-                EventStatus::Applied
-            } else {
-                EventStatus::Duplicate
-            }
+        SyncEvent::NoteDelete { kind, id, deleted_at } => {
+            let at = device_time(deleted_at, now, account, "deleted_at")?;
+            delete_status(notes::delete_note(conn, user, kind, id, at).await?)
         }
         SyncEvent::Bookmark { kind, id, revisit_on, updated_at } => {
             let at = device_time(updated_at, now, account, "updated_at")?;
@@ -144,14 +142,21 @@ async fn apply(
                 EventStatus::Applied
             }
         }
-        SyncEvent::BookmarkDelete { kind, id } => {
-            if notes::delete_bookmark(conn, user, kind, id).await? {
-                EventStatus::Applied
-            } else {
-                EventStatus::Duplicate
-            }
+        SyncEvent::BookmarkDelete { kind, id, deleted_at } => {
+            let at = device_time(deleted_at, now, account, "deleted_at")?;
+            delete_status(notes::delete_bookmark(conn, user, kind, id, at).await?)
         }
     })
+}
+
+/// A timed delete's status: it removed something, an edit made after it stands, or
+/// there was nothing left to remove.
+fn delete_status(deleted: Deleted) -> EventStatus {
+    match deleted {
+        Deleted::Removed => EventStatus::Applied,
+        Deleted::Superseded => EventStatus::Superseded,
+        Deleted::Absent => EventStatus::Duplicate,
+    }
 }
 
 /// A mark write's status: changed, the same mark again, or outvoted by a later one.

@@ -170,8 +170,9 @@ async fn bad_events_are_rejected_one_by_one_and_big_batches_whole(pool: PgPool) 
     let notes: Value = app.get_as("/api/v1/me/notes", &ann.access).await.json().await.unwrap();
     assert_eq!(notes["items"], json!([]));
 
-    let many: Vec<Value> =
-        (0..501).map(|_| json!({"type": "note_delete", "kind": "topic", "id": Uuid::new_v4()})).collect();
+    let many: Vec<Value> = (0..501)
+        .map(|_| json!({"type": "note_delete", "kind": "topic", "id": Uuid::new_v4(), "deleted_at": at(now)}))
+        .collect();
     let res = app
         .request_as(Method::POST, "/api/v1/me/sync", &ann.access)
         .json(&json!({"events": many}))
@@ -279,4 +280,227 @@ async fn a_practice_quiz_taken_offline_is_graded_once_on_sync(pool: PgPool) {
     assert_eq!(outcome, expected, "{body}");
     let history: Value = app.get_as("/api/v1/me/quizzes", &bob.access).await.json().await.unwrap();
     assert_eq!(history["items"], json!([]), "nothing of a rejected quiz stays");
+}
+
+/// One thing done on a device, at a whole second (the reference applies it online at
+/// that time, so both see the same instant).
+#[derive(Debug, Clone)]
+enum Act {
+    Review { card: usize, rating: &'static str },
+    Mark { question: usize, status: &'static str },
+    Note { question: usize, body: String },
+    NoteDelete { question: usize },
+}
+
+/// A generated history: each act with its gap since the previous one (seconds), the
+/// device that did it (phone or tablet), how the devices cut their queues into
+/// batches, the order the batches reach the server, and which batch is sent twice.
+#[derive(Debug, Clone)]
+struct History {
+    acts: Vec<(Act, i64, bool)>,
+    batch_sizes: Vec<usize>,
+    phone_first: Vec<bool>,
+    resent: usize,
+}
+
+fn act() -> impl proptest::strategy::Strategy<Value = Act> {
+    use proptest::prelude::*;
+    prop_oneof![
+        4 => (0..2usize, prop::sample::select(vec!["again", "hard", "good", "easy"]))
+            .prop_map(|(card, rating)| Act::Review { card, rating }),
+        2 => (0..2usize, prop::sample::select(vec!["got_it", "learning"]))
+            .prop_map(|(question, status)| Act::Mark { question, status }),
+        2 => (0..2usize, "[a-c]{1,3}").prop_map(|(question, body)| Act::Note { question, body }),
+        1 => (0..2usize).prop_map(|question| Act::NoteDelete { question }),
+    ]
+}
+
+fn history() -> impl proptest::strategy::Strategy<Value = History> {
+    use proptest::prelude::*;
+    // Gaps from a minute to three days: FSRS sees same-day and long intervals.
+    let step = (act(), prop_oneof![60i64..3_600, 3_600i64..259_200], any::<bool>());
+    (
+        prop::collection::vec(step, 6..24),
+        prop::collection::vec(1usize..6, 24),
+        prop::collection::vec(any::<bool>(), 48),
+        0usize..48,
+    )
+        .prop_map(|(acts, batch_sizes, phone_first, resent)| History { acts, batch_sizes, phone_first, resent })
+}
+
+/// Applies one act through the online endpoints, in time order, stamped `when` (a
+/// delete has no time of its own online: the server's clock stamps it).
+async fn online(
+    app: &TestApp,
+    user: &TestUser,
+    act: &Act,
+    when: OffsetDateTime,
+    cards: &[String],
+    questions: &[String],
+) {
+    let t = at(when);
+    let (method, path, body) = match act {
+        Act::Review { card, rating } => (
+            Method::POST,
+            "/api/v1/me/reviews".to_owned(),
+            Some(
+                json!({"review_id": Uuid::new_v4(), "flashcard_id": cards[*card], "rating": rating, "reviewed_at": t}),
+            ),
+        ),
+        Act::Mark { question, status } => (
+            Method::PUT,
+            format!("/api/v1/me/questions/{}/status", questions[*question]),
+            Some(json!({"status": status, "marked_at": t})),
+        ),
+        Act::Note { question, body } => (
+            Method::PUT,
+            format!("/api/v1/me/notes/question/{}", questions[*question]),
+            Some(json!({"body": body, "updated_at": t})),
+        ),
+        Act::NoteDelete { question } => {
+            (Method::DELETE, format!("/api/v1/me/notes/question/{}", questions[*question]), None)
+        }
+    };
+    let mut req = app.request_as(method, &path, &user.access);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let status = req.send().await.unwrap().status();
+    assert!(status.is_success() || status == StatusCode::NOT_FOUND, "{act:?}: {status}");
+}
+
+/// The same act as an offline event stamped `when`.
+fn offline(act: &Act, when: OffsetDateTime, cards: &[String], questions: &[String]) -> Value {
+    let t = at(when);
+    match act {
+        Act::Review { card, rating } => {
+            json!({"type": "review", "review_id": Uuid::new_v4(), "flashcard_id": cards[*card],
+                                               "rating": rating, "reviewed_at": t})
+        }
+        Act::Mark { question, status } => {
+            json!({"type": "question_mark", "question_id": questions[*question], "status": status, "marked_at": t})
+        }
+        Act::Note { question, body } => {
+            json!({"type": "note", "kind": "question", "id": questions[*question], "body": body, "updated_at": t})
+        }
+        Act::NoteDelete { question } => {
+            json!({"type": "note_delete", "kind": "question", "id": questions[*question], "deleted_at": t})
+        }
+    }
+}
+
+/// Generated two-device histories: whatever the interleaving, batch cuts, arrival
+/// order and resends, the synced learner ends where an online learner doing the same
+/// things at the same times ends (card schedules, marks, notes).
+#[sqlx::test]
+async fn generated_two_device_histories_converge_on_the_online_result(pool: PgPool) {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+    // Two accounts per case, from one address.
+    let mut settings = studytrack::config::Settings::for_tests("postgres://unused");
+    settings.registrations_per_address = 100;
+    crate::helpers::seed_dir(&pool, &crate::helpers::fixture_dir()).await;
+    let app = crate::helpers::spawn_with_settings(pool, settings).await;
+    let topic = app.topic("alpha", "basics").await;
+    let questions: Vec<String> =
+        topic["questions"].as_array().unwrap().iter().take(2).map(|q| q["id"].as_str().unwrap().to_owned()).collect();
+    let cards: Vec<String> = app.get_json("/api/v1/tracks/alpha/topics/basics/flashcards").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!((questions.len(), cards.len()), (2, 2), "the fixture topic has enough content");
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[17; 32]));
+    let strategy = history();
+    for case in 0..16 {
+        let history = strategy.new_tree(&mut runner).unwrap().current();
+        let reference = app.new_user(&format!("ref{case}@example.com")).await;
+        let synced = app.new_user(&format!("syn{case}@example.com")).await;
+        let (mut phone, mut tablet) = (Vec::new(), Vec::new());
+        for (act, gap, on_phone) in &history.acts {
+            app.clock.advance(Duration::seconds(*gap));
+            let now = app.clock.now();
+            let when = now - Duration::nanoseconds(i64::from(now.nanosecond()));
+            online(&app, &reference, act, when, &cards, &questions).await;
+            let event = offline(act, when, &cards, &questions);
+            if *on_phone { phone.push(event) } else { tablet.push(event) }
+        }
+        // Each device cuts its queue into batches and sends them in its own order;
+        // the two devices' batches interleave as the generated order says.
+        let mut sizes = history.batch_sizes.iter().cycle();
+        let mut cut = |queue: Vec<Value>| {
+            let mut batches = Vec::new();
+            let mut rest = queue.as_slice();
+            while !rest.is_empty() {
+                let n = (*sizes.next().unwrap()).min(rest.len());
+                batches.push(rest[..n].to_vec());
+                rest = &rest[n..];
+            }
+            batches.into_iter()
+        };
+        let (mut phone, mut tablet) = (cut(phone).peekable(), cut(tablet).peekable());
+        let mut sent = Vec::new();
+        for phone_next in history.phone_first.iter().cycle() {
+            let batch = match (phone.peek().is_some(), tablet.peek().is_some()) {
+                (false, false) => break,
+                (true, false) => phone.next(),
+                (false, true) => tablet.next(),
+                (true, true) => {
+                    if *phone_next {
+                        phone.next()
+                    } else {
+                        tablet.next()
+                    }
+                }
+            };
+            if let Some(batch) = batch {
+                sync(&app, &synced, &batch).await;
+                sent.push(batch);
+            }
+        }
+        // One batch arrives a second time (a retry whose answer was lost).
+        let again = &sent[history.resent % sent.len()];
+        let statuses = sync(&app, &synced, again).await;
+        assert!(
+            statuses.iter().all(|s| s != "applied" && s != "rejected"),
+            "case {case}: a resend changed something: {statuses:?}"
+        );
+        assert_eq!(snapshot(&app, &synced).await, snapshot(&app, &reference).await, "case {case}: {history:?}");
+    }
+}
+
+#[sqlx::test]
+async fn a_delete_and_an_edit_are_ordered_by_their_times_not_their_arrival(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ann = app.new_user("ann@example.com").await;
+    let question = app.topic("alpha", "basics").await["questions"][0]["id"].as_str().unwrap().to_owned();
+    let now = app.clock.now();
+    let note = |body: &str, when: OffsetDateTime| json!({"type": "note", "kind": "question", "id": question, "body": body, "updated_at": at(when)});
+    let delete = |when: OffsetDateTime| json!({"type": "note_delete", "kind": "question", "id": question, "deleted_at": at(when)});
+    let standing = || async {
+        let notes: Value = app.get_as("/api/v1/me/notes", &ann.access).await.json().await.unwrap();
+        notes["items"].as_array().unwrap().iter().map(|n| n["body"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    // The phone deleted the note at 2; the tablet's edit from 1 arrives afterwards and
+    // must not bring it back.
+    assert_eq!(sync(&app, &ann, &[note("first", now + Duration::seconds(0))]).await, ["applied"]);
+    assert_eq!(sync(&app, &ann, &[delete(now + Duration::seconds(2))]).await, ["applied"]);
+    assert_eq!(sync(&app, &ann, &[note("stale edit", now + Duration::seconds(1))]).await, ["superseded"]);
+    assert_eq!(standing().await, Vec::<String>::new());
+    // An edit at 4 arrives before a delete made at 3: the edit stands.
+    assert_eq!(sync(&app, &ann, &[note("kept", now + Duration::seconds(4))]).await, ["applied"]);
+    assert_eq!(sync(&app, &ann, &[delete(now + Duration::seconds(3))]).await, ["superseded"]);
+    assert_eq!(standing().await, ["kept"]);
+    // The same delete twice, and a delete of nothing, change nothing.
+    assert_eq!(
+        sync(&app, &ann, &[delete(now + Duration::seconds(5)), delete(now + Duration::seconds(5))]).await,
+        ["applied", "duplicate"]
+    );
+    // The change feed carries the delete as a tombstone.
+    let feed: Value = app.get_as("/api/v1/me/changes", &ann.access).await.json().await.unwrap();
+    let last = feed["changes"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["kind"].as_str(), last["op"].as_str()), (Some("note"), Some("delete")), "{feed}");
 }
