@@ -324,6 +324,54 @@ async function main(): Promise<void> {
     expect(next !== undefined, `no next topic for the started ${TRACK} track`);
   });
 
+  // The offline leg: what a mobile app does on a train.
+  const bundle = await journey.step(`download the ${TRACK} track for offline study`, async () => {
+    const { data, error, response } = await api.GET("/api/v1/tracks/{track}/bundle", { params: { path: { track: TRACK } } });
+    contract.check("/api/v1/tracks/{track}/bundle", "get", response, data ?? error, 200);
+    expect(data !== undefined, "no bundle");
+    expect(data.roadmap.slug === TRACK && data.topics.length > 0, "an empty bundle");
+    expect(data.topics.every((t) => t.questions.every((q) => q.answer.length > 0)), "a question without its answer");
+    return data;
+  });
+
+  await journey.step("study offline, then sync the queue (and safely send it again)", async () => {
+    const held = bundle.topics.find((t) => t.flashcards.length > 0 && t.quiz_items.length > 0 && t.questions.length > 0);
+    expect(held !== undefined, "no topic with flashcards, quiz items and questions");
+    const [card, item, asked] = [held.flashcards[0], held.quiz_items[0], held.questions[0]];
+    expect(card !== undefined && item !== undefined && asked !== undefined, "an empty topic");
+    // Stamped moments ago: the account itself is only seconds old, and nothing may
+    // predate it.
+    const ago = (tenths: number) => new Date(Date.now() - tenths * 100).toISOString();
+    const events: Schemas["SyncEvent"][] = [
+      { type: "review", review_id: randomUUID(), flashcard_id: card.id, rating: "good", reviewed_at: ago(5) },
+      { type: "note", kind: "question", id: asked.id, body: "Say *why*, not only *what*.", updated_at: ago(4) },
+      {
+        type: "quiz_submission", submission_id: randomUUID(), started_at: ago(3), submitted_at: ago(2),
+        answers: [{ quiz_item_id: item.id, selected: [0] }],
+      },
+    ];
+    for (const expected of ["applied", "duplicate"]) {
+      const { data, error, response } = await api.POST("/api/v1/me/sync", { body: { events }, headers: auth });
+      contract.check("/api/v1/me/sync", "post", response, data ?? error, 200);
+      expect(data !== undefined, "no sync results");
+      const statuses = data.results.map((r) => r.status);
+      expect(statuses.every((s) => s === expected), `expected every event ${expected}, got ${describe(data.results)}`);
+    }
+  });
+
+  await journey.step("pull the learner's changes since the start, and the track's since the download", async () => {
+    const { data, error, response } = await api.GET("/api/v1/me/changes", { headers: auth });
+    contract.check("/api/v1/me/changes", "get", response, data ?? error, 200);
+    expect(data !== undefined, "no change feed");
+    const kinds = new Set(data.changes.map((c) => c.kind));
+    expect(kinds.has("card") && kinds.has("note"), `the feed lacks the synced card or note: ${[...kinds].join(", ")}`);
+    const content = await api.GET("/api/v1/tracks/{track}/changes", {
+      params: { path: { track: TRACK }, query: { since: bundle.changes_cursor } },
+    });
+    contract.check("/api/v1/tracks/{track}/changes", "get", content.response, content.data ?? content.error, 200);
+    expect(content.data !== undefined && content.data.changes.length === 0, "content changed since the download");
+  });
+
   const renewed = await journey.step("refresh the token", async () => {
     const { data, error, response } = await api.POST("/api/v1/auth/refresh", {
       body: { refresh_token: session.refresh_token },
