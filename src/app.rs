@@ -36,6 +36,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     // handlers' paths are added.
     utoipa::Modify::modify(&crate::openapi::RateLimited, &mut doc);
     utoipa::Modify::modify(&crate::openapi::SharedResponses, &mut doc);
+    utoipa::Modify::modify(&crate::webhooks::docs::Webhooks, &mut doc);
     doc
 }
 
@@ -77,6 +78,15 @@ impl Application {
         let state = web::Data::new(AppState::new(db, settings.clone())?);
         let rate_limit = web::Data::new(RateLimit::new(&settings)?);
         let mailer = Arc::new(crate::mail::Mailer::from_settings(&settings)?);
+        let webhooks = crate::webhooks::delivery::Sender::new(
+            state.db.clone(),
+            crate::webhooks::delivery::SenderConfig {
+                allow_private: settings.webhook_allow_private,
+                timeout: settings.webhook_timeout,
+                per_endpoint: settings.webhook_concurrency,
+                disable_after: settings.webhook_disable_after,
+            },
+        )?;
         if matches!(*mailer, crate::mail::Mailer::Log) && settings.environment == crate::config::Environment::Production
         {
             tracing::warn!("STUDYTRACK_SMTP_URL is unset: mails (reset links) are only logged");
@@ -142,7 +152,7 @@ impl Application {
             tokio::spawn(
                 crate::jobs::Worker {
                     pool: state.db.clone(),
-                    handlers: vec![Arc::new(crate::mail::MailHandler(mailer))],
+                    handlers: vec![Arc::new(crate::mail::MailHandler(mailer)), Arc::new(webhooks)],
                     outcomes: state.metrics.jobs.clone(),
                     idle_poll: settings.job_poll,
                     queued: jobs_queued,

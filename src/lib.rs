@@ -41,4 +41,5 @@ pub mod state;
 pub mod sync;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;
 pub mod wire;

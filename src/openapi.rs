@@ -29,7 +29,14 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
         (name = "admin", description = "Admin-only operations: 401 without a token, 403 for learners."),
         (name = "operations", description = "Health checks for load balancers and orchestrators."),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::webhooks::model::WebhookCall,
+        crate::webhooks::model::ContentEventData,
+        crate::webhooks::model::ImportEventData,
+        crate::webhooks::model::LearnerEventData,
+    )),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -42,6 +42,8 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
             // The caller's own account.
             .service(account::routes::get_me) // GET /api/v1/me
             .service(account::routes::update_me) // PATCH /api/v1/me
+            .service(account::consent::get_consent) // GET /api/v1/me/consent
+            .service(account::consent::set_consent) // PUT /api/v1/me/consent
             .service(account::routes::delete_me) // DELETE /api/v1/me
             .service(account::routes::change_password) // POST /api/v1/me/password
             .service(account::routes::export_me) // GET /api/v1/me/export
@@ -109,7 +111,15 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
                     .service(admin::content::routes::create_entity) // POST /api/v1/admin/content/{kind}
                     .service(admin::content::routes::update_entity) // PUT /api/v1/admin/content/{kind}/{key}
                     .service(admin::content::routes::retire_entity) // POST /api/v1/admin/content/{kind}/{key}/retire
-                    .service(admin::content::routes::restore_entity), // POST /api/v1/admin/content/{kind}/{key}/restore
+                    .service(admin::content::routes::restore_entity) // POST /api/v1/admin/content/{kind}/{key}/restore
+                    .service(admin::webhooks::routes::create_webhook) // POST /api/v1/admin/webhooks
+                    .service(admin::webhooks::routes::list_webhooks) // GET /api/v1/admin/webhooks
+                    .service(admin::webhooks::routes::get_webhook) // GET /api/v1/admin/webhooks/{id}
+                    .service(admin::webhooks::routes::update_webhook) // PATCH /api/v1/admin/webhooks/{id}
+                    .service(admin::webhooks::routes::delete_webhook) // DELETE /api/v1/admin/webhooks/{id}
+                    .service(admin::webhooks::routes::rotate_webhook_secret) // POST /api/v1/admin/webhooks/{id}/rotate-secret
+                    .service(admin::webhooks::routes::list_webhook_deliveries) // GET /api/v1/admin/webhooks/{id}/deliveries
+                    .service(admin::webhooks::routes::redeliver_webhook), // POST /api/v1/admin/webhooks/{id}/deliveries/{delivery}/redeliver
             ),
     )
     // Operations.

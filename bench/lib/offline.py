@@ -73,7 +73,7 @@ def main():
     api = Client(base, token, timeout=120)
     # Stamped over the last few minutes (the account is only minutes old), oldest batch
     # first, each batch's events a few milliseconds apart.
-    step = datetime.timedelta(milliseconds=40)
+    step = datetime.timedelta(milliseconds=10)
     now = datetime.datetime.now(datetime.timezone.utc)
     first = now - batches * BATCH * step - datetime.timedelta(seconds=5)
     timings, statuses = [], {}

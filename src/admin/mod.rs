@@ -8,6 +8,7 @@ pub mod content;
 pub mod model;
 pub mod routes;
 pub mod service;
+pub mod webhooks;
 
 /// Every admin route, under `/admin`, behind the admin check. The check runs as
 /// middleware before any extractor, so a learner gets 403 (and an anonymous caller

@@ -42,7 +42,14 @@ pub async fn import(
             audit::AuditAction::Import,
             &summary,
         )
-        .await
+        .await?;
+        let data = crate::webhooks::model::ImportEventData {
+            tracks: names.iter().map(|n| (*n).to_owned()).collect(),
+            counts: summary,
+        };
+        let data = serde_json::to_value(data).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let event = crate::webhooks::events::EventType::ImportApplied;
+        crate::webhooks::events::emit(conn, event, time::OffsetDateTime::now_utc(), data).await.map(|_| ())
     })
     .await?;
     let body = ImportReport {

@@ -182,6 +182,22 @@ pub struct EnvVars {
     /// (kept between 10 ms and 10 minutes)
     #[arg(long, env = "STUDYTRACK_JOB_RETRY_BASE_MS", default_value_t = 2000, value_name = "MS")]
     pub job_retry_base_ms: u64,
+    /// Let webhook endpoints point at loopback and private addresses (tests,
+    /// single-host setups); off, only public addresses are called.
+    #[arg(long, env = "STUDYTRACK_WEBHOOK_ALLOW_PRIVATE", default_value = "false", value_parser = strict_bool, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub webhook_allow_private: bool,
+    /// One webhook call's time limit, connecting included (100 ms to 60 s).
+    #[arg(long, env = "STUDYTRACK_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(100..=60_000), value_name = "MS")]
+    pub webhook_timeout_ms: u64,
+    /// Webhook calls in flight to one endpoint from one instance (1 to 16).
+    #[arg(long, env = "STUDYTRACK_WEBHOOK_CONCURRENCY", default_value_t = 2,
+          value_parser = clap::value_parser!(u64).range(1..=16), value_name = "N")]
+    pub webhook_concurrency: u64,
+    /// Failed calls in a row after which an endpoint is disabled (1 to 1000).
+    #[arg(long, env = "STUDYTRACK_WEBHOOK_DISABLE_AFTER", default_value_t = 50,
+          value_parser = clap::value_parser!(i64).range(1..=1000), value_name = "N")]
+    pub webhook_disable_after: i64,
     /// How long a password-reset link works (60 s to a day).
     #[arg(long, env = "STUDYTRACK_RESET_TOKEN_TTL_SECS", default_value_t = 3600,
           value_parser = clap::value_parser!(u64).range(60..=DAY), value_name = "SECS")]

@@ -99,6 +99,14 @@ pub struct Settings {
     pub job_poll: Duration,
     /// First retry delay of a failed job (then doubling, up to an hour).
     pub job_retry_base: Duration,
+    /// Webhook endpoints may be loopback or private addresses.
+    pub webhook_allow_private: bool,
+    /// One webhook call's limit.
+    pub webhook_timeout: Duration,
+    /// Calls in flight per endpoint per instance.
+    pub webhook_concurrency: usize,
+    /// Failed calls in a row that disable an endpoint.
+    pub webhook_disable_after: i32,
     /// How long a password reset link works.
     pub reset_token_ttl: Duration,
     /// How long a sign-up's verification link works.
@@ -243,6 +251,10 @@ impl Settings {
             app_url: url(vars.app_url),
             job_poll: Duration::from_millis(vars.job_poll_ms.clamp(10, 60_000)),
             job_retry_base: Duration::from_millis(vars.job_retry_base_ms.clamp(10, 600_000)),
+            webhook_allow_private: vars.webhook_allow_private,
+            webhook_timeout: Duration::from_millis(vars.webhook_timeout_ms),
+            webhook_concurrency: usize::try_from(vars.webhook_concurrency).unwrap_or(2),
+            webhook_disable_after: i32::try_from(vars.webhook_disable_after).unwrap_or(50),
             reset_token_ttl: Duration::from_secs(vars.reset_token_ttl_secs),
             verify_token_ttl: Duration::from_secs(vars.verify_token_ttl_secs),
             public_url: url(vars.public_url),

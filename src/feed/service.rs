@@ -57,6 +57,9 @@ pub async fn changes(
     limit: Option<i64>,
 ) -> Result<FeedPage, ApiError> {
     let Position { xid, seq, limit } = position(since, limit)?;
+    if !store::any_after(&state.db, user_id, &xid, seq).await? {
+        return Ok(FeedPage { changes: Vec::new(), next_cursor: encode(&xid, seq), has_more: false });
+    }
     let rows = store::after(&state.db, user_id, &xid, seq, limit + 1).await?;
     let has_more = rows.len() as i64 > limit;
     let rows: Vec<store::ChangeRow> = rows.into_iter().take(limit as usize).collect();

@@ -63,6 +63,21 @@ pub async fn after(pool: &PgPool, user_id: Uuid, xid: &str, seq: i64, limit: i64
     .await
 }
 
+/// Whether the learner has any change after (`xid`, `seq`), committed or not: one
+/// index probe. An empty poll ends here, without working out the commit horizon
+/// (which reads every backend's state and would make the commonest call the dearest).
+pub async fn any_after(pool: &PgPool, user_id: Uuid, xid: &str, seq: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM learner_change c
+                          WHERE c.user_id = $1 AND (c.xid, c.seq) > ($2::text::xid8, $3)) AS "any!""#,
+        user_id,
+        xid,
+        seq
+    )
+    .fetch_one(pool)
+    .await
+}
+
 pub struct ContentChangeRow {
     pub xid: String,
     pub seq: i64,

@@ -9,6 +9,8 @@ use uuid::Uuid;
 use super::activity;
 use super::fill::TopicInput;
 use super::model::{QuestionCounts, QuestionStatus, QuizStats, TopicStatus};
+use crate::webhooks::events::{self, EventType};
+use crate::webhooks::model::LearnerEventData;
 
 /// Whether a question is live (marks can only be set on visible content).
 pub async fn question_is_live(pool: &PgPool, question_id: Uuid) -> sqlx::Result<bool> {
@@ -147,7 +149,18 @@ pub async fn set_topic_mark(
     status: &str,
     marked_at: MarkedAt,
 ) -> sqlx::Result<(String, OffsetDateTime, bool)> {
-    set_mark(conn, &TOPIC_MARKS, user_id, topic_id, status, marked_at).await
+    let (standing, at, applied) = set_mark(&mut *conn, &TOPIC_MARKS, user_id, topic_id, status, marked_at).await?;
+    if applied && standing == TopicStatus::Done.as_str() {
+        let shared = LearnerEventData {
+            learner_id: user_id,
+            object_type: "topic".into(),
+            object_id: topic_id,
+            result: None,
+            score: None,
+        };
+        events::emit_for_learner(conn, EventType::TopicCompleted, at, &shared).await?;
+    }
+    Ok((standing, at, applied))
 }
 
 /// One topic's figures for one learner, as the query below returns them.

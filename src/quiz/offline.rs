@@ -96,5 +96,6 @@ pub async fn record(conn: &mut PgConnection, user_id: Uuid, quiz: OfflineQuiz<'_
     store::save_answers(&mut *conn, quiz.id, &answers).await?;
     store::save_result(&mut *conn, quiz.id, quiz.submitted_at, false, result.score, &result).await?;
     activity::record_at(&mut *conn, user_id, "quiz", Some(quiz.submitted_at)).await?;
+    service::announce(&mut *conn, user_id, &result).await?;
     Ok(false)
 }

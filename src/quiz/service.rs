@@ -191,8 +191,22 @@ pub async fn submit(state: &AppState, user_id: Uuid, id: Uuid, body: &Submission
     let score = result.score;
     store::save_result(&mut tx, id, now, late, score, &result).await?;
     activity::record(&mut tx, user_id, "quiz").await?;
+    announce(&mut tx, user_id, &result).await?;
     tx.commit().await?;
     Ok(Submitted::Now(result))
+}
+
+/// Queues `quiz.submitted` for a learner who shares learning records.
+pub(super) async fn announce(conn: &mut sqlx::PgConnection, user_id: Uuid, result: &QuizResult) -> sqlx::Result<()> {
+    let shared = crate::webhooks::model::LearnerEventData {
+        learner_id: user_id,
+        object_type: "quiz".into(),
+        object_id: result.id,
+        result: Some(result.mode.as_str().to_owned()),
+        score: Some(result.accuracy),
+    };
+    let event = crate::webhooks::events::EventType::QuizSubmitted;
+    crate::webhooks::events::emit_for_learner(conn, event, result.submitted_at, &shared).await.map(|_| ())
 }
 
 /// Grades an attempt's stored items against the chosen options (`selected` by

@@ -13,6 +13,8 @@ use crate::error::ApiError;
 use crate::progress::activity;
 use crate::slug::is_slug;
 use crate::state::AppState;
+use crate::webhooks::events::{self, EventType};
+use crate::webhooks::model::LearnerEventData;
 
 /// Topic ids in scope, in roadmap order when a track is given.
 pub async fn scope(state: &AppState, track: Option<&str>, topic: Option<&str>) -> Result<Vec<Uuid>, ApiError> {
@@ -158,6 +160,14 @@ pub async fn apply(
     };
     store::log(&mut *tx, user_id, memory.map_or("new", |m| m.state.as_str()), &outcome).await?;
     activity::record_at(&mut *tx, user_id, "review", review.reviewed_at.map(|_| at)).await?;
+    let shared = LearnerEventData {
+        learner_id: user_id,
+        object_type: "flashcard".into(),
+        object_id: review.flashcard_id,
+        result: Some(review.rating.as_str().to_owned()),
+        score: None,
+    };
+    events::emit_for_learner(&mut *tx, EventType::ReviewRecorded, at, &shared).await?;
     Ok((outcome, false))
 }
 

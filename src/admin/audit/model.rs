@@ -20,11 +20,13 @@ pub enum AuditKind {
     QuizItem,
     Article,
     Bundle,
+    /// A webhook endpoint.
+    Webhook,
 }
 
 impl AuditKind {
     #[cfg(test)]
-    const ALL: [AuditKind; 7] = [
+    const ALL: [AuditKind; 8] = [
         AuditKind::Track,
         AuditKind::Topic,
         AuditKind::Question,
@@ -32,6 +34,7 @@ impl AuditKind {
         AuditKind::QuizItem,
         AuditKind::Article,
         AuditKind::Bundle,
+        AuditKind::Webhook,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl AuditKind {
             AuditKind::QuizItem => "quiz_item",
             AuditKind::Article => "article",
             AuditKind::Bundle => "bundle",
+            AuditKind::Webhook => "webhook",
         }
     }
 }
@@ -64,12 +68,25 @@ pub enum AuditAction {
     Retire,
     Restore,
     Import,
+    Delete,
+    /// A webhook secret rotated.
+    Rotate,
+    /// Disabled by the server (an endpoint that kept failing).
+    Disable,
 }
 
 impl AuditAction {
     #[cfg(test)]
-    const ALL: [AuditAction; 5] =
-        [AuditAction::Create, AuditAction::Update, AuditAction::Retire, AuditAction::Restore, AuditAction::Import];
+    const ALL: [AuditAction; 8] = [
+        AuditAction::Create,
+        AuditAction::Update,
+        AuditAction::Retire,
+        AuditAction::Restore,
+        AuditAction::Import,
+        AuditAction::Delete,
+        AuditAction::Rotate,
+        AuditAction::Disable,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -78,6 +95,9 @@ impl AuditAction {
             AuditAction::Retire => "retire",
             AuditAction::Restore => "restore",
             AuditAction::Import => "import",
+            AuditAction::Delete => "delete",
+            AuditAction::Rotate => "rotate",
+            AuditAction::Disable => "disable",
         }
     }
 }

@@ -85,6 +85,7 @@ pub async fn create(
     let created = entity(kind, id, false, &load(&mut tx, kind, id).await?);
     let diff = audit::diff(None, Some(&created.doc));
     audit::record(&mut tx, admin, kind.audit_kind(), Some(id), &key, AuditAction::Create, &diff).await?;
+    announce(&mut tx, kind, id, &doc, "created", None).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -125,6 +126,7 @@ pub async fn update(
     let after = entity(kind, id, false, &load(&mut tx, kind, id).await?);
     let diff = audit::diff(Some(&before.doc), Some(&after.doc));
     audit::record(&mut tx, admin, kind.audit_kind(), Some(id), &key_of(&doc), AuditAction::Update, &diff).await?;
+    announce(&mut tx, kind, id, &doc, "updated", Some(revision)).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -149,7 +151,37 @@ pub async fn set_retired(
         let action = if retire { AuditAction::Retire } else { AuditAction::Restore };
         let change = serde_json::json!({"retired": {"before": retired, "after": retire}});
         audit::record(&mut tx, admin, kind.audit_kind(), Some(id), &key_of(&doc), action, &change).await?;
+        announce(&mut tx, kind, id, &doc, if retire { "retired" } else { "restored" }, None).await?;
     }
     tx.commit().await?;
     Ok(entity(kind, id, retire, &doc))
+}
+
+/// Queues the webhook event of a content write, in its transaction: subscribers hear
+/// of it exactly when it commits.
+async fn announce(
+    conn: &mut sqlx::PgConnection,
+    kind: ContentKind,
+    id: Uuid,
+    doc: &ContentDoc,
+    action: &str,
+    revision: Option<RevisionClass>,
+) -> sqlx::Result<()> {
+    use crate::webhooks::events::{self, EventType};
+    let kind_name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let url_key = match kind {
+        ContentKind::Tracks | ContentKind::Topics | ContentKind::Articles => slug_of(doc).0.to_owned(),
+        _ => id.to_string(),
+    };
+    let data = crate::webhooks::model::ContentEventData {
+        kind: kind_name.clone(),
+        id,
+        key: key_of(doc),
+        action: action.to_owned(),
+        revision: revision.map(|r| if r == RevisionClass::Major { "major" } else { "minor" }.to_owned()),
+        href: format!("/api/v1/admin/content/{kind_name}/{url_key}"),
+    };
+    let event = if action == "retired" { EventType::ContentRetired } else { EventType::ContentPublished };
+    let data = serde_json::to_value(data).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    events::emit(conn, event, time::OffsetDateTime::now_utc(), data).await.map(|_| ())
 }
