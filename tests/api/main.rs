@@ -33,3 +33,4 @@ mod seed;
 mod smtp;
 mod sync;
 mod verification;
+mod webhooks;
