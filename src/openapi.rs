@@ -32,7 +32,6 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
     components(schemas(
         crate::error::Problem,
         crate::error::FieldError,
-        crate::webhooks::model::WebhookCall,
         crate::webhooks::model::ContentEventData,
         crate::webhooks::model::ImportEventData,
         crate::webhooks::model::LearnerEventData,

@@ -5,6 +5,8 @@
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{ContentBuilder, PathsBuilder, Ref, Required, ResponsesBuilder};
 
 use super::events::EventType;
@@ -39,7 +41,7 @@ fn header(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
         .parameter_in(ParameterIn::Header)
         .required(Required::True)
         .description(Some(description))
-        .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String)))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
         .build()
 }
 
@@ -51,15 +53,23 @@ impl utoipa::Modify for Webhooks {
         let mut paths = PathsBuilder::new();
         for event in EventType::ALL {
             let (data, description) = what(event);
-            let body = RequestBodyBuilder::new()
-                .description(Some(format!(
-                    "`{{type: \"{}\", timestamp, data}}` where `data` is a `{data}`.",
-                    event.as_str()
-                )))
-                .content(
-                    "application/json",
-                    ContentBuilder::new().schema(Some(Ref::from_schema_name("WebhookCall"))).build(),
+            let call = ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property("type", ObjectBuilder::new().schema_type(Type::String).enum_values(Some([event.as_str()])))
+                .required("type")
+                .property(
+                    "timestamp",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                        .description(Some("When it happened.")),
                 )
+                .required("timestamp")
+                .property("data", Ref::from_schema_name(data))
+                .required("data");
+            let body = RequestBodyBuilder::new()
+                .description(Some(format!("`{}` with a `{data}` as `data`.", event.as_str())))
+                .content("application/json", ContentBuilder::new().schema(Some(call)).build())
                 .required(Some(Required::True))
                 .build();
             let operation = OperationBuilder::new()
@@ -78,6 +88,8 @@ impl utoipa::Modify for Webhooks {
                     "`v1,<base64 HMAC-SHA256>`; two, space-separated, while a rotated secret overlaps.",
                 ))
                 .request_body(Some(body))
+                // The receiver checks the signature, not a token.
+                .security(SecurityRequirement::default())
                 .responses(
                     ResponsesBuilder::new()
                         .response("2XX", ResponseBuilder::new().description("Received; anything else is retried."))

@@ -5,8 +5,6 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::events::EventType;
-
 /// A subscribed URL.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -143,23 +141,6 @@ pub struct DeliveryPage {
     pub items: Vec<Delivery>,
     #[schema(required)]
     pub next_cursor: Option<String>,
-}
-
-/// The body of every webhook call.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"type": "content.published", "timestamp": "2026-12-06T09:00:00Z",
-                           "data": {"kind": "questions", "id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11",
-                                    "key": "fundamentals/is-vs-equality", "action": "updated", "revision": "minor",
-                                    "href": "/api/v1/questions/9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11"}}))]
-pub struct WebhookCall {
-    #[serde(rename = "type")]
-    pub event_type: EventType,
-    /// When it happened.
-    #[serde(with = "time::serde::rfc3339")]
-    pub timestamp: OffsetDateTime,
-    /// One of the `*Data` shapes, by `type`.
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
 }
 
 /// `data` of `content.published` and `content.retired`.
