@@ -57,12 +57,9 @@ pub async fn record(conn: &mut PgConnection, user_id: Uuid, quiz: OfflineQuiz<'_
             errors.push(FieldError::new(field, "answers the same item twice"));
             continue;
         }
-        let distinct: HashSet<i32> = answer.selected.iter().copied().collect();
-        if distinct.len() != answer.selected.len()
-            || answer.selected.iter().any(|&s| s < 0 || s as usize >= item.options.len())
-        {
+        if answer.selected.iter().any(|&s| s as usize >= item.options.len()) {
             let last = item.options.len() - 1;
-            errors.push(FieldError::new(field, format!("selected must be distinct indices from 0 to {last}")));
+            errors.push(FieldError::new(field, format!("selected must be indices from 0 to {last}")));
             continue;
         }
         let position = position as i32;

@@ -81,6 +81,20 @@ where
     Vec::<Integral<T>>::deserialize(deserializer).map(|v| v.into_iter().map(|i| i.0).collect())
 }
 
+/// For `Vec<T>` fields the schema declares a set (`uniqueItems`): a repeated value is a
+/// malformed body, refused with the rest of it.
+pub fn distinct_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64> + TryFrom<u64> + PartialEq,
+{
+    let values = vec(deserializer)?;
+    if values.iter().enumerate().any(|(i, v)| values[..i].contains(v)) {
+        return Err(serde::de::Error::custom("the values must be distinct"));
+    }
+    Ok(values)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

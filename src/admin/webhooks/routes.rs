@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::service;
 use crate::auth::AdminUser;
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, Conflict, Forbidden, NotFound};
+use crate::openapi::responses::{BadRequest, Conflict, Forbidden, NotFound, Unprocessable};
 use crate::pagination;
 use crate::state::AppState;
 use crate::web::private_ok;
@@ -99,6 +99,7 @@ pub async fn list_webhooks(_admin: AdminUser, state: web::Data<AppState>) -> Res
     params(EndpointPath),
     responses(
         (status = 200, description = "The endpoint", body = Endpoint),
+        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
     )
@@ -124,6 +125,7 @@ pub async fn get_webhook(
     request_body = UpdateEndpoint,
     responses(
         (status = 200, description = "The endpoint", body = Endpoint),
+        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
     )
@@ -148,6 +150,7 @@ pub async fn update_webhook(
     params(EndpointPath),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
     )
@@ -174,6 +177,7 @@ pub async fn delete_webhook(
     request_body = RotateSecret,
     responses(
         (status = 200, description = "The new secret", body = EndpointWithSecret),
+        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
     )
@@ -202,6 +206,7 @@ pub async fn rotate_webhook_secret(
         (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
+        (status = 422, response = inline(Unprocessable)),
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
@@ -230,6 +235,7 @@ pub async fn list_webhook_deliveries(
     params(DeliveryPath),
     responses(
         (status = 202, description = "Queued again", body = Delivery),
+        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
         (status = 409, response = inline(Conflict)),
