@@ -87,6 +87,11 @@ impl Application {
                 disable_after: settings.webhook_disable_after,
             },
         )?;
+        let mut handlers: Vec<Arc<dyn crate::jobs::Handler>> =
+            vec![Arc::new(crate::mail::MailHandler(Arc::clone(&mailer))), Arc::new(webhooks)];
+        if let Some(lrs) = &settings.xapi {
+            handlers.push(Arc::new(crate::xapi::forwarder::Forwarder::new(state.db.clone(), lrs.clone())?));
+        }
         if matches!(*mailer, crate::mail::Mailer::Log) && settings.environment == crate::config::Environment::Production
         {
             tracing::warn!("STUDYTRACK_SMTP_URL is unset: mails (reset links) are only logged");
@@ -152,7 +157,7 @@ impl Application {
             tokio::spawn(
                 crate::jobs::Worker {
                     pool: state.db.clone(),
-                    handlers: vec![Arc::new(crate::mail::MailHandler(mailer)), Arc::new(webhooks)],
+                    handlers,
                     outcomes: state.metrics.jobs.clone(),
                     idle_poll: settings.job_poll,
                     queued: jobs_queued,

@@ -43,3 +43,4 @@ pub mod telemetry;
 pub mod web;
 pub mod webhooks;
 pub mod wire;
+pub mod xapi;

@@ -139,6 +139,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             {
                 tracing::info!(dir = %settings.seed_dir.display(), "seeded an empty database\n{report}");
             }
+            // Learner events become xAPI statements only where an LRS is configured.
+            studytrack::xapi::set_enabled(&pool, settings.xapi.is_some()).await?;
             let app = Application::build(settings.clone(), pool)?;
             tracing::info!(
                 bind = %settings.bind, port = app.port(), ready_ms = started.elapsed().as_millis() as u64,

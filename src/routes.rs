@@ -119,7 +119,8 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
                     .service(admin::webhooks::routes::delete_webhook) // DELETE /api/v1/admin/webhooks/{id}
                     .service(admin::webhooks::routes::rotate_webhook_secret) // POST /api/v1/admin/webhooks/{id}/rotate-secret
                     .service(admin::webhooks::routes::list_webhook_deliveries) // GET /api/v1/admin/webhooks/{id}/deliveries
-                    .service(admin::webhooks::routes::redeliver_webhook), // POST /api/v1/admin/webhooks/{id}/deliveries/{delivery}/redeliver
+                    .service(admin::webhooks::routes::redeliver_webhook) // POST /api/v1/admin/webhooks/{id}/deliveries/{delivery}/redeliver
+                    .service(admin::xapi::list_xapi_statements), // GET /api/v1/admin/xapi/statements
             ),
     )
     // Operations.

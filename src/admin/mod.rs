@@ -9,6 +9,7 @@ pub mod model;
 pub mod routes;
 pub mod service;
 pub mod webhooks;
+pub mod xapi;
 
 /// Every admin route, under `/admin`, behind the admin check. The check runs as
 /// middleware before any extractor, so a learner gets 403 (and an anonymous caller

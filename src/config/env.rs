@@ -198,6 +198,20 @@ pub struct EnvVars {
     #[arg(long, env = "STUDYTRACK_WEBHOOK_DISABLE_AFTER", default_value_t = 50,
           value_parser = clap::value_parser!(i64).range(1..=1000), value_name = "N")]
     pub webhook_disable_after: i64,
+    /// The learning-record store's xAPI base URL (statements go to `statements`
+    /// under it); unset, no xAPI statements are made.
+    #[arg(long, env = "STUDYTRACK_XAPI_ENDPOINT", value_name = "URL")]
+    pub xapi_endpoint: Option<String>,
+    /// The LRS's HTTP Basic user.
+    #[arg(long, env = "STUDYTRACK_XAPI_USERNAME", default_value = "", value_name = "USER")]
+    pub xapi_username: String,
+    /// The LRS's HTTP Basic password.
+    #[arg(long, env = "STUDYTRACK_XAPI_PASSWORD", value_name = "PASSWORD", hide_env_values = true)]
+    pub xapi_password: Option<String>,
+    /// The `homePage` of learners' xAPI accounts and the base of activity ids
+    /// (default: STUDYTRACK_PUBLIC_URL).
+    #[arg(long, env = "STUDYTRACK_XAPI_HOMEPAGE", value_name = "URL")]
+    pub xapi_homepage: Option<String>,
     /// How long a password-reset link works (60 s to a day).
     #[arg(long, env = "STUDYTRACK_RESET_TOKEN_TTL_SECS", default_value_t = 3600,
           value_parser = clap::value_parser!(u64).range(60..=DAY), value_name = "SECS")]

@@ -107,6 +107,8 @@ pub struct Settings {
     pub webhook_concurrency: usize,
     /// Failed calls in a row that disable an endpoint.
     pub webhook_disable_after: i32,
+    /// The learning-record store statements go to; `None`: no xAPI.
+    pub xapi: Option<crate::xapi::forwarder::LrsConfig>,
     /// How long a password reset link works.
     pub reset_token_ttl: Duration,
     /// How long a sign-up's verification link works.
@@ -255,6 +257,15 @@ impl Settings {
             webhook_timeout: Duration::from_millis(vars.webhook_timeout_ms),
             webhook_concurrency: usize::try_from(vars.webhook_concurrency).unwrap_or(2),
             webhook_disable_after: i32::try_from(vars.webhook_disable_after).unwrap_or(50),
+            xapi: vars.xapi_endpoint.filter(|e| !e.trim().is_empty()).map(|endpoint| {
+                crate::xapi::forwarder::LrsConfig {
+                    endpoint,
+                    username: vars.xapi_username,
+                    password: SecretString::from(vars.xapi_password.unwrap_or_default()),
+                    home_page: vars.xapi_homepage.unwrap_or_else(|| vars.public_url.clone()),
+                    timeout: Duration::from_millis(vars.webhook_timeout_ms),
+                }
+            }),
             reset_token_ttl: Duration::from_secs(vars.reset_token_ttl_secs),
             verify_token_ttl: Duration::from_secs(vars.verify_token_ttl_secs),
             public_url: url(vars.public_url),

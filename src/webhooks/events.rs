@@ -79,7 +79,7 @@ pub fn envelope(event: EventType, at: OffsetDateTime, data: Value) -> Value {
 }
 
 /// Queues `event` for every enabled endpoint subscribed to it, in the caller's
-/// transaction; the number of deliveries queued.
+/// transaction; the number of sends queued.
 pub async fn emit(conn: &mut PgConnection, event: EventType, at: OffsetDateTime, data: Value) -> sqlx::Result<u64> {
     queue(conn, event, envelope(event, at, data), None).await
 }
@@ -96,24 +96,36 @@ pub async fn emit_for_learner(
 }
 
 async fn queue(conn: &mut PgConnection, event: EventType, body: Value, learner: Option<Uuid>) -> sqlx::Result<u64> {
+    // A learner event also becomes an xAPI statement when the deployment forwards them
+    // (`crate::xapi`): same transaction, same consent.
     let queued = sqlx::query_scalar!(
-        r#"WITH delivery AS (
+        r#"WITH consented AS (
+               SELECT $3::uuid IS NULL
+                      OR EXISTS (SELECT 1 FROM app_user u WHERE u.user_id = $3 AND u.share_learning_records)
+                      AS ok
+           ), delivery AS (
                INSERT INTO webhook_delivery (endpoint_id, event_type, payload)
-               SELECT e.endpoint_id, $1, $2 FROM webhook_endpoint e
-               WHERE e.enabled AND ($1 = ANY (e.events) OR '*' = ANY (e.events))
-                 AND ($3::uuid IS NULL
-                      OR EXISTS (SELECT 1 FROM app_user u WHERE u.user_id = $3 AND u.share_learning_records))
+               SELECT e.endpoint_id, $1, $2 FROM webhook_endpoint e, consented
+               WHERE consented.ok AND e.enabled AND ($1 = ANY (e.events) OR '*' = ANY (e.events))
                RETURNING delivery_id
+           ), statement AS (
+               INSERT INTO xapi_statement (statement_id, user_id, event_type, event)
+               SELECT gen_random_uuid(), $3, $1, $2 FROM consented, integration_setting s
+               WHERE $3::uuid IS NOT NULL AND consented.ok AND s.xapi_enabled
+               RETURNING statement_id
            ), job AS (
                INSERT INTO job (kind, payload)
                SELECT $4, jsonb_build_object('delivery_id', delivery_id) FROM delivery
+               UNION ALL
+               SELECT $5, jsonb_build_object('statement_id', statement_id) FROM statement
                RETURNING job_id
            )
            SELECT count(*) AS "count!" FROM job"#,
         event.as_str(),
         body,
         learner,
-        JOB_KIND
+        JOB_KIND,
+        crate::xapi::JOB_KIND
     )
     .fetch_one(&mut *conn)
     .await?;

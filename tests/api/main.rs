@@ -34,3 +34,4 @@ mod smtp;
 mod sync;
 mod verification;
 mod webhooks;
+mod xapi;
