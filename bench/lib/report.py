@@ -288,6 +288,36 @@ def startup_rows(facts, summary):
     return lines
 
 
+def integration_rows(wrk, facts):
+    """The offline and webhook figures that are reported, not judged."""
+    lines = []
+    offline = facts.get("offline") or {}
+    sync = offline.get("sync") or {}
+    if sync:
+        statuses = ", ".join(f"{n} {s}" for s, n in sorted(sync.get("statuses", {}).items()))
+        lines.append(f"| `POST /me/sync`, {sync['batches']} batches of 500 events (reviews, marks, notes), one at a time "
+                     f"| p50 {sync['p50_ms']} ms, p99 {sync['p99_ms']} ms ({statuses}) |")
+    feed = offline.get("feed") or {}
+    if feed:
+        lines.append(f"| the learner's whole change feed, {feed['changes']:,} changes in {feed['pages']} pages "
+                     f"| {feed['walk_ms']} ms |")
+    bundle = offline.get("bundle") or {}
+    if bundle:
+        lines.append(f"| `GET /tracks/python/bundle` size: plain, gzip, brotli "
+                     f"| {bundle['identity_bytes']:,} B, {bundle['gzip_bytes']:,} B, {bundle['br_bytes']:,} B |")
+    drain = facts.get("webhook_drain") or {}
+    if drain:
+        lines.append(f"| webhook deliveries to a local sink, end to end (queued by the review run below) "
+                     f"| {drain.get('delivered')} of {drain.get('deliveries')} delivered in {drain.get('seconds')} s "
+                     f"= {drain.get('per_second')}/s; call latency p50 {drain.get('p50_latency_ms')} ms, "
+                     f"p99 {drain.get('p99_latency_ms')} ms |")
+    plain, hooked = wrk.get("review_post"), wrk.get("review_post_webhook")
+    if plain and hooked and plain.get("result") and hooked.get("result"):
+        lines.append(f"| review POST req/s without and with a subscribed endpoint (the outbox's cost) "
+                     f"| {rps(plain):,.0f} → {rps(hooked):,.0f} ({rps(hooked) / rps(plain):.0%}) |")
+    return lines
+
+
 def header(facts):
     return [
         "# studytrack benchmark results",
@@ -344,6 +374,8 @@ def main():
     body += burst_rows(wrk, burst, facts, summary)
     body += ["", "## Scheduler optimization", "", "| what | measured | target | result |", "|---|---|---|---|"]
     body += optimizer_rows(wrk, facts, summary)
+    body += ["", "## Offline sync and webhooks", "", "| what | measured |", "|---|---|"]
+    body += integration_rows(wrk, facts)
     body += ["", "## Start-up, seeding, memory", "", "| what | measured | target | result |", "|---|---|---|---|"]
     body += startup_rows(facts, summary)
     out = header(facts) + summary_lines(summary) + body + [""]
