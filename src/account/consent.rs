@@ -69,7 +69,7 @@ pub async fn get_consent(user: AuthUser, state: web::Data<AppState>) -> Result<H
 /// Turn sharing of learning records on or off.
 ///
 /// On, events about what the caller does (`topic.completed`, `quiz.submitted`,
-/// `review.recorded`) go to the webhooks and learning-record store the operator runs,
+/// `review.recorded`, `interview.completed`) go to the webhooks and learning-record store the operator runs,
 /// identified by the account id (never the email). Off, nothing more is sent from the
 /// moment this returns; what was already queued still goes. Every change is recorded
 /// with its time and client address.

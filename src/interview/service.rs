@@ -209,7 +209,9 @@ pub async fn attempt(
             if answer.is_none() {
                 // A skip is a recall failure: the question comes back soon.
                 reschedule(&mut tx, user_id, current.question_id, None, now).await?;
-                store::complete_if_done(&mut tx, id, now).await?;
+                if store::complete_if_done(&mut tx, id, now).await? {
+                    announce_completed(&mut tx, user_id, id, now).await?;
+                }
             }
         }
         tx.commit().await?;
@@ -257,7 +259,9 @@ pub async fn grade(
         let mut tx = state.db.begin().await?;
         if store::record_grades(&mut tx, id, position, &body.grades, now).await? {
             reschedule(&mut tx, user_id, current.question_id, Some(score(&body.grades)), now).await?;
-            store::complete_if_done(&mut tx, id, now).await?;
+            if store::complete_if_done(&mut tx, id, now).await? {
+                announce_completed(&mut tx, user_id, id, now).await?;
+            }
         }
         tx.commit().await?;
     }
@@ -266,6 +270,24 @@ pub async fn grade(
         return Err(ApiError::Conflict(format!("question {position} was graded already, differently")));
     }
     Ok(stood)
+}
+
+/// Queues `interview.completed` for a learner who shares learning records.
+async fn announce_completed(
+    tx: &mut sqlx::PgConnection,
+    user_id: Uuid,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> sqlx::Result<()> {
+    use crate::webhooks::events::{self, EventType};
+    let shared = crate::webhooks::model::LearnerEventData {
+        learner_id: user_id,
+        object_type: "interview".into(),
+        object_id: id,
+        result: None,
+        score: None,
+    };
+    events::emit_for_learner(tx, EventType::InterviewCompleted, at, &shared).await.map(|_| ())
 }
 
 /// Schedules the question's next cold answer with FSRS, as a review rated by the

@@ -232,9 +232,10 @@ pub async fn record_grades(
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks the session completed once every question is skipped or graded.
-pub async fn complete_if_done(conn: &mut PgConnection, id: Uuid, at: OffsetDateTime) -> sqlx::Result<()> {
-    sqlx::query!(
+/// Marks the session completed once every question is skipped or graded; whether this
+/// call completed it.
+pub async fn complete_if_done(conn: &mut PgConnection, id: Uuid, at: OffsetDateTime) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
         r#"UPDATE interview SET completed_at = $2
            WHERE interview_id = $1 AND completed_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM interview_item
@@ -244,7 +245,7 @@ pub async fn complete_if_done(conn: &mut PgConnection, id: Uuid, at: OffsetDateT
     )
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 #[derive(Debug)]

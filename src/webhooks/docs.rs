@@ -32,6 +32,11 @@ fn what(event: EventType) -> (&'static str, &'static str) {
         EventType::ReviewRecorded => {
             ("LearnerEventData", "A learner who shares learning records reviewed a flashcard.")
         }
+        EventType::InterviewCompleted => (
+            "LearnerEventData",
+            "A learner who shares learning records finished a mock interview (every question answered or skipped, \
+             and self-graded).",
+        ),
     }
 }
 

@@ -38,16 +38,21 @@ pub enum EventType {
     /// A learner reviewed a flashcard.
     #[serde(rename = "review.recorded")]
     ReviewRecorded,
+    /// A learner finished a mock interview (every question answered or skipped, and
+    /// self-graded).
+    #[serde(rename = "interview.completed")]
+    InterviewCompleted,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 6] = [
+    pub const ALL: [EventType; 7] = [
         EventType::ContentPublished,
         EventType::ContentRetired,
         EventType::ImportApplied,
         EventType::TopicCompleted,
         EventType::QuizSubmitted,
         EventType::ReviewRecorded,
+        EventType::InterviewCompleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +63,7 @@ impl EventType {
             EventType::TopicCompleted => "topic.completed",
             EventType::QuizSubmitted => "quiz.submitted",
             EventType::ReviewRecorded => "review.recorded",
+            EventType::InterviewCompleted => "interview.completed",
         }
     }
 
@@ -67,7 +73,13 @@ impl EventType {
 
     /// Whether it reports what a learner did (and so needs their consent).
     pub fn is_learner_event(self) -> bool {
-        matches!(self, EventType::TopicCompleted | EventType::QuizSubmitted | EventType::ReviewRecorded)
+        matches!(
+            self,
+            EventType::TopicCompleted
+                | EventType::QuizSubmitted
+                | EventType::ReviewRecorded
+                | EventType::InterviewCompleted
+        )
     }
 }
 

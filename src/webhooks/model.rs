@@ -177,8 +177,8 @@ pub struct ImportEventData {
                            "object_id": "0c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "result": "practice", "score": 0.8}))]
 pub struct LearnerEventData {
     pub learner_id: Uuid,
-    /// `topic` (topic.completed), `quiz` (quiz.submitted, the attempt) or `flashcard`
-    /// (review.recorded).
+    /// `topic` (topic.completed), `quiz` (quiz.submitted, the attempt), `flashcard`
+    /// (review.recorded) or `interview` (interview.completed).
     pub object_type: String,
     pub object_id: Uuid,
     /// The quiz's mode (`practice`, `exam`) or the review's rating; null for a topic.

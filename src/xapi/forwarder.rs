@@ -66,6 +66,9 @@ impl Forwarder {
             "review.recorded" => store::flashcard(&self.pool, object_id).await?.map(|(topic, slug)| {
                 Object::Flashcard { topic, slug, rating: data["result"].as_str().unwrap_or_default().to_owned() }
             }),
+            "interview.completed" => store::interview(&self.pool, object_id)
+                .await?
+                .map(|scope| Object::Interview { scope: scope_path(&scope) }),
             other => anyhow::bail!("no xAPI statement for {other} events"),
         };
         let timestamp = row.event["timestamp"].as_str().unwrap_or_default();

@@ -14,6 +14,8 @@ pub enum Object {
     Quiz { scope: String, mode: String, scaled: f64 },
     /// A flashcard reviewed: its topic's slug, its slug, and the rating.
     Flashcard { topic: String, slug: String, rating: String },
+    /// A mock interview finished: what it covered, as for a quiz.
+    Interview { scope: String },
 }
 
 /// A quiz at or above this share counts as passed.
@@ -47,6 +49,11 @@ pub fn build(id: Uuid, home_page: &str, learner: Uuid, timestamp: &str, object: 
                 json!({"score": {"scaled": scaled}, "success": passed, "completion": true}),
             )
         }
+        Object::Interview { scope } => (
+            verb("completed"),
+            activity(&format!("{scope}/mock-interview"), "assessment", &format!("mock interview on {scope}")),
+            json!({"completion": true}),
+        ),
         Object::Flashcard { topic, slug, rating } => (
             verb("answered"),
             activity(&format!("topics/{topic}/flashcards/{slug}"), "cmi.interaction", &format!("flashcard {slug}")),

@@ -76,6 +76,11 @@ pub async fn quiz(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<(serde_json::V
         .await
 }
 
+/// A mock interview's scope (as stored).
+pub async fn interview(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<serde_json::Value>> {
+    sqlx::query_scalar!("SELECT scope FROM interview WHERE interview_id = $1", id).fetch_optional(pool).await
+}
+
 /// A flashcard's topic slug and own slug.
 pub async fn flashcard(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<(String, String)>> {
     sqlx::query!(

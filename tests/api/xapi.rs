@@ -187,13 +187,26 @@ async fn consenting_learners_events_reach_the_lrs_once_as_valid_statements(pool:
         .await
         .unwrap();
     assert_eq!(submitted.status(), StatusCode::OK);
+    // A one-question mock interview, skipped: completed.
+    let interview: Value = app
+        .request_as(Method::POST, "/api/v1/me/interviews", &ann.access)
+        .json(&json!({"scope": {"topics": ["basics"]}, "size": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let skip = format!("/api/v1/me/interviews/{}/items/0/answer", interview["id"].as_str().unwrap());
+    let skipped = app.request_as(Method::PUT, &skip, &ann.access).json(&json!({"skip": true})).send().await.unwrap();
+    assert_eq!(skipped.status(), StatusCode::OK);
     // Bob never consented: nothing of his goes.
     mark_topic(&app, &bob, "alpha", "basics", "done").await;
     review(&app, &bob).await;
 
-    let sent = listed(&app, &admin, "sent", 3).await;
+    let sent = listed(&app, &admin, "sent", 4).await;
     let stored = lrs.statements().await;
-    assert_eq!(stored.len(), 3, "three statements, all Ann's: {stored:#?}");
+    assert_eq!(stored.len(), 4, "four statements, all Ann's: {stored:#?}");
     let me: Value = app.get_as("/api/v1/me", &ann.access).await.json().await.unwrap();
     for statement in &stored {
         assert_eq!(statement["actor"]["account"], json!({"homePage": HOME, "name": me["id"]}));
@@ -204,8 +217,10 @@ async fn consenting_learners_events_reach_the_lrs_once_as_valid_statements(pool:
     for verb in ["completed", "answered", "failed"] {
         assert!(verbs.contains(&format!("http://adlnet.gov/expapi/verbs/{verb}").as_str()), "{verbs:?}");
     }
-    let topic = stored.iter().find(|s| s["verb"]["display"]["en-US"] == "completed").unwrap();
-    assert_eq!(topic["object"]["id"], format!("{HOME}/topics/basics"));
+    let objects: Vec<&str> = stored.iter().map(|s| s["object"]["id"].as_str().unwrap()).collect();
+    for object in ["topics/basics", "topics/basics/quiz", "topics/basics/mock-interview"] {
+        assert!(objects.contains(&format!("{HOME}/{object}").as_str()), "{objects:?}");
+    }
     let quiz = stored.iter().find(|s| s["verb"]["display"]["en-US"] == "failed").unwrap();
     assert_eq!(quiz["result"]["score"]["scaled"], 0.0);
 
@@ -235,7 +250,7 @@ async fn consenting_learners_events_reach_the_lrs_once_as_valid_statements(pool:
         assert!(Instant::now() < deadline, "the resend never went: {row:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(lrs.statements().await.len(), 3, "the LRS keeps one statement per id");
+    assert_eq!(lrs.statements().await.len(), 4, "the LRS keeps one statement per id");
 }
 
 #[sqlx::test]
