@@ -1,13 +1,16 @@
-"""The offline-sync figures: a phone's week uploaded as 500-event batches, the change
-feed of a learner with that many changes, and the track bundle's size per coding.
+"""The offline-sync figures: a phone's study uploaded as 500-event batches by a learner
+of its own (signed up here, so the main learner's state and the other runs are not
+disturbed), the change feed of that learner afterwards, and the track bundle's size
+per coding.
 
 Sequential, one request at a time, so the timings measure the work, not queueing.
-Each batch mixes what a learner does on a train: reviews (most of them, stamped in
-the past so many are slotted into older history and replayed), question marks and
-notes. Every batch is new work (fresh review ids, later times), none a retry.
+Each batch mixes what a learner does on a train: reviews (most of them), question
+marks and notes, in time order. Every batch is new work (fresh review ids, later
+times), none a retry.
 
-Usage: offline.py BASE_URL TOKEN QUESTION_IDS CARD_IDS BATCHES
-Prints one JSON object: {"sync": {...}, "feed": {...}, "bundle": {...}, "end_cursor"}.
+Usage: offline.py BASE_URL SERVER_LOG QUESTION_IDS CARD_IDS BATCHES
+Prints one JSON object: {"sync": {...}, "feed": {...}, "bundle": {...}, "end_cursor",
+"token"} (the offline learner's access token, for the feed runs).
 """
 
 import datetime
@@ -20,6 +23,7 @@ import urllib.parse
 import uuid
 
 from http_client import Client
+from setup_state import register
 
 BATCH = 500
 
@@ -68,14 +72,17 @@ def bundle_sizes(base):
 
 
 def main():
-    base, token, questions, cards, batches = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(","), int(sys.argv[5])
+    base, server_log, questions, cards, batches = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(","), int(sys.argv[5])
     rng = random.Random(7)
-    api = Client(base, token, timeout=120)
-    # Stamped over the last few minutes (the account is only minutes old), oldest batch
-    # first, each batch's events a few milliseconds apart.
-    step = datetime.timedelta(milliseconds=10)
+    _, _, token, _ = register(base, server_log)
+    # Nothing may predate the account: the batches are stamped from its creation on,
+    # oldest first, each batch's events a few milliseconds apart, the last one a moment
+    # ago.
+    time.sleep(3.0)
+    step = datetime.timedelta(milliseconds=0.25)
     now = datetime.datetime.now(datetime.timezone.utc)
-    first = now - batches * BATCH * step - datetime.timedelta(seconds=5)
+    first = now - batches * BATCH * step - datetime.timedelta(milliseconds=100)
+    api = Client(base, token, timeout=120)
     timings, statuses = [], {}
     for b in range(batches):
         events = batch(rng, questions, cards, first + b * BATCH * step, step)
@@ -99,7 +106,7 @@ def main():
             break
     feed = {"changes": changes, "pages": pages, "walk_ms": round((time.perf_counter() - started) * 1000, 1)}
     api.close()
-    print(json.dumps({"sync": sync, "feed": feed, "bundle": bundle_sizes(base), "end_cursor": cursor}))
+    print(json.dumps({"sync": sync, "feed": feed, "bundle": bundle_sizes(base), "end_cursor": cursor, "token": token}))
 
 
 if __name__ == "__main__":
