@@ -52,11 +52,34 @@ pub struct XapiStatementPage {
     pub next_cursor: Option<String>,
 }
 
+/// Where a statement stands.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StatementStatus {
+    /// Queued, or between retries.
+    Pending,
+    /// Stored by the LRS.
+    Sent,
+    /// Refused by the LRS, or failed every attempt.
+    Dead,
+}
+
+impl StatementStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            StatementStatus::Pending => "pending",
+            StatementStatus::Sent => "sent",
+            StatementStatus::Dead => "dead",
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatementsQuery {
-    /// Only statements in this state: `pending`, `sent` or `dead`.
-    status: Option<String>,
+    /// Only statements in this state.
+    #[param(inline)]
+    status: Option<StatementStatus>,
     /// Statements per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
@@ -87,10 +110,7 @@ pub async fn list_xapi_statements(
     state: web::Data<AppState>,
     query: web::Query<StatementsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let status = query.status.as_deref();
-    if status.is_some_and(|s| !["pending", "sent", "dead"].contains(&s)) {
-        return Err(ApiError::invalid("status", "must be pending, sent or dead"));
-    }
+    let status = query.status.map(StatementStatus::as_str);
     let after: Option<(OffsetDateTime, Uuid)> = pagination::after::<(i128, Uuid)>(query.cursor.as_deref())?
         .map(|(nanos, id)| OffsetDateTime::from_unix_timestamp_nanos(nanos).map(|t| (t, id)))
         .transpose()

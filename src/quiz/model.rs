@@ -315,6 +315,6 @@ pub struct OfflineAnswer {
     /// 0-based indices into the item's `options` as the bundle lists them (authored
     /// order), each at most once; none to leave it unanswered.
     #[schema(value_type = std::collections::BTreeSet<u32>)]
-    #[serde(deserialize_with = "crate::web::integral::distinct_vec")]
+    #[serde(deserialize_with = "crate::web::integral::option_indices")]
     pub selected: Vec<u32>,
 }

@@ -95,6 +95,19 @@ where
     Ok(values)
 }
 
+/// For the option indices of an answer: a set (`uniqueItems`) of `int32` values from
+/// 0, as the schema states; anything else refuses the body.
+pub fn option_indices<'de, D>(deserializer: D) -> Result<Vec<u32>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let values: Vec<u32> = distinct_vec(deserializer)?;
+    if values.iter().any(|v| i32::try_from(*v).is_err()) {
+        return Err(serde::de::Error::custom("an index is out of range"));
+    }
+    Ok(values)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
