@@ -122,6 +122,7 @@ impl Application {
                 )
                 .configure(crate::web::demo::configure)
                 .default_service(web::to(fallback::not_found_or_not_allowed))
+                .wrap(from_fn(crate::web::compress::dynamic))
                 .wrap(from_fn(crate::web::head::as_get))
                 .wrap(from_fn(crate::web::timeout::enforce))
                 // Inside the request id and the metrics, so a contained panic is

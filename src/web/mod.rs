@@ -2,6 +2,7 @@
 //! mapping, the 404/405 fallback and the request-id header.
 
 pub mod client_address;
+pub mod compress;
 pub mod demo;
 pub mod etag;
 pub mod extractors;

@@ -164,3 +164,54 @@ async fn the_bundles_cursor_lists_every_later_change_and_the_copy_is_remade(pool
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[sqlx::test]
+async fn per_learner_bodies_are_compressed_on_the_fly(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ann = app.new_user("ann@example.com").await;
+    let question = app.topic("alpha", "basics").await["questions"][0]["id"].as_str().unwrap().to_owned();
+    let note = "Say why, not only what. ".repeat(400);
+    let res = app
+        .request_as(reqwest::Method::PUT, &format!("/api/v1/me/notes/question/{question}"), &ann.access)
+        .json(&serde_json::json!({"body": note}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let plain = app.get_as("/api/v1/me/notes", &ann.access).await;
+    assert!(plain.headers().get(CONTENT_ENCODING).is_none(), "nothing asked, nothing compressed");
+    let plain = plain.bytes().await.unwrap();
+    assert!(plain.len() > 8 * 1024);
+    for coding in ["gzip", "br"] {
+        let res = app
+            .client
+            .get(app.url("/api/v1/me/notes"))
+            .bearer_auth(&ann.access)
+            .header(ACCEPT_ENCODING, coding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()[CONTENT_ENCODING], coding);
+        assert!(res.headers()[VARY].to_str().unwrap().contains("Accept-Encoding"));
+        assert_eq!(res.headers()["cache-control"], "no-store", "still private");
+        let raw = res.bytes().await.unwrap();
+        assert!(raw.len() < plain.len() / 4, "{coding}: {} of {} bytes", raw.len(), plain.len());
+        let mut body = Vec::new();
+        if coding == "br" {
+            brotli::Decompressor::new(&raw[..], 4096).read_to_end(&mut body).unwrap();
+        } else {
+            flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut body).unwrap();
+        }
+        assert_eq!(body, plain.to_vec());
+    }
+    // Small per-learner bodies go out as they are.
+    let res = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&ann.access)
+        .header(ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get(CONTENT_ENCODING).is_none());
+}
