@@ -128,6 +128,7 @@ async fn concurrent_writers_and_a_polling_reader_see_every_change_once(pool: PgP
     });
     // The reader starts from before the first write.
     let start = page(&app, &ann, None).await["next_cursor"].as_str().unwrap().to_owned();
+    let start_cursor = start.clone();
     let reader = async {
         let mut cursor = start;
         let mut seen = Vec::new();
@@ -162,7 +163,17 @@ async fn concurrent_writers_and_a_polling_reader_see_every_change_once(pool: PgP
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert!(written >= 48, "every mark changed something: {written}");
-    assert_eq!(seen.len() as i64, written, "every committed change seen");
+    if seen.len() as i64 != written {
+        let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+            "SELECT xid::text, seq, entity_id::text, op FROM learner_change WHERE user_id = $1 ORDER BY xid, seq",
+        )
+        .bind(ann_id)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        let ids: Vec<String> = seen.iter().map(|c| format!("{} {}", c["id"], c["changed_at"])).collect();
+        panic!("saw {} of {written} changes; the table: {rows:?}; seen: {ids:?}; start {start_cursor}", seen.len());
+    }
     // Each change once: no (entity, time) pair twice.
     let distinct: HashSet<String> = seen.iter().map(|c| format!("{}{}", c["id"], c["changed_at"])).collect();
     assert_eq!(distinct.len(), seen.len(), "no change twice");
