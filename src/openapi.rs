@@ -29,13 +29,7 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
         (name = "admin", description = "Admin-only operations: 401 without a token, 403 for learners."),
         (name = "operations", description = "Health checks for load balancers and orchestrators."),
     ),
-    components(schemas(
-        crate::error::Problem,
-        crate::error::FieldError,
-        crate::webhooks::model::ContentEventData,
-        crate::webhooks::model::ImportEventData,
-        crate::webhooks::model::LearnerEventData,
-    )),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

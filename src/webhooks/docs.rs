@@ -9,7 +9,10 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{ContentBuilder, PathsBuilder, Ref, Required, ResponsesBuilder};
 
+use utoipa::{PartialSchema, ToSchema};
+
 use super::events::EventType;
+use super::model::{ContentEventData, ImportEventData, LearnerEventData};
 
 fn what(event: EventType) -> (&'static str, &'static str) {
     match event {
@@ -104,5 +107,15 @@ impl utoipa::Modify for Webhooks {
             paths = paths.path(event.as_str(), PathItem::new(HttpMethod::Post, operation));
         }
         openapi.webhooks = Some(paths.build());
+        // The data shapes the calls reference; added here so the document's core does
+        // not depend on this module.
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, schema) in [
+            (ContentEventData::name(), ContentEventData::schema()),
+            (ImportEventData::name(), ImportEventData::schema()),
+            (LearnerEventData::name(), LearnerEventData::schema()),
+        ] {
+            components.schemas.insert(name.into_owned(), schema);
+        }
     }
 }
