@@ -117,12 +117,18 @@ async fn concurrent_writers_and_a_polling_reader_see_every_change_once(pool: PgP
     let ann = app.new_user("ann@example.com").await;
     let ann_id = user_uuid(&app, &ann).await;
     let questions = question_ids(&app).await;
-    let writers = (0..8).map(|w| {
+    // Each writer toggles questions of its own, so every write changes a mark: two
+    // writers setting one question to the same status at once would make one of the
+    // writes a no-op (a later mark already stands), and the count below exact only by
+    // luck.
+    let writers_n = questions.len().min(8);
+    assert!(writers_n >= 4, "the fixture has {} questions", questions.len());
+    let writers = (0..writers_n).map(|w| {
         let (app, ann, questions) = (&app, &ann, &questions);
         async move {
-            for round in 0..6 {
+            for round in 0..(48 / writers_n) {
                 let status = ["learning", "got_it"][round % 2];
-                mark_question(app, ann, &questions[(w * 2 + round) % questions.len()], status).await;
+                mark_question(app, ann, &questions[w], status).await;
             }
         }
     });
