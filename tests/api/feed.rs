@@ -224,7 +224,15 @@ async fn a_tracks_content_feed_lists_what_changed_on_it_and_nothing_else(pool: P
         .execute(&app.pool)
         .await
         .unwrap();
-    let (changes, _) = content_to_end(&app, "alpha", Some(alpha)).await;
+    // Visible once every older transaction has finished: poll briefly for both.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let changes = loop {
+        let (changes, _) = content_to_end(&app, "alpha", Some(alpha.clone())).await;
+        if changes.len() >= 2 || std::time::Instant::now() > deadline {
+            break changes;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     let ops: Vec<(&str, &str)> =
         changes.iter().map(|c| (c["kind"].as_str().unwrap(), c["op"].as_str().unwrap())).collect();
     assert_eq!(ops, [("question", "updated"), ("question", "retired")]);

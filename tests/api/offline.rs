@@ -146,7 +146,15 @@ async fn the_bundles_cursor_lists_every_later_change_and_the_copy_is_remade(pool
     .execute(&app.pool)
     .await
     .unwrap();
-    let feed = app.get_json(&format!("/api/v1/tracks/alpha/changes?since={cursor}")).await;
+    // The feed shows a change once every older transaction has finished: poll briefly.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let feed = loop {
+        let feed = app.get_json(&format!("/api/v1/tracks/alpha/changes?since={cursor}")).await;
+        if !feed["changes"].as_array().unwrap().is_empty() || Instant::now() > deadline {
+            break feed;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let changes = feed["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{feed}");
     assert_eq!((changes[0]["kind"].as_str(), changes[0]["id"].as_str()), (Some("question"), Some(question.as_str())));
