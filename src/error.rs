@@ -217,8 +217,9 @@ fn client_constraint(name: &str) -> Option<ApiError> {
 }
 
 /// Errors that mean "the database cannot be reached right now" rather than a bug:
-/// answered with 503 so clients and load balancers retry instead of giving up.
-fn is_unavailable(err: &sqlx::Error) -> bool {
+/// answered with 503 so clients and load balancers retry instead of giving up, and
+/// the reason a read on the replica is retried on the primary.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
         sqlx::Error::Database(db) => {

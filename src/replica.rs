@@ -52,8 +52,8 @@ impl ContentReads {
         self.replica.as_ref().is_some_and(Replica::usable)
     }
 
-    /// Runs `read` on the replica when it is fit, else on the primary; a connection
-    /// failure on the replica marks it unhealthy and retries on the primary.
+    /// Runs `read` on the replica when it is fit, else on the primary; the replica
+    /// being unavailable marks it unhealthy and retries on the primary.
     ///
     /// `read` gets a handle of the pool (a cheap clone) rather than a reference, so the
     /// future it returns can be `Send` for background tasks too (a closure over
@@ -65,7 +65,7 @@ impl ContentReads {
     {
         match &self.replica {
             Some(replica) if replica.usable() => match read(replica.pool.clone()).await {
-                Err(err) if is_connection_error(&err) => {
+                Err(err) if crate::error::is_unavailable(&err) => {
                     tracing::warn!(error = %err, "read replica failed; reading from the primary");
                     replica.healthy.store(false, Ordering::Release);
                     self.primary_reads.fetch_add(1, Ordering::Relaxed);
@@ -93,6 +93,21 @@ impl ContentReads {
             sqlx::query_scalar!(r#"SELECT pg_current_wal_lsn()::text AS "lsn!""#).fetch_one(&mut *listener).await;
         let required = position.ok().as_deref().and_then(parse_lsn).unwrap_or(u64::MAX);
         replica.required.store(required, Ordering::Release);
+    }
+
+    /// Raises the position the replica must reach to the primary's current one, read on
+    /// the primary pool. Called after this instance's own content write and before it
+    /// drops its cache: the change notification that does the same arrives a few
+    /// milliseconds later, and a read in between must not be answered by a replica that
+    /// has not replayed the write yet (the admin would read their own edit stale, and
+    /// the cache would keep it until the notification). Only ever raises the position,
+    /// so it cannot undo a later one the listener recorded meanwhile.
+    pub async fn require_primary_position(&self) {
+        let Some(replica) = &self.replica else { return };
+        let position: sqlx::Result<String> =
+            sqlx::query_scalar!(r#"SELECT pg_current_wal_lsn()::text AS "lsn!""#).fetch_one(&self.primary).await;
+        let required = position.ok().as_deref().and_then(parse_lsn).unwrap_or(u64::MAX);
+        replica.required.fetch_max(required, Ordering::AcqRel);
     }
 
     /// Probes the replica forever (until the task is aborted); does nothing without one.
@@ -138,11 +153,6 @@ fn parse_lsn(text: &str) -> Option<u64> {
     let high = u64::from_str_radix(high, 16).ok()?;
     let low = u64::from_str_radix(low, 16).ok()?;
     (high <= u64::from(u32::MAX) && low <= u64::from(u32::MAX)).then_some((high << 32) | low)
-}
-
-/// Errors that say the server could not be reached, rather than that the query failed.
-pub fn is_connection_error(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_))
 }
 
 #[cfg(test)]

@@ -35,7 +35,8 @@ pub fn scope(
 /// After a successful admin write, this instance drops its cached content at once.
 /// Other instances hear of the change from the database (the content tables' trigger
 /// notifies on commit); this only closes the few milliseconds before the notification
-/// reaches our own listener, so an admin never reads their own write stale.
+/// reaches our own listener, so an admin never reads their own write stale (from the
+/// cache, or from a read replica that has not replayed it yet).
 async fn forget_cached_content(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
@@ -47,6 +48,7 @@ async fn forget_cached_content(
         && res.status().is_success()
         && let Some(state) = state
     {
+        state.reads.require_primary_position().await;
         state.cache.invalidate();
     }
     Ok(res)

@@ -26,7 +26,13 @@ pub fn resolve(trust: Option<&ProxyTrust>, peer: Option<IpAddr>, headers: &Heade
 }
 
 /// The client address of a request inside a middleware.
+///
+/// Worked out once per request, by the root span (the outermost layer that needs it),
+/// and kept in the request's extensions for the rate limiter and the handlers.
 pub fn of_service_request(req: &ServiceRequest) -> ClientAddress {
+    if let Some(known) = req.extensions().get::<ClientAddress>() {
+        return *known;
+    }
     let trust = req.app_data::<web::Data<ProxyTrust>>().map(|d| d.get_ref());
     resolve(trust, req.peer_addr().map(|a| a.ip()), req.headers())
 }
@@ -36,6 +42,9 @@ impl FromRequest for ClientAddress {
     type Future = Ready<Result<Self, Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(known) = req.extensions().get::<ClientAddress>() {
+            return ready(Ok(*known));
+        }
         let trust = req.app_data::<web::Data<ProxyTrust>>().map(|d| d.get_ref());
         ready(Ok(resolve(trust, req.peer_addr().map(|a| a.ip()), req.headers())))
     }
@@ -49,12 +58,14 @@ pub struct RequestSpan;
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
         let client = of_service_request(request);
+        request.extensions_mut().insert(client);
         let request_id = request.extensions().get::<RequestId>().copied();
-        let route = request.match_pattern().unwrap_or_default();
+        // The route is recorded when the request ends: before routing, naming it would
+        // mean running every route's pattern a second time.
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
-            http.route = %route,
+            http.route = tracing::field::Empty,
             http.target = %request.uri().path_and_query().map(|p| p.as_str()).unwrap_or(""),
             http.client_ip = %client,
             http.user_agent = %request.headers().get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or(""),
@@ -67,6 +78,12 @@ impl RootSpanBuilder for RequestSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        if let Ok(res) = outcome
+            && !span.is_disabled()
+            && let Some(route) = res.request().match_pattern()
+        {
+            span.record("http.route", route);
+        }
         DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
 }

@@ -39,6 +39,11 @@ impl RouteTable {
         RouteTable { routes }
     }
 
+    /// The template of the first route whose pattern matches `path` (for labels).
+    pub fn template(&self, path: &str) -> Option<&str> {
+        self.routes.iter().find(|(def, _)| def.is_match(path)).and_then(|(def, _)| def.pattern())
+    }
+
     /// Methods allowed on `path`, or None when no route has that path.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         let mut allowed: Vec<String> = self

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::error::ApiError;
 use crate::metrics::Scrape;
 use crate::state::AppState;
+use crate::web::fallback::RouteTable;
 
 /// Times and counts every request under its route template (`/api/v1/tracks/{track}`),
 /// never its raw path, so label sets stay bounded whatever clients send.
@@ -22,11 +23,14 @@ pub async fn record(
     let started = Instant::now();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let method = req.method().as_str().to_owned();
-    // Matched against the route table up front, so a request that times out or fails
-    // before reaching its handler is still counted under its route.
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    // A cheap handle on the path (a reference count), for naming the route of a
+    // request whose answer is an error raised inside (the deadline), which comes back
+    // without its request.
+    let uri = req.uri().clone();
+    let table = req.app_data::<web::Data<RouteTable>>().cloned();
     let result = next.call(req).await;
     if let Some(state) = state {
+        let route = route_template(&result, uri.path(), table.as_ref().map(|t| t.get_ref()));
         let status = match &result {
             Ok(res) => res.status(),
             Err(err) => err.as_response_error().status_code(),
@@ -51,6 +55,24 @@ pub async fn record(
         }
     }
     result
+}
+
+/// The route template the request was answered under. Once actix has routed a request
+/// it knows which resource matched, so reading the template back is a walk of indices,
+/// not a second run of every route's regex (which once cost as much CPU as routing;
+/// only a path no resource took, a 404 or 405, is matched again). An error raised
+/// inside (the deadline) comes back without its request, so its path is matched
+/// against the route table instead: the slow way, on a rare path.
+fn route_template<B>(
+    result: &Result<ServiceResponse<B>, actix_web::Error>,
+    path: &str,
+    table: Option<&RouteTable>,
+) -> String {
+    let template = match result {
+        Ok(res) => res.request().match_pattern(),
+        Err(_) => table.and_then(|t| t.template(path)).map(str::to_owned),
+    };
+    template.unwrap_or_else(|| "unmatched".to_owned())
 }
 
 /// Prometheus metrics.

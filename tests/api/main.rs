@@ -16,6 +16,8 @@ mod hygiene;
 mod interviews;
 mod limits;
 mod mail;
+#[path = "../support/nginx.rs"]
+mod nginx;
 mod offline;
 mod openapi;
 mod optimizer;

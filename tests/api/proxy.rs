@@ -3,10 +3,7 @@
 //! the server trusts only nginx's address. The test client connects from 127.0.0.2 so
 //! it is a different peer from the proxy (127.0.0.1), as it would be in production.
 
-use std::net::{IpAddr, Ipv4Addr, TcpListener};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, Ipv4Addr};
 
 use futures_util::future::join_all;
 use reqwest::StatusCode;
@@ -16,87 +13,10 @@ use studytrack::config::Settings;
 use studytrack::proxy::{ForwardedHeader, ProxyTrust};
 
 use crate::helpers::{TestApp, spawn_with_settings};
+use crate::nginx::Nginx;
 
-/// nginx in front of one app, stopped when dropped.
-struct Nginx {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Nginx {
-    fn start(app: &TestApp) -> Nginx {
-        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-            .into_iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists())
-            .expect("nginx is not installed (scripts/test installs Debian's nginx)");
-        let dir = tempfile::tempdir().unwrap();
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let upstream = app.address.trim_start_matches("http://");
-        let d = dir.path().display();
-        let conf = format!(
-            r#"
-worker_processes 1;
-daemon off;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log off;
-    client_body_temp_path {d}/body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://{upstream};
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        }}
-    }}
-}}
-"#
-        );
-        std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
-        // Its output goes nowhere: a worker left holding the test's pipes would keep
-        // whoever reads them waiting.
-        let child = Command::new(binary)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(dir.path().join("nginx.conf"))
-            .spawn()
-            .expect("cannot start nginx");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "nginx did not start: {:?}",
-                std::fs::read_to_string(dir.path().join("error.log"))
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Nginx { child, url: format!("http://127.0.0.1:{port}"), _dir: dir }
-    }
-}
-
-impl Drop for Nginx {
-    /// SIGTERM, so the master stops its workers too (a SIGKILL would orphan them).
-    fn drop(&mut self) {
-        if let Ok(pid) = i32::try_from(self.child.id()) {
-            // SAFETY: kill(2) on our own child's pid; no memory is involved.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
-        }
-        let _ = self.child.wait();
-    }
+fn nginx_in_front_of(app: &TestApp) -> Nginx {
+    Nginx::start(&[app.address.trim_start_matches("http://")])
 }
 
 /// A client whose connections come from 127.0.0.2.
@@ -124,7 +44,7 @@ async fn login(client: &reqwest::Client, base: &str, forged: &str, email: &str) 
 #[sqlx::test]
 async fn forged_forwarded_addresses_do_not_escape_the_throttle_through_nginx(pool: PgPool) {
     let app = spawn_with_settings(pool, behind_nginx()).await;
-    let nginx = Nginx::start(&app);
+    let nginx = nginx_in_front_of(&app);
     let client = client_from_127_0_0_2();
     for i in 0..20 {
         let status = login(&client, &nginx.url, &format!("10.0.{i}.1"), &format!("nobody{i}@example.com")).await;
@@ -144,7 +64,7 @@ async fn forged_forwarded_addresses_do_not_escape_the_throttle_through_nginx(poo
 async fn concurrent_guesses_through_nginx_are_evaluated_at_most_the_budget(pool: PgPool) {
     let app = spawn_with_settings(pool, behind_nginx()).await;
     app.new_user("ann@example.com").await;
-    let nginx = Nginx::start(&app);
+    let nginx = nginx_in_front_of(&app);
     let client = client_from_127_0_0_2();
     let guesses = (0..40).map(|i| {
         let (client, base) = (&client, nginx.url.as_str());
@@ -164,7 +84,7 @@ async fn the_rate_limit_keys_on_the_real_client_through_nginx(pool: PgPool) {
     settings.rate_limit_per_minute = 60;
     settings.rate_limit_burst = 5;
     let app = spawn_with_settings(pool, settings).await;
-    let nginx = Nginx::start(&app);
+    let nginx = nginx_in_front_of(&app);
     let client = client_from_127_0_0_2();
     let mut statuses = Vec::new();
     for i in 0..8 {

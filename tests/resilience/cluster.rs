@@ -17,7 +17,14 @@ pub struct Cluster {
     dir: TempDir,
     bin: PathBuf,
     pub port: u16,
+    /// Server settings beyond the port and socket (`-c name=value ...`).
+    settings: &'static str,
 }
+
+/// Quick and unsafe for a crash, which these throwaway clusters never need to survive.
+const THROWAWAY: &str = "-c fsync=off -c full_page_writes=off";
+/// A primary a replica is copied from: `pg_basebackup` needs full-page writes.
+const REPLICATED: &str = "-c fsync=off -c wal_level=replica -c max_wal_senders=5";
 
 /// The newest installed PostgreSQL server binaries (Debian's layout, else PATH).
 fn bin_dir() -> PathBuf {
@@ -61,12 +68,31 @@ fn ids_of(user: &str) -> (u32, u32) {
 impl Cluster {
     /// `initdb` into a fresh temporary directory and start the server.
     pub fn start_new() -> Cluster {
-        let dir = tempfile::Builder::new().prefix("studytrack-outage-").tempdir().expect("temp dir");
-        if running_as_root() {
-            let (uid, gid) = ids_of("postgres");
-            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).expect("cannot hand the directory to postgres");
-        }
-        let cluster = Cluster { bin: bin_dir(), port: free_port(), dir };
+        Cluster::init(THROWAWAY)
+    }
+
+    /// Like [`Cluster::start_new`], set up for a streaming replica ([`Cluster::replica_of`]).
+    pub fn start_primary() -> Cluster {
+        Cluster::init(REPLICATED)
+    }
+
+    /// A streaming replica of `primary`: a base backup taken with `pg_basebackup -R`
+    /// (which writes `standby.signal` and the connection to the primary), started as a
+    /// hot standby on a port of its own.
+    pub fn replica_of(primary: &Cluster) -> Cluster {
+        let cluster = Cluster { bin: bin_dir(), port: free_port(), dir: owned_temp_dir(), settings: THROWAWAY };
+        let data = cluster.data_dir();
+        let port = primary.port.to_string();
+        cluster.run(
+            "pg_basebackup",
+            &["-D", path(&data), "-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-R", "-X", "stream", "-c", "fast"],
+        );
+        cluster.start();
+        cluster
+    }
+
+    fn init(settings: &'static str) -> Cluster {
+        let cluster = Cluster { bin: bin_dir(), port: free_port(), dir: owned_temp_dir(), settings };
         let data = cluster.data_dir();
         cluster.run(
             "initdb",
@@ -87,11 +113,8 @@ impl Cluster {
 
     /// Starts the server and waits until it accepts connections.
     pub fn start(&self) {
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
-            self.port,
-            path(self.dir.path())
-        );
+        let options =
+            format!("-p {} -k {} -c listen_addresses=127.0.0.1 {}", self.port, path(self.dir.path()), self.settings);
         let log = self.dir.path().join("postgres.log");
         self.run(
             "pg_ctl",
@@ -134,6 +157,17 @@ impl Drop for Cluster {
         let data = self.data_dir();
         let _ = self.command("pg_ctl").args(["-D", path(&data), "-m", "immediate", "stop"]).output();
     }
+}
+
+/// A temporary directory the server may write: PostgreSQL refuses to run as root, so
+/// under root it belongs to `postgres`.
+fn owned_temp_dir() -> TempDir {
+    let dir = tempfile::Builder::new().prefix("studytrack-pg-").tempdir().expect("temp dir");
+    if running_as_root() {
+        let (uid, gid) = ids_of("postgres");
+        std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).expect("cannot hand the directory to postgres");
+    }
+    dir
 }
 
 fn path(p: &Path) -> &str {

@@ -15,9 +15,12 @@ mod cluster;
 mod concurrency;
 mod db;
 mod load;
+#[path = "../support/nginx.rs"]
+mod nginx;
 mod outage;
 mod server;
 mod shutdown;
+mod topology;
 // The SMTP server the API tests use; the learners here sign up through it too.
 #[allow(dead_code)]
 #[path = "../api/smtp.rs"]

@@ -32,11 +32,15 @@ impl Server {
     /// the fixture catalogue on first start) and waits until `/health/ready` is 200.
     /// `env` adds or overrides settings.
     pub async fn start(database_url: &str, env: &[(&str, &str)]) -> Server {
+        Server::start_on(free_port(), database_url, env).await
+    }
+
+    /// [`Server::start`] on a given port (a restart behind a proxy keeps its address).
+    pub async fn start_on(port: u16, database_url: &str, env: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().expect("cannot create a log directory");
         let log = dir.path().join("server.log");
         let out = File::create(&log).expect("cannot create the server log");
         let err = out.try_clone().expect("cannot share the server log");
-        let port = free_port();
         let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed");
         // Servers on one database share a sender (any of them may send what another
         // queued), and so an inbox.
@@ -103,6 +107,17 @@ impl Server {
         // SAFETY: kill(2) with a pid we spawned and still own (not yet reaped).
         let rc = unsafe { libc::kill(pid, libc::SIGTERM) };
         assert_eq!(rc, 0, "kill(SIGTERM) failed: {}", std::io::Error::last_os_error());
+    }
+
+    /// SIGKILL: the process dies mid-request, as on a crashed node.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("the base URL ends in a port")
     }
 
     /// Waits up to `within` for the process to exit; `None` if it is still running.
