@@ -29,6 +29,7 @@ pub async fn ensure_database(settings: &Settings) -> anyhow::Result<()> {
 
 /// A pool whose timeouts turn a database outage into fast 503s instead of hung requests.
 pub fn pool_options(settings: &Settings) -> PgPoolOptions {
+    let release_check = settings.db_acquire_timeout;
     PgPoolOptions::new()
         .max_connections(settings.db_max_connections)
         .acquire_timeout(settings.db_acquire_timeout)
@@ -45,7 +46,39 @@ pub fn pool_options(settings: &Settings) -> PgPoolOptions {
                 Ok(true)
             })
         })
+        // A connection whose query was cut off by the request deadline is pinged by
+        // sqlx on release with no time limit; on a network that silently drops
+        // packets that ping waits on TCP retransmission (minutes), holding a pool slot
+        // the whole time, so after a long partition the pool would stay full of them
+        // well after the network healed. While deadlines are expiring, released
+        // connections must first answer within the acquire timeout or are closed
+        // (the pool opens fresh ones). Otherwise no extra round trip is spent.
+        .after_release(move |conn, _meta| {
+            Box::pin(async move {
+                if !deadline_expired_recently() {
+                    return Ok(true);
+                }
+                Ok(matches!(tokio::time::timeout(release_check, sqlx::Connection::ping(conn)).await, Ok(Ok(()))))
+            })
+        })
         .idle_timeout(Some(Duration::from_secs(600)))
+}
+
+/// When a request deadline last cut a handler off, in nanoseconds since [`epoch`].
+static LAST_DEADLINE: AtomicU64 = AtomicU64::new(0);
+
+/// How long after an expired deadline released connections are checked.
+const DEADLINE_WINDOW: Duration = Duration::from_secs(30);
+
+/// Records that a request deadline expired: whatever connection the handler held was
+/// dropped mid-query, possibly because the database stopped answering.
+pub fn note_deadline_expired() {
+    LAST_DEADLINE.store(since_epoch(Instant::now()).max(1), Ordering::Release);
+}
+
+fn deadline_expired_recently() -> bool {
+    let last = LAST_DEADLINE.load(Ordering::Acquire);
+    last != 0 && since_epoch(Instant::now()).saturating_sub(last) < DEADLINE_WINDOW.as_nanos() as u64
 }
 
 /// When this process last lost a database connection, in nanoseconds since [`epoch`]
@@ -73,7 +106,12 @@ fn idle_across_a_loss(idle_for: Duration) -> bool {
     loss != 0 && idle_since <= loss
 }
 
-/// Connection options carrying the server-side statement timeout.
+/// Connection options carrying the server-side statement timeout and TCP keepalives.
+///
+/// The keepalives are the server's: a connection this side abandoned while the network
+/// dropped everything (its close never arrived) is found dead by the server after
+/// about a minute (30 s idle, then 3 probes 10 s apart) and its backend, with any
+/// locks it held, goes away instead of lingering for the kernel's two hours.
 pub fn connect_options(settings: &Settings) -> anyhow::Result<PgConnectOptions> {
     options_for(settings, settings.database_url.expose(), "DATABASE_URL")
 }
@@ -81,7 +119,14 @@ pub fn connect_options(settings: &Settings) -> anyhow::Result<PgConnectOptions> 
 fn options_for(settings: &Settings, url: &str, name: &str) -> anyhow::Result<PgConnectOptions> {
     let options: PgConnectOptions = url.parse().with_context(|| format!("{name} is not a valid PostgreSQL URL"))?;
     let millis = settings.db_statement_timeout.as_millis();
-    Ok(options.options([("statement_timeout", millis.to_string())]).application_name("studytrack"))
+    Ok(options
+        .options([
+            ("statement_timeout", millis.to_string()),
+            ("tcp_keepalives_idle", "30".to_owned()),
+            ("tcp_keepalives_interval", "10".to_owned()),
+            ("tcp_keepalives_count", "3".to_owned()),
+        ])
+        .application_name("studytrack"))
 }
 
 /// One round trip to the database: what readiness means.

@@ -23,6 +23,9 @@ pub async fn enforce(
         .unwrap_or(Duration::from_secs(15));
     match tokio::time::timeout(limit, next.call(req)).await {
         Ok(result) => result,
-        Err(_) => Err(ApiError::TimedOut(limit.as_millis()).into()),
+        Err(_) => {
+            crate::db::note_deadline_expired();
+            Err(ApiError::TimedOut(limit.as_millis()).into())
+        }
     }
 }

@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+use crate::netns::Netns;
 use crate::server::free_port;
 
 pub struct Cluster {
@@ -19,6 +20,10 @@ pub struct Cluster {
     pub port: u16,
     /// Server settings beyond the port and socket (`-c name=value ...`).
     settings: &'static str,
+    /// The address it listens on and clients connect to.
+    host: String,
+    /// The network namespace it runs in (`ip netns exec`), if not the host's.
+    netns: Option<[String; 4]>,
 }
 
 /// Quick and unsafe for a crash, which these throwaway clusters never need to survive.
@@ -80,7 +85,14 @@ impl Cluster {
     /// (which writes `standby.signal` and the connection to the primary), started as a
     /// hot standby on a port of its own.
     pub fn replica_of(primary: &Cluster) -> Cluster {
-        let cluster = Cluster { bin: bin_dir(), port: free_port(), dir: owned_temp_dir(), settings: THROWAWAY };
+        let cluster = Cluster {
+            bin: bin_dir(),
+            port: free_port(),
+            dir: owned_temp_dir(),
+            settings: THROWAWAY,
+            host: "127.0.0.1".to_owned(),
+            netns: None,
+        };
         let data = cluster.data_dir();
         let port = primary.port.to_string();
         cluster.run(
@@ -91,15 +103,37 @@ impl Cluster {
         cluster
     }
 
+    /// Like [`Cluster::start_new`], inside `netns`, listening on its inside address and
+    /// accepting the host's side of the link.
+    pub fn start_in(netns: &Netns) -> Cluster {
+        let prefix = netns.prefix().map(str::to_owned);
+        let cluster = Cluster::new(THROWAWAY, netns.inside.clone(), Some(prefix));
+        cluster.initdb();
+        let hba = cluster.data_dir().join("pg_hba.conf");
+        let mut rules = std::fs::read_to_string(&hba).expect("read pg_hba.conf");
+        rules.push_str("host all all 10.231.0.0/16 trust\n");
+        std::fs::write(&hba, rules).expect("write pg_hba.conf");
+        cluster.start();
+        cluster
+    }
+
     fn init(settings: &'static str) -> Cluster {
-        let cluster = Cluster { bin: bin_dir(), port: free_port(), dir: owned_temp_dir(), settings };
-        let data = cluster.data_dir();
-        cluster.run(
+        let cluster = Cluster::new(settings, "127.0.0.1".to_owned(), None);
+        cluster.initdb();
+        cluster.start();
+        cluster
+    }
+
+    fn new(settings: &'static str, host: String, netns: Option<[String; 4]>) -> Cluster {
+        Cluster { bin: bin_dir(), port: free_port(), dir: owned_temp_dir(), settings, host, netns }
+    }
+
+    fn initdb(&self) {
+        let data = self.data_dir();
+        self.run(
             "initdb",
             &["-D", path(&data), "-U", "postgres", "-A", "trust", "--no-sync", "--no-locale", "-E", "UTF8"],
         );
-        cluster.start();
-        cluster
     }
 
     fn data_dir(&self) -> PathBuf {
@@ -108,13 +142,18 @@ impl Cluster {
 
     /// A connection string for `database` on this cluster.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+        format!("postgres://postgres@{}:{}/{database}", self.host, self.port)
     }
 
     /// Starts the server and waits until it accepts connections.
     pub fn start(&self) {
-        let options =
-            format!("-p {} -k {} -c listen_addresses=127.0.0.1 {}", self.port, path(self.dir.path()), self.settings);
+        let options = format!(
+            "-p {} -k {} -c listen_addresses={} {}",
+            self.port,
+            path(self.dir.path()),
+            self.host,
+            self.settings
+        );
         let log = self.dir.path().join("postgres.log");
         self.run(
             "pg_ctl",
@@ -127,15 +166,19 @@ impl Cluster {
         self.run("pg_ctl", &["-D", path(&self.data_dir()), "-m", "fast", "-w", "-t", "60", "stop"]);
     }
 
+    /// `[ip netns exec NS] [runuser -u postgres --] <bin>/program`.
     fn command(&self, program: &str) -> Command {
-        let exe = self.bin.join(program);
-        if running_as_root() {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(exe);
-            command
-        } else {
-            Command::new(exe)
+        let mut argv: Vec<std::ffi::OsString> = Vec::new();
+        if let Some(prefix) = &self.netns {
+            argv.extend(prefix.iter().map(Into::into));
         }
+        if running_as_root() {
+            argv.extend(["runuser", "-u", "postgres", "--"].map(Into::into));
+        }
+        argv.push(self.bin.join(program).into_os_string());
+        let mut command = Command::new(&argv[0]);
+        command.args(&argv[1..]);
+        command
     }
 
     fn run(&self, program: &str, args: &[&str]) -> Output {

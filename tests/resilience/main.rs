@@ -15,6 +15,8 @@ mod cluster;
 mod concurrency;
 mod db;
 mod load;
+mod netfault;
+mod netns;
 #[path = "../support/nginx.rs"]
 mod nginx;
 mod outage;

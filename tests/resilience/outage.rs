@@ -21,7 +21,7 @@ const FAST: Duration = Duration::from_secs(3);
 const RECOVERY: Duration = Duration::from_secs(5);
 
 /// Polls readiness and liveness every 200 ms until `stop`.
-fn spawn_probes(server: &Server, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Outcome>> {
+pub fn spawn_probes(server: &Server, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<Outcome>> {
     let (ready, live) = (server.url("/health/ready"), server.url("/health/live"));
     tokio::spawn(async move {
         let http = http_client();
