@@ -61,7 +61,7 @@ async fn read(state: &AppState, user_id: uuid::Uuid) -> Result<Consent, ApiError
     security(("bearer_auth" = [])),
     responses((status = 200, description = "The consent and its history", body = Consent))
 )]
-#[get("/me/consent")]
+#[get("/consent")]
 pub async fn get_consent(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(read(&state, user.id).await?))
 }
@@ -80,7 +80,7 @@ pub async fn get_consent(user: AuthUser, state: web::Data<AppState>) -> Result<H
     request_body = SetConsent,
     responses((status = 200, description = "The consent and its history", body = Consent))
 )]
-#[put("/me/consent")]
+#[put("/consent")]
 pub async fn set_consent(
     user: AuthUser,
     address: ClientAddress,

@@ -27,7 +27,7 @@ use crate::web::no_store;
         (status = 200, description = "The caller's account", body = Account),
     )
 )]
-#[get("/me")]
+#[get("")]
 pub async fn get_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let row = crate::auth::service::current_account(&state.db, user.id).await?;
     Ok(crate::web::private_ok().json(row.account()))
@@ -49,7 +49,7 @@ pub async fn get_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRe
         (status = 200, description = "The updated account", body = Account),
     )
 )]
-#[patch("/me")]
+#[patch("")]
 pub async fn update_me(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -76,7 +76,7 @@ pub async fn update_me(
         (status = 403, response = inline(WrongPassword)),
     )
 )]
-#[post("/me/password")]
+#[post("/password")]
 pub async fn change_password(
     req: HttpRequest,
     client: ClientAddress,
@@ -106,7 +106,7 @@ pub async fn change_password(
         (status = 403, response = inline(WrongPassword)),
     )
 )]
-#[delete("/me")]
+#[delete("")]
 pub async fn delete_me(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -128,7 +128,7 @@ pub async fn delete_me(
         (status = 200, description = "The caller's data", body = AccountExport),
     )
 )]
-#[get("/me/export")]
+#[get("/export")]
 pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let export = service::export(&state, user.id).await?;
     Ok(HttpResponse::Ok()
@@ -153,7 +153,7 @@ pub async fn export_me(user: AuthUser, state: web::Data<AppState>) -> Result<Htt
         (status = 429, response = inline(TooManyRequests)),
     )
 )]
-#[post("/me/email/verification")]
+#[post("/email/verification")]
 pub async fn request_email_verification(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     email_verification::request(&state, user.id).await?;
     Ok(no_store(StatusCode::ACCEPTED).json(Accepted::new("a verification link is on its way to your address")))
@@ -174,7 +174,7 @@ pub async fn request_email_verification(user: AuthUser, state: web::Data<AppStat
         (status = 204, description = "The address is verified"),
     )
 )]
-#[post("/auth/email-verification/confirm")]
+#[post("/email-verification/confirm")]
 pub async fn confirm_email_verification(
     state: web::Data<AppState>,
     body: web::Json<EmailVerificationConfirm>,
@@ -199,7 +199,7 @@ pub async fn confirm_email_verification(
         (status = 403, response = inline(WrongPassword)),
     )
 )]
-#[post("/me/email")]
+#[post("/email")]
 pub async fn request_email_change(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -225,7 +225,7 @@ pub async fn request_email_change(
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[post("/auth/email-change/confirm")]
+#[post("/email-change/confirm")]
 pub async fn confirm_email_change(
     state: web::Data<AppState>,
     body: web::Json<EmailChangeConfirm>,

@@ -43,7 +43,7 @@ pub struct TargetPath {
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[put("/me/notes/{kind}/{id}")]
+#[put("/notes/{kind}/{id}")]
 pub async fn set_note(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -68,7 +68,7 @@ pub async fn set_note(
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/me/notes/{kind}/{id}")]
+#[get("/notes/{kind}/{id}")]
 pub async fn get_note(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -92,7 +92,7 @@ pub async fn get_note(
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[delete("/me/notes/{kind}/{id}")]
+#[delete("/notes/{kind}/{id}")]
 pub async fn delete_note(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -112,7 +112,7 @@ pub async fn delete_note(
     security(("bearer_auth" = [])),
     responses((status = 200, description = "The notes", body = Notes))
 )]
-#[get("/me/notes")]
+#[get("/notes")]
 pub async fn list_notes(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(service::notes(&state, user.id).await?))
 }
@@ -134,7 +134,7 @@ pub async fn list_notes(user: AuthUser, state: web::Data<AppState>) -> Result<Ht
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[put("/me/bookmarks/{kind}/{id}")]
+#[put("/bookmarks/{kind}/{id}")]
 pub async fn set_bookmark(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -159,7 +159,7 @@ pub async fn set_bookmark(
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[delete("/me/bookmarks/{kind}/{id}")]
+#[delete("/bookmarks/{kind}/{id}")]
 pub async fn delete_bookmark(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -179,7 +179,7 @@ pub async fn delete_bookmark(
     security(("bearer_auth" = [])),
     responses((status = 200, description = "The bookmarks", body = Bookmarks))
 )]
-#[get("/me/bookmarks")]
+#[get("/bookmarks")]
 pub async fn list_bookmarks(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(service::bookmarks(&state, user.id).await?))
 }

@@ -38,7 +38,7 @@ use crate::web::no_store;
         (status = 429, response = inline(TooManyRequests)),
     )
 )]
-#[post("/auth/login")]
+#[post("/login")]
 pub async fn login(
     req: HttpRequest,
     client: ClientAddress,
@@ -118,7 +118,7 @@ pub async fn login(
         (status = 401, response = inline(Unauthorized)),
     )
 )]
-#[post("/auth/refresh")]
+#[post("/refresh")]
 pub async fn refresh(
     req: HttpRequest,
     client: ClientAddress,
@@ -221,7 +221,7 @@ async fn is_lost_answer_retry(
         (status = 204, description = "Logged out"),
     )
 )]
-#[post("/auth/logout")]
+#[post("/logout")]
 pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     if body.refresh_token.expose_secret().len() <= 200 {
         let hash = tokens::hash_refresh_token(body.refresh_token.expose_secret());
@@ -246,7 +246,7 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>)
         (status = 204, description = "Every session ended"),
     )
 )]
-#[post("/auth/logout-all")]
+#[post("/logout-all")]
 pub async fn logout_all(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut tx = state.db.begin().await?;
     store::end_all_sessions(&mut tx, user.id).await?;
@@ -276,7 +276,7 @@ pub async fn logout_all(user: AuthUser, state: web::Data<AppState>) -> Result<Ht
         (status = 429, response = inline(TooManyRequests)),
     )
 )]
-#[post("/auth/register")]
+#[post("/register")]
 pub async fn register(
     client: ClientAddress,
     state: web::Data<AppState>,
@@ -303,7 +303,7 @@ pub async fn register(
          headers(("Cache-Control" = String, description = "no-store"))),
     )
 )]
-#[post("/auth/register/confirm")]
+#[post("/register/confirm")]
 pub async fn confirm_registration(
     req: HttpRequest,
     client: ClientAddress,
@@ -332,7 +332,7 @@ pub async fn confirm_registration(
         (status = 429, response = inline(TooManyRequests)),
     )
 )]
-#[post("/auth/password-reset")]
+#[post("/password-reset")]
 pub async fn request_password_reset(
     client: ClientAddress,
     state: web::Data<AppState>,
@@ -358,7 +358,7 @@ pub async fn request_password_reset(
         (status = 204, description = "Password set; log in with it"),
     )
 )]
-#[post("/auth/password-reset/confirm")]
+#[post("/password-reset/confirm")]
 pub async fn confirm_password_reset(
     state: web::Data<AppState>,
     body: web::Json<PasswordResetConfirm>,

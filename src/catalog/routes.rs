@@ -43,7 +43,7 @@ pub struct TopicPath {
         (status = 304, response = inline(NotModified)),
     )
 )]
-#[get("/tracks")]
+#[get("")]
 pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let rendered = state
         .cache
@@ -69,7 +69,7 @@ pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/tracks/{track}/topics/{topic}")]
+#[get("/topics/{topic}")]
 pub async fn get_topic(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -101,7 +101,7 @@ pub async fn get_topic(
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/tracks/{track}/topics/{topic}/flashcards")]
+#[get("/topics/{topic}/flashcards")]
 pub async fn list_topic_flashcards(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -160,7 +160,7 @@ pub struct QuestionQuery {
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[get("/questions")]
+#[get("")]
 pub async fn list_questions(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -239,7 +239,7 @@ pub struct QuestionPath {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/questions/{id}")]
+#[get("/{id}")]
 pub async fn get_question(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -285,7 +285,7 @@ pub struct ArticleQuery {
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[get("/articles")]
+#[get("")]
 pub async fn list_articles(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -325,7 +325,7 @@ pub struct ArticlePath {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/articles/{slug}")]
+#[get("/{slug}")]
 pub async fn get_article(
     req: HttpRequest,
     state: web::Data<AppState>,

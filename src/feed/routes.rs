@@ -43,7 +43,7 @@ pub struct ChangesQuery {
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[get("/me/changes")]
+#[get("/changes")]
 pub async fn list_changes(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -79,7 +79,7 @@ pub struct TrackPath {
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[get("/tracks/{track}/changes")]
+#[get("/changes")]
 pub async fn list_track_changes(
     state: web::Data<AppState>,
     path: web::Path<TrackPath>,

@@ -40,7 +40,7 @@ use crate::web::{no_store, private_ok};
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[post("/me/interviews")]
+#[post("/interviews")]
 pub async fn create_interview(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -86,7 +86,7 @@ pub struct ItemPath {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/me/interviews/{id}")]
+#[get("/interviews/{id}")]
 pub async fn get_interview(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -114,7 +114,7 @@ pub async fn get_interview(
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[put("/me/interviews/{id}/items/{position}/answer")]
+#[put("/interviews/{id}/items/{position}/answer")]
 pub async fn answer_question(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -144,7 +144,7 @@ pub async fn answer_question(
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[put("/me/interviews/{id}/items/{position}/grades")]
+#[put("/interviews/{id}/items/{position}/grades")]
 pub async fn grade_question(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -178,7 +178,7 @@ pub struct QuestionPath {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/me/questions/{id}/cold-answers")]
+#[get("/questions/{id}/cold-answers")]
 pub async fn list_cold_answers(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -203,7 +203,7 @@ pub async fn list_cold_answers(
         (status = 200, description = "Questions due, most overdue first", body = DueQuestions),
     )
 )]
-#[get("/me/interviews/due")]
+#[get("/interviews/due")]
 pub async fn list_due_questions(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(service::due(&state, user.id).await?))
 }

@@ -33,7 +33,7 @@ use crate::web::etag;
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/tracks/{track}/bundle")]
+#[get("/bundle")]
 pub async fn get_track_bundle(
     req: HttpRequest,
     state: web::Data<AppState>,

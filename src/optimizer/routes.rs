@@ -38,7 +38,7 @@ use crate::web::{no_store, private_ok};
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[post("/me/scheduler/optimize")]
+#[post("/scheduler/optimize")]
 pub async fn start_optimization(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let job = service::start(&state, user.id).await?;
     Ok(no_store(StatusCode::ACCEPTED).insert_header((header::LOCATION, job.url.clone())).json(job))
@@ -66,7 +66,7 @@ pub struct JobPath {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/me/scheduler/jobs/{id}")]
+#[get("/scheduler/jobs/{id}")]
 pub async fn get_job(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -85,7 +85,7 @@ pub async fn get_job(
     security(("bearer_auth" = [])),
     responses((status = 200, description = "The scheduler", body = SchedulerSettings))
 )]
-#[get("/me/scheduler")]
+#[get("/scheduler")]
 pub async fn get_scheduler(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(service::settings(&state, user.id).await?))
 }
@@ -108,7 +108,7 @@ pub async fn get_scheduler(user: AuthUser, state: web::Data<AppState>) -> Result
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[put("/me/scheduler")]
+#[put("/scheduler")]
 pub async fn apply_scheduler(
     user: AuthUser,
     state: web::Data<AppState>,

@@ -28,7 +28,7 @@ use crate::web::private_ok;
     request_body = SetGoal,
     responses((status = 200, description = "The goal as stored", body = Goal))
 )]
-#[put("/me/goals")]
+#[put("/goals")]
 pub async fn set_goal(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -47,7 +47,7 @@ pub async fn set_goal(
     security(("bearer_auth" = [])),
     responses((status = 200, description = "Every goal, by track", body = Goals))
 )]
-#[get("/me/goals")]
+#[get("/goals")]
 pub async fn list_goals(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(service::goals(&state, user.id).await?))
 }
@@ -73,7 +73,7 @@ pub struct GoalPath {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[delete("/me/goals/{track}")]
+#[delete("/goals/{track}")]
 pub async fn delete_goal(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -115,7 +115,7 @@ pub struct TodayQuery {
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[get("/me/today")]
+#[get("/today")]
 pub async fn get_today(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -164,7 +164,7 @@ pub struct ForecastQuery {
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[get("/me/forecast")]
+#[get("/forecast")]
 pub async fn get_forecast(
     user: AuthUser,
     state: web::Data<AppState>,

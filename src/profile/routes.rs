@@ -75,7 +75,7 @@ fn my_profile(row: Option<ProfileRow>) -> MyProfile {
         (status = 200, description = "The caller's profile setting", body = MyProfile),
     )
 )]
-#[get("/me/profile")]
+#[get("/profile")]
 pub async fn get_my_profile(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let row = store::mine(&state.db, user.id).await?;
     Ok(private_ok().json(my_profile(row)))
@@ -101,7 +101,7 @@ pub async fn get_my_profile(user: AuthUser, state: web::Data<AppState>) -> Resul
         (status = 409, response = inline(HandleTaken)),
     )
 )]
-#[put("/me/profile")]
+#[put("/profile")]
 pub async fn set_my_profile(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -127,7 +127,7 @@ pub async fn set_my_profile(
         (status = 204, description = "No profile any more; the handle is free"),
     )
 )]
-#[delete("/me/profile")]
+#[delete("/profile")]
 pub async fn delete_my_profile(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     store::delete(&state.db, user.id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -190,7 +190,7 @@ fn public_track(handle: &str, progress: TrackProgress) -> PublicTrack {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/profiles/{handle}")]
+#[get("/{handle}")]
 pub async fn get_profile(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -243,7 +243,7 @@ pub async fn get_profile(
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/profiles/{handle}/tracks/{track}/card.svg")]
+#[get("/{handle}/tracks/{track}/card.svg")]
 pub async fn get_profile_card(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -59,7 +59,7 @@ pub struct TopicPath {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[put("/me/questions/{id}/status")]
+#[put("/questions/{id}/status")]
 pub async fn set_question_status(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -86,7 +86,7 @@ pub async fn set_question_status(
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[put("/me/tracks/{track}/topics/{topic}/status")]
+#[put("/tracks/{track}/topics/{topic}/status")]
 pub async fn set_topic_status(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -129,7 +129,7 @@ pub async fn set_topic_status(
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/me/tracks/{track}/progress")]
+#[get("/tracks/{track}/progress")]
 pub async fn get_progress(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -163,7 +163,7 @@ pub async fn get_progress(
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/me/tracks/{track}/next")]
+#[get("/tracks/{track}/next")]
 pub async fn get_next(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -196,7 +196,7 @@ pub async fn get_next(
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/me/tracks/{track}/soft-spots")]
+#[get("/tracks/{track}/soft-spots")]
 pub async fn get_soft_spots(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -232,7 +232,7 @@ pub struct ActivityQuery {
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[get("/me/activity")]
+#[get("/activity")]
 pub async fn get_activity(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -272,7 +272,7 @@ pub struct RoadmapPath {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/tracks/{track}")]
+#[get("")]
 pub async fn get_track(
     req: HttpRequest,
     user: MaybeUser,

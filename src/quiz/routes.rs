@@ -34,7 +34,7 @@ use crate::web::private_ok;
         (status = 201, description = "The attempt, without answers", body = QuizAttempt),
     )
 )]
-#[post("/me/quizzes")]
+#[post("/quizzes")]
 pub async fn create_quiz(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -73,7 +73,7 @@ pub struct AttemptPath {
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[post("/me/quizzes/{id}/submission")]
+#[post("/quizzes/{id}/submission")]
 pub async fn submit_quiz(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -111,7 +111,7 @@ pub struct HistoryQuery {
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[get("/me/quizzes")]
+#[get("/quizzes")]
 pub async fn list_quizzes(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -140,7 +140,7 @@ pub async fn list_quizzes(
         (status = 404, response = inline(NotFound)),
     )
 )]
-#[get("/me/quizzes/{id}")]
+#[get("/quizzes/{id}")]
 pub async fn get_quiz(
     user: AuthUser,
     state: web::Data<AppState>,

@@ -40,7 +40,7 @@ async fn current_settings(state: &AppState, user: &AuthUser) -> Result<ReminderS
         (status = 200, description = "The settings", body = ReminderSettings),
     )
 )]
-#[get("/me/reminders")]
+#[get("/reminders")]
 pub async fn get_reminders(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(current_settings(&state, &user).await?))
 }
@@ -61,7 +61,7 @@ pub async fn get_reminders(user: AuthUser, state: web::Data<AppState>) -> Result
         (status = 200, description = "The settings now", body = ReminderSettings),
     )
 )]
-#[put("/me/reminders")]
+#[put("/reminders")]
 pub async fn set_reminders(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -98,7 +98,7 @@ pub async fn set_reminders(
         (status = 200, description = "The summary", body = Summary),
     )
 )]
-#[get("/me/summary")]
+#[get("/summary")]
 pub async fn get_summary(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let account = crate::auth::service::current_account(&state.db, user.id).await?;
     let learner = summary::Learner {
@@ -133,7 +133,7 @@ pub struct UnsubscribeQuery {
         (status = 400, response = inline(BadRequest)),
     )
 )]
-#[post("/reminders/unsubscribe")]
+#[post("/unsubscribe")]
 pub async fn unsubscribe_reminders(
     state: web::Data<AppState>,
     query: web::Query<UnsubscribeQuery>,

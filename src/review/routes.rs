@@ -43,7 +43,7 @@ pub struct DueQuery {
         (status = 422, response = inline(Unprocessable)),
     )
 )]
-#[get("/me/reviews/due")]
+#[get("/reviews/due")]
 pub async fn due_cards(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -71,7 +71,7 @@ pub async fn due_cards(
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[post("/me/reviews")]
+#[post("/reviews")]
 pub async fn record_review(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -92,7 +92,7 @@ pub async fn record_review(
         (status = 200, description = "Statistics", body = ReviewStats),
     )
 )]
-#[get("/me/reviews/stats")]
+#[get("/reviews/stats")]
 pub async fn review_stats(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(private_ok().json(service::stats(&state, user.id).await?))
 }

@@ -29,7 +29,7 @@ use crate::web::private_ok;
     request_body = SyncBatch,
     responses((status = 200, description = "One result per event", body = SyncResults))
 )]
-#[post("/me/sync")]
+#[post("/sync")]
 pub async fn sync(
     user: AuthUser,
     state: web::Data<AppState>,

@@ -26,6 +26,9 @@ fn run(args: &[&str]) {
 impl Netns {
     /// Creates the namespace and the link: 10.231.N.1 on the host, 10.231.N.2 inside.
     pub fn create() -> Netns {
+        // SAFETY: geteuid(2) has no preconditions and cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        assert!(root, "the network-fault test creates a network namespace and needs root (CAP_NET_ADMIN)");
         let id = std::process::id();
         let name = format!("stnet{id}");
         let subnet = format!("10.231.{}", id % 250 + 1);
