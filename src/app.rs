@@ -43,6 +43,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// A running-ready server and what a caller needs to reach and stop it.
 pub struct Application {
     port: u16,
+    /// The listening socket (a second handle on it), closed for new connections when
+    /// the server stops.
+    listening: TcpListener,
     server: Server,
     state: web::Data<AppState>,
     background: Background,
@@ -69,6 +72,7 @@ impl Application {
         }
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let listening = listener.try_clone().context("cannot duplicate the listening socket")?;
         let doc = openapi();
         let table = web::Data::new(fallback::RouteTable::from_openapi(
             &doc,
@@ -167,7 +171,7 @@ impl Application {
                 .run(),
             ),
         ]);
-        Ok(Application { port, server: server.run(), state, background })
+        Ok(Application { port, listening, server: server.run(), state, background })
     }
 
     pub fn port(&self) -> u16 {
@@ -189,6 +193,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let state = self.state.clone();
+        let listening = self.listening;
         // Installed before serving, so a signal that arrives early is not fatal.
         let mut signals = Signals::install()?;
         tokio::spawn(async move {
@@ -203,6 +208,11 @@ impl Application {
                 }
             }
             tracing::info!("no longer accepting; draining in-flight requests");
+            handle.pause().await;
+            refuse_new_connections(&listening);
+            // Connections accepted just before the pause are still on their way to a
+            // worker, and a worker told to stop drops those it has not started.
+            tokio::time::sleep(HANDOFF).await;
             handle.stop(true).await;
         });
         let _background = self.background;
@@ -214,6 +224,21 @@ impl Application {
     pub async fn into_server(self) -> std::io::Result<()> {
         let _background = self.background;
         self.server.await
+    }
+}
+
+/// How long connections accepted just before a stop get to reach a worker.
+const HANDOFF: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Makes the kernel refuse new connections on the listening socket. Only not accepting
+/// them (actix's pause and stop) leaves the kernel completing handshakes into the
+/// backlog: a proxy then sends its request there, and when the socket closes that
+/// connection is reset with the request in it, which the proxy may not repeat for a
+/// POST (nginx does not). Refused, nothing was sent, and the proxy tries another
+/// instance whatever the method: the rolling restart in `tests/resilience/topology.rs`.
+fn refuse_new_connections(listening: &TcpListener) {
+    if let Err(err) = socket2::SockRef::from(listening).shutdown(std::net::Shutdown::Read) {
+        tracing::warn!(error = %err, "could not close the listening socket; connections queue until exit");
     }
 }
 

@@ -247,7 +247,20 @@ async fn two_instances_behind_nginx_on_a_streaming_replica_survive_failover_kill
     let replica_pool = connect(&d.replica.url("studytrack")).await;
     let http = http_client();
 
-    // 1. Content reads go to the replica while it keeps up, on both instances.
+    // 1. Content reads go to the replica while it keeps up, on both instances (once
+    //    it has replayed the seed: each instance waits for that before using it).
+    let started = Instant::now();
+    for server in &d.instances {
+        loop {
+            let before = reads_of(server).await;
+            assert!(search_through(&server.base, &http).await.ok());
+            if reads_of(server).await.replica > before.replica {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "{} never read from the replica", server.base);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
     let before = [reads_of(&d.instances[0]).await, reads_of(&d.instances[1]).await];
     for _ in 0..40 {
         let o = search_through(&d.nginx.url, &http).await;
