@@ -208,10 +208,13 @@ impl Application {
                 }
             }
             tracing::info!("no longer accepting; draining in-flight requests");
-            handle.pause().await;
+            // Refused first, then no longer accepted: the other order leaves a moment
+            // in which connections queue in the backlog unaccepted, to be reset with
+            // their requests when the socket closes.
             refuse_new_connections(&listening);
-            // Connections accepted just before the pause are still on their way to a
-            // worker, and a worker told to stop drops those it has not started.
+            handle.pause().await;
+            // Connections accepted just before are still on their way to a worker, and
+            // a worker told to stop drops those it has not started.
             tokio::time::sleep(HANDOFF).await;
             handle.stop(true).await;
         });
@@ -237,6 +240,7 @@ const HANDOFF: std::time::Duration = std::time::Duration::from_millis(100);
 /// POST (nginx does not). Refused, nothing was sent, and the proxy tries another
 /// instance whatever the method: the rolling restart in `tests/resilience/topology.rs`.
 fn refuse_new_connections(listening: &TcpListener) {
+    crate::telemetry::listener_closed();
     if let Err(err) = socket2::SockRef::from(listening).shutdown(std::net::Shutdown::Read) {
         tracing::warn!(error = %err, "could not close the listening socket; connections queue until exit");
     }

@@ -207,6 +207,20 @@ fn spawn_readers(base: &str, content: &Content, stop: Arc<AtomicBool>) -> Vec<to
         .collect()
 }
 
+/// Waits until `server` answers content reads that came through nginx.
+async fn wait_until_proxied_to(server: &Server) {
+    let started = Instant::now();
+    let before = reads_of(server).await;
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = reads_of(server).await;
+        if now.primary + now.replica > before.primary + before.replica {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "nginx never sent {} traffic again", server.base);
+    }
+}
+
 async fn join_readers(readers: Vec<tokio::task::JoinHandle<Vec<Outcome>>>) -> Vec<Outcome> {
     let mut all = Vec::new();
     for r in readers {
@@ -399,7 +413,11 @@ async fn two_instances_behind_nginx_on_a_streaming_replica_survive_failover_kill
         let status = d.instances[i].wait_exit(Duration::from_secs(40)).await;
         assert!(status.is_some_and(|s| s.success()), "instance {i} did not stop cleanly: {status:?}");
         d.restart(i).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // The next one goes only once nginx sends the restarted one traffic again: it
+        // skips an instance for `fail_timeout` after a refusal, and with both skipped
+        // it has nowhere to send anything (the same rule holds for any rolling restart
+        // behind a passive-health-checking proxy).
+        wait_until_proxied_to(&d.instances[i]).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop.store(true, Ordering::Relaxed);
