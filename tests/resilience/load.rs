@@ -82,3 +82,22 @@ pub fn spawn(
         log
     })
 }
+
+/// One load task per learner, as [`spawn`], all stopped by `stop`.
+pub fn spawn_all(
+    learners: &[Learner],
+    content: &Content,
+    stop: &Arc<AtomicBool>,
+    pause: Duration,
+) -> Vec<tokio::task::JoinHandle<LoadLog>> {
+    learners.iter().map(|l| spawn(l.clone(), content.clone(), stop.clone(), pause)).collect()
+}
+
+/// Waits for every load task and merges what they recorded.
+pub async fn join_all(loaders: Vec<tokio::task::JoinHandle<LoadLog>>) -> LoadLog {
+    let mut logs = Vec::new();
+    for loader in loaders {
+        logs.push(loader.await.expect("load task panicked"));
+    }
+    LoadLog::merge(logs)
+}

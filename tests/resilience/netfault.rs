@@ -25,7 +25,7 @@ use sqlx::postgres::PgPoolOptions;
 
 use crate::client::{self, Content, Learner, Outcome};
 use crate::cluster::Cluster;
-use crate::load::{self, LoadLog};
+use crate::load;
 use crate::netns::Netns;
 use crate::outage::spawn_probes;
 use crate::server::Server;
@@ -62,10 +62,7 @@ async fn a_database_that_silently_drops_packets_gives_503s_within_the_deadline_a
 
     let stop = Arc::new(AtomicBool::new(false));
     let probes = spawn_probes(&server, stop.clone());
-    let loaders: Vec<_> = learners
-        .iter()
-        .map(|l| load::spawn(l.clone(), content.clone(), stop.clone(), Duration::from_millis(25)))
-        .collect();
+    let loaders = load::spawn_all(&learners, &content, &stop, Duration::from_millis(25));
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     // A slow link: 256 kbit/s each way.
@@ -87,11 +84,7 @@ async fn a_database_that_silently_drops_packets_gives_503s_within_the_deadline_a
     tokio::time::sleep(RECOVERY + Duration::from_secs(3)).await;
     stop.store(true, Ordering::Relaxed);
 
-    let mut logs = Vec::new();
-    for loader in loaders {
-        logs.push(loader.await.expect("load task panicked"));
-    }
-    let log = LoadLog::merge(logs);
+    let log = load::join_all(loaders).await;
     let probes = probes.await.expect("probe task panicked");
 
     // Never a hang, never anything but an answer or a 503 problem+json.

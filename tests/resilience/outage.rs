@@ -10,7 +10,7 @@ use sqlx::postgres::PgPoolOptions;
 
 use crate::client::{self, Content, Learner, Outcome, http_client, send};
 use crate::cluster::Cluster;
-use crate::load::{self, LoadLog};
+use crate::load;
 use crate::server::Server;
 
 const CLIENTS: usize = 6;
@@ -50,10 +50,7 @@ async fn a_database_outage_gives_fast_503s_then_recovers_by_itself_losing_no_ack
 
     let stop = Arc::new(AtomicBool::new(false));
     let probes = spawn_probes(&server, stop.clone());
-    let loaders: Vec<_> = learners
-        .iter()
-        .map(|l| load::spawn(l.clone(), content.clone(), stop.clone(), Duration::from_millis(25)))
-        .collect();
+    let loaders = load::spawn_all(&learners, &content, &stop, Duration::from_millis(25));
 
     tokio::time::sleep(Duration::from_secs(3)).await;
     let stopping = Instant::now();
@@ -68,11 +65,7 @@ async fn a_database_outage_gives_fast_503s_then_recovers_by_itself_losing_no_ack
     tokio::time::sleep(RECOVERY + Duration::from_secs(2)).await;
     stop.store(true, Ordering::Relaxed);
 
-    let mut logs = Vec::new();
-    for loader in loaders {
-        logs.push(loader.await.expect("load task panicked"));
-    }
-    let log = LoadLog::merge(logs);
+    let log = load::join_all(loaders).await;
     let probes = probes.await.expect("probe task panicked");
 
     // Nothing ever failed in a way other than a 503: no 500, no dropped connection.

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::client::{self, Content, Learner, Outcome, PASSWORD, send};
 use crate::db::TestDb;
-use crate::load::{self, LoadLog};
+use crate::load;
 use crate::server::Server;
 
 const GRACE_SECS: u64 = 10;
@@ -83,10 +83,7 @@ async fn sigterm_drains_in_flight_requests_and_exits_within_the_grace_period() {
         learners.push(Learner::register(&server, &format!("steady{i}@example.com")).await);
     }
     let stop = Arc::new(AtomicBool::new(false));
-    let loaders: Vec<_> = learners
-        .iter()
-        .map(|l| load::spawn(l.clone(), content.clone(), stop.clone(), Duration::from_millis(10)))
-        .collect();
+    let loaders = load::spawn_all(&learners, &content, &stop, Duration::from_millis(10));
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     // A burst of slow requests, then the signal while they are in flight; a second
@@ -147,11 +144,7 @@ async fn sigterm_drains_in_flight_requests_and_exits_within_the_grace_period() {
     }
     let first_503 = probes.iter().find(|o| o.status == Some(503)).map(|o| o.sent + o.elapsed - signalled);
 
-    let mut logs = Vec::new();
-    for loader in loaders {
-        logs.push(loader.await.expect("load task"));
-    }
-    let log = LoadLog::merge(logs);
+    let log = load::join_all(loaders).await;
     for o in &log.outcomes {
         let before = o.sent + o.elapsed < signalled;
         assert!(o.ok() || (!before && o.status.is_none()), "under shutdown: {}", o.describe());

@@ -229,14 +229,6 @@ async fn join_readers(readers: Vec<tokio::task::JoinHandle<Vec<Outcome>>>) -> Ve
     all
 }
 
-async fn join_load(loaders: Vec<tokio::task::JoinHandle<LoadLog>>) -> LoadLog {
-    let mut logs = Vec::new();
-    for l in loaders {
-        logs.push(l.await.expect("load task panicked"));
-    }
-    LoadLog::merge(logs)
-}
-
 /// Every acknowledged mark and review is in the primary.
 async fn assert_no_acknowledged_write_lost(pool: &PgPool, log: &LoadLog) -> (usize, usize) {
     let marks = client::check_marks(pool, &log.marks).await;
@@ -369,10 +361,7 @@ async fn two_instances_behind_nginx_on_a_streaming_replica_survive_failover_kill
         learners.push(learner);
     }
     let stop = Arc::new(AtomicBool::new(false));
-    let loaders: Vec<_> = learners
-        .iter()
-        .map(|l| load::spawn(l.clone(), content.clone(), stop.clone(), Duration::from_millis(5)))
-        .collect();
+    let loaders = load::spawn_all(&learners, &content, &stop, Duration::from_millis(5));
     let readers = spawn_readers(&d.nginx.url, &content, stop.clone());
     tokio::time::sleep(Duration::from_secs(2)).await;
     let killing = Instant::now();
@@ -380,7 +369,7 @@ async fn two_instances_behind_nginx_on_a_streaming_replica_survive_failover_kill
     let killed = Instant::now();
     tokio::time::sleep(Duration::from_secs(3)).await;
     stop.store(true, Ordering::Relaxed);
-    let kill_log = join_load(loaders).await;
+    let kill_log = load::join_all(loaders).await;
     let kill_reads = join_readers(readers).await;
     let failed: Vec<&Outcome> = kill_log.outcomes.iter().chain(&kill_reads).filter(|o| !o.ok()).collect();
     for o in &failed {
@@ -402,10 +391,7 @@ async fn two_instances_behind_nginx_on_a_streaming_replica_survive_failover_kill
 
     // 6. A rolling restart of both instances under load: not one failed request.
     let stop = Arc::new(AtomicBool::new(false));
-    let loaders: Vec<_> = learners
-        .iter()
-        .map(|l| load::spawn(l.clone(), content.clone(), stop.clone(), Duration::from_millis(5)))
-        .collect();
+    let loaders = load::spawn_all(&learners, &content, &stop, Duration::from_millis(5));
     let readers = spawn_readers(&d.nginx.url, &content, stop.clone());
     tokio::time::sleep(Duration::from_secs(1)).await;
     for i in 0..2 {
@@ -421,7 +407,7 @@ async fn two_instances_behind_nginx_on_a_streaming_replica_survive_failover_kill
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop.store(true, Ordering::Relaxed);
-    let rolling_log = join_load(loaders).await;
+    let rolling_log = load::join_all(loaders).await;
     let rolling_reads = join_readers(readers).await;
     for o in rolling_log.outcomes.iter().chain(&rolling_reads) {
         assert!(o.ok(), "during the rolling restart: {}\n{}", o.describe(), d.nginx.error_log());
