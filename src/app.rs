@@ -34,6 +34,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     // Runs on the finished document: the derive's modifiers see it before the
     // handlers' paths are added.
+    utoipa::Modify::modify(&crate::openapi::AdminAccess, &mut doc);
     utoipa::Modify::modify(&crate::openapi::RateLimited, &mut doc);
     utoipa::Modify::modify(&crate::openapi::SharedResponses, &mut doc);
     utoipa::Modify::modify(&crate::webhooks::docs::Webhooks, &mut doc);
@@ -157,6 +158,7 @@ impl Application {
             tokio::spawn(state.reads.clone().probe()),
             tokio::spawn(auth::prune::run(state.db.clone(), settings.prune_interval)),
             tokio::spawn(crate::reminders::scheduler::run(state.clone().into_inner(), settings.reminder_interval)),
+            tokio::spawn(crate::admin::editorial::scheduler::run(state.clone().into_inner(), settings.job_poll)),
             tokio::spawn(crate::optimizer::worker::run(state.clone().into_inner(), settings.job_poll)),
             tokio::spawn(rate_limit_cleanup),
             tokio::spawn(

@@ -57,6 +57,13 @@ enum Command {
     },
 }
 
+/// The roles the CLI grants.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum GrantedRole {
+    Admin,
+    Editor,
+}
+
 #[derive(Subcommand)]
 enum AdminCommand {
     /// Create an admin account; the password is read from standard input (one line).
@@ -67,12 +74,15 @@ enum AdminCommand {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Make an existing account an admin.
+    /// Make an existing account an admin (or, with `--role editor`, an editor: writes
+    /// drafts and submits change sets, never publishes).
     Grant {
         #[arg(long)]
         email: String,
+        #[arg(long, value_enum, default_value = "admin")]
+        role: GrantedRole,
     },
-    /// Make an admin a learner again.
+    /// Make an admin or editor a learner again.
     Revoke {
         #[arg(long)]
         email: String,
@@ -215,11 +225,17 @@ async fn admin(command: AdminCommand, settings: &Settings) -> anyhow::Result<Exi
                 }
             }
         }
-        AdminCommand::Grant { email } | AdminCommand::Revoke { email } if Email::parse(&email).is_err() => {
+        AdminCommand::Grant { email, .. } | AdminCommand::Revoke { email } if Email::parse(&email).is_err() => {
             eprintln!("not a valid email address: {email}");
             return Ok(ExitCode::from(1));
         }
-        AdminCommand::Grant { email } => return set_role(&pool, &email, Role::Admin).await,
+        AdminCommand::Grant { email, role } => {
+            let role = match role {
+                GrantedRole::Admin => Role::Admin,
+                GrantedRole::Editor => Role::Editor,
+            };
+            return set_role(&pool, &email, role).await;
+        }
         AdminCommand::Revoke { email } => return set_role(&pool, &email, Role::Learner).await,
     }
     Ok(ExitCode::SUCCESS)

@@ -26,7 +26,8 @@ lists are `{items, next_cursor}` with `limit` 1-100 (default 20); content respon
         (name = "plan", description = "A plan to the interview date: a goal per track, today's agenda within the day's minutes, and the readiness forecast with what to change."),
         (name = "reminders", description = "Opt-in daily study reminders by mail, their one-click unsubscribe, and the summary they are made from."),
         (name = "profiles", description = "Opt-in public profiles: a handle, track fills and streak as JSON, and an SVG progress card per track. Private by default; a private profile is 404."),
-        (name = "admin", description = "Admin-only operations: 401 without a token, 403 for learners."),
+        (name = "admin", description = "Operations of the admin API: 401 without a token, 403 for learners. Each operation says who may call it: admins, editors (drafts and change sets, not publishing), and scoped API tokens (`stk_…`, the `api_token` scheme) within their scopes."),
+        (name = "editorial", description = "Drafts beside the published content, change sets reviewed and published together (now or at `publish_at`), revisions with restore, and preview tokens that show drafts through the public reads. Learners never see a draft."),
         (name = "operations", description = "Health checks for load balancers and orchestrators."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -48,6 +49,20 @@ impl utoipa::Modify for BearerAuth {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some("Access token from `POST /api/v1/auth/login` (15 minutes)."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("stk_")
+                    .description(Some(
+                        "A scoped API token for scripts (`POST /api/v1/admin/tokens`), accepted by the admin API \
+                         only. It acts as the admin who issued it, narrowed to its scopes: `content:read`, \
+                         `content:draft`, `content:publish`, `import`. Each operation lists the scopes that grant it.",
+                    ))
                     .build(),
             ),
         );
@@ -83,6 +98,49 @@ fn operations(
         .flatten()
         .map(move |operation| (path, operation))
     })
+}
+
+/// Every admin operation documents who may call it, from the one access table
+/// (`auth::access`): the roles, and for those a script may call, the `api_token`
+/// scheme with the scopes that grant it.
+pub struct AdminAccess;
+
+impl utoipa::Modify for AdminAccess {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::auth::access::{self, Permission, Scope};
+        use utoipa::openapi::security::SecurityRequirement;
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/admin/") {
+                continue;
+            }
+            let methods = [
+                (actix_web::http::Method::GET, &mut item.get),
+                (actix_web::http::Method::PUT, &mut item.put),
+                (actix_web::http::Method::POST, &mut item.post),
+                (actix_web::http::Method::DELETE, &mut item.delete),
+                (actix_web::http::Method::PATCH, &mut item.patch),
+            ];
+            for (method, operation) in methods {
+                let Some(operation) = operation else { continue };
+                let permission = access::required(&method, path);
+                let scopes: Vec<&str> = Scope::ALL
+                    .into_iter()
+                    .filter(|s| access::scopes_allow(access::Scopes::of([*s]), permission))
+                    .map(Scope::as_str)
+                    .collect();
+                let who = match permission {
+                    Permission::AdminOnly => "admins only (no API token)".to_owned(),
+                    Permission::ContentPublish => format!("admins; API tokens with `{}`", scopes.join("`, `")),
+                    _ => format!("admins and editors; API tokens with `{}`", scopes.join("`, `")),
+                };
+                let description = operation.description.get_or_insert_with(String::new);
+                description.push_str(&format!("\n\n**Who:** {who}."));
+                if !scopes.is_empty() {
+                    operation.security.get_or_insert_with(Vec::new).push(SecurityRequirement::new("api_token", scopes));
+                }
+            }
+        }
+    }
 }
 
 /// Every `/api/v1` operation sits behind the per-address rate limit, so each documents

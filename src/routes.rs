@@ -140,6 +140,28 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
                     .service(admin::content::routes::update_entity) // PUT /api/v1/admin/content/{kind}/{key}
                     .service(admin::content::routes::retire_entity) // POST /api/v1/admin/content/{kind}/{key}/retire
                     .service(admin::content::routes::restore_entity) // POST /api/v1/admin/content/{kind}/{key}/restore
+                    .service(admin::editorial::routes::list_drafts) // GET /api/v1/admin/drafts
+                    .service(admin::editorial::routes::create_draft) // POST /api/v1/admin/content/{kind}/drafts
+                    .service(admin::editorial::routes::get_draft) // GET /api/v1/admin/content/{kind}/{key}/draft
+                    .service(admin::editorial::routes::put_draft) // PUT /api/v1/admin/content/{kind}/{key}/draft
+                    .service(admin::editorial::routes::delete_draft) // DELETE /api/v1/admin/content/{kind}/{key}/draft
+                    .service(admin::editorial::routes::list_revisions) // GET /api/v1/admin/content/{kind}/{key}/revisions
+                    .service(admin::editorial::routes::restore_revision) // POST /api/v1/admin/content/{kind}/{key}/revisions/{number}/restore
+                    .service(admin::editorial::routes::create_changeset) // POST /api/v1/admin/changesets
+                    .service(admin::editorial::routes::list_changesets) // GET /api/v1/admin/changesets
+                    .service(admin::editorial::routes::get_changeset) // GET /api/v1/admin/changesets/{id}
+                    .service(admin::editorial::routes::delete_changeset) // DELETE /api/v1/admin/changesets/{id}
+                    .service(admin::editorial::routes::submit_changeset) // POST /api/v1/admin/changesets/{id}/submit
+                    .service(admin::editorial::routes::approve_changeset) // POST /api/v1/admin/changesets/{id}/approve
+                    .service(admin::editorial::routes::publish_changeset) // POST /api/v1/admin/changesets/{id}/publish
+                    .service(admin::editorial::routes::schedule_changeset) // PUT /api/v1/admin/changesets/{id}/schedule
+                    .service(admin::editorial::routes::unschedule_changeset) // DELETE /api/v1/admin/changesets/{id}/schedule
+                    .service(admin::editorial::routes::create_preview_token) // POST /api/v1/admin/preview-tokens
+                    .service(admin::editorial::routes::list_preview_tokens) // GET /api/v1/admin/preview-tokens
+                    .service(admin::editorial::routes::revoke_preview_token) // DELETE /api/v1/admin/preview-tokens/{id}
+                    .service(admin::tokens::create_api_token) // POST /api/v1/admin/tokens
+                    .service(admin::tokens::list_api_tokens) // GET /api/v1/admin/tokens
+                    .service(admin::tokens::revoke_api_token) // DELETE /api/v1/admin/tokens/{id}
                     .service(admin::webhooks::routes::create_webhook) // POST /api/v1/admin/webhooks
                     .service(admin::webhooks::routes::list_webhooks) // GET /api/v1/admin/webhooks
                     .service(admin::webhooks::routes::get_webhook) // GET /api/v1/admin/webhooks/{id}

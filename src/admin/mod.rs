@@ -5,9 +5,11 @@ use actix_web::middleware::from_fn;
 
 pub mod audit;
 pub mod content;
+pub mod editorial;
 pub mod model;
 pub mod routes;
 pub mod service;
+pub mod tokens;
 pub mod webhooks;
 pub mod xapi;
 

@@ -13,6 +13,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use uuid::Uuid;
 
 use super::model::Role;
+use super::{access, api_tokens};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -24,6 +25,8 @@ pub struct AuthUser {
     /// change progress depends on (see the `progress_version` migration), so a figure
     /// computed under the same version is still right.
     pub progress_version: i64,
+    /// The API token the request came with, if it came with one (admin API only).
+    pub api_token: Option<super::api_tokens::TokenGrant>,
 }
 
 /// The caller when a bearer token is present (which must then be valid: a bad token
@@ -42,37 +45,72 @@ impl FromRequest for MaybeUser {
     }
 }
 
-/// Middleware for the admin scope: 401 without a valid token, 403 for a non-admin,
-/// before the route's own extractors (body, path) get a say. The refusal is returned
-/// as a response, not an error, so the outer layers (request id, nosniff) still see it.
+/// Middleware for the admin scope: 401 without a valid access or API token, 403 when
+/// the caller's role (and a token's scopes) do not grant the operation (see
+/// [`access::required`]), before the route's own extractors (body, path) get a say. The
+/// refusal is returned as a response, not an error, so the outer layers (request id,
+/// nosniff) still see it. The caller is kept in the request for [`AdminUser`].
 pub async fn require_admin(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    match check_admin(&req).await {
-        Ok(()) => next.call(req).await.map(actix_web::dev::ServiceResponse::map_into_left_body),
+    match check_access(&req).await {
+        Ok(user) => {
+            actix_web::HttpMessage::extensions_mut(&req).insert(Admitted(user));
+            next.call(req).await.map(actix_web::dev::ServiceResponse::map_into_left_body)
+        }
         Err(refused) => Ok(req.error_response(refused).map_into_right_body()),
     }
 }
 
-async fn check_admin(req: &actix_web::dev::ServiceRequest) -> Result<(), ApiError> {
-    let token = bearer(req.request())?
-        .map(str::to_owned)
-        .ok_or_else(|| unauthorized("this operation needs `Authorization: Bearer <access token>`"))?;
+/// The caller the admin scope's middleware let in.
+#[derive(Debug, Clone, Copy)]
+struct Admitted(AuthUser);
+
+async fn check_access(req: &actix_web::dev::ServiceRequest) -> Result<AuthUser, ApiError> {
+    let token = bearer(req.request())?.map(str::to_owned).ok_or_else(|| {
+        unauthorized("this operation needs `Authorization: Bearer <access token or API token>`")
+    })?;
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))?;
-    let user = authenticate(&state, &token).await?;
-    if user.role != Role::Admin {
-        return Err(ApiError::Forbidden("this operation is for admins".to_owned()));
+    let user = if api_tokens::is_api_token(&token) {
+        let (id, role, progress_version, grant) =
+            api_tokens::authenticate(&state.db, &token, state.clock.now()).await?;
+        AuthUser { id, role, progress_version, api_token: Some(grant) }
+    } else {
+        authenticate(&state, &token).await?
+    };
+    let permission = access::required(req.method(), req.path());
+    if !access::role_allows(user.role, permission) {
+        return Err(ApiError::Forbidden(match user.role {
+            Role::Learner => "this operation is for admins".to_owned(),
+            _ => "this operation is for admins; editors write drafts and submit change sets".to_owned(),
+        }));
     }
-    Ok(())
+    if let Some(grant) = user.api_token
+        && !access::scopes_allow(grant.scopes, permission)
+    {
+        return Err(ApiError::Forbidden("the API token's scopes do not cover this operation".to_owned()));
+    }
+    Ok(user)
 }
 
-/// An authenticated admin; a learner gets 403.
+/// The caller of an admin operation (an admin, an editor, or an API token acting for
+/// one), already checked against the operation by the admin scope's middleware.
+/// Outside that scope only an admin's access token is accepted.
 #[derive(Debug, Clone, Copy)]
 pub struct AdminUser(pub AuthUser, pub crate::proxy::ClientAddress);
+
+impl AdminUser {
+    /// Whether the caller may approve and publish (an admin, through a token with
+    /// `content:publish` if through a token at all).
+    pub fn can_publish(&self) -> bool {
+        access::role_allows(self.0.role, access::Permission::ContentPublish)
+            && self.0.api_token.is_none_or(|t| access::scopes_allow(t.scopes, access::Permission::ContentPublish))
+    }
+}
 
 fn unauthorized(detail: &str) -> ApiError {
     ApiError::Unauthorized(detail.to_owned())
@@ -92,8 +130,12 @@ pub fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
     }
 }
 
-/// Resolves a bearer token to a live user.
+/// Resolves a bearer access token to a live user. API tokens are refused here: they
+/// are accepted by the admin API only.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    if api_tokens::is_api_token(token) {
+        return Err(unauthorized("API tokens are accepted by the admin API only; log in for this operation"));
+    }
     let claims = state.tokens.verify(token).ok_or_else(|| unauthorized("the access token is invalid or expired"))?;
     let user = super::service::current_account(&state.db, claims.sub).await?;
     if user.disabled_at.is_some() {
@@ -102,7 +144,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
     if user.token_version != claims.ver {
         return Err(unauthorized("the session has ended; log in again"));
     }
-    Ok(AuthUser { id: user.user_id, role: user.role, progress_version: user.progress_version })
+    Ok(AuthUser { id: user.user_id, role: user.role, progress_version: user.progress_version, api_token: None })
 }
 
 impl FromRequest for AuthUser {
@@ -126,15 +168,18 @@ impl FromRequest for AdminUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let user = AuthUser::from_request(req, payload);
         // Admin writes are audited with the address they came from, by the one rule.
         let trust = req.app_data::<web::Data<crate::proxy::ProxyTrust>>().map(|d| d.get_ref());
         let client = crate::web::client_address::resolve(trust, req.peer_addr().map(|a| a.ip()), req.headers());
+        if let Some(Admitted(user)) = actix_web::HttpMessage::extensions(req).get::<Admitted>().copied() {
+            return Box::pin(async move { Ok(AdminUser(user, client)) });
+        }
+        let user = AuthUser::from_request(req, payload);
         Box::pin(async move {
             let user = user.await?;
             match user.role {
                 Role::Admin => Ok(AdminUser(user, client)),
-                Role::Learner => Err(ApiError::Forbidden("this operation is for admins".to_owned())),
+                Role::Learner | Role::Editor => Err(ApiError::Forbidden("this operation is for admins".to_owned())),
             }
         })
     }

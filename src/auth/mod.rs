@@ -2,6 +2,8 @@
 //! rotating refresh tokens, login throttling, and the extractors every protected
 //! handler uses.
 
+pub mod access;
+pub mod api_tokens;
 pub mod email;
 pub mod extractor;
 pub mod mailed_link;

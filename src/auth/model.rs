@@ -8,13 +8,16 @@ use uuid::Uuid;
 
 pub use crate::secret::IssuedSecret;
 
-/// What a user may do: learners study; admins also edit content.
+/// What a user may do: learners study; editors also write drafts and submit change
+/// sets for review; admins also approve and publish, and manage users, tokens and
+/// webhooks.
 // Stored as text in `app_user.role`, which a CHECK constraint keeps to these values.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Role {
     Learner,
+    Editor,
     Admin,
 }
 
@@ -22,6 +25,7 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Learner => "learner",
+            Role::Editor => "editor",
             Role::Admin => "admin",
         }
     }
@@ -29,6 +33,7 @@ impl Role {
     pub fn parse(value: &str) -> Option<Self> {
         match value {
             "learner" => Some(Role::Learner),
+            "editor" => Some(Role::Editor),
             "admin" => Some(Role::Admin),
             _ => None,
         }

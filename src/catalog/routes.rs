@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::model::*;
 use super::store::{self, QuestionFilter};
 use super::{service, views};
+use crate::admin::editorial::preview::{self, Preview, PreviewParams};
 use crate::error::ApiError;
 use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unprocessable};
 use crate::pagination;
@@ -38,17 +39,28 @@ pub struct TopicPath {
     tag = "catalog",
     operation_id = "list_tracks",
     security(()),
+    params(PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
         (status = 200, description = "All tracks", body = TrackList),
         (status = 304, response = inline(NotModified)),
     )
 )]
 #[get("")]
-pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list_tracks(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    preview: Preview,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(scope) = preview.0 {
+        let mut tx = preview::open(&state.db, scope).await?;
+        let list = views::track_list(&mut tx).await?;
+        tx.rollback().await?;
+        return Ok(preview::respond(&list));
+    }
     let rendered = state
         .cache
         .rendered("tracks", || async {
-            etag::render(&state.reads.run(|db| async move { views::track_list(&db).await }).await?)
+            etag::render(&state.reads.run(|db| async move { views::track_list(&mut *db.acquire().await?).await }).await?)
         })
         .await?;
     Ok(etag::cached(&req, &rendered))
@@ -62,7 +74,7 @@ pub async fn list_tracks(req: HttpRequest, state: web::Data<AppState>) -> Result
     tag = "catalog",
     operation_id = "get_topic",
     security(()),
-    params(TopicPath),
+    params(TopicPath, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
         (status = 200, description = "The topic", body = TopicDetail),
         (status = 304, response = inline(NotModified)),
@@ -74,12 +86,19 @@ pub async fn get_topic(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<TopicPath>,
+    preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let (track, topic) = &slugs(&path.track, &path.topic)?;
+    if let Some(scope) = preview.0 {
+        let mut tx = preview::open(&state.db, scope).await?;
+        let detail = views::topic_detail(&mut tx, track, topic).await?;
+        tx.rollback().await?;
+        return Ok(preview::respond(&detail.ok_or_else(|| topic_not_found(track, topic))?));
+    }
     let rendered = state
         .cache
         .rendered(&format!("topic/{track}/{topic}"), || async {
-            let detail = state.reads.run(|db| async move { views::topic_detail(&db, track, topic).await }).await?;
+            let detail = state.reads.run(|db| async move { views::topic_detail(&mut *db.acquire().await?, track, topic).await }).await?;
             etag::render(&detail.ok_or_else(|| topic_not_found(track, topic))?)
         })
         .await?;
@@ -94,7 +113,7 @@ pub async fn get_topic(
     tag = "catalog",
     operation_id = "list_topic_flashcards",
     security(()),
-    params(TopicPath),
+    params(TopicPath, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
         (status = 200, description = "The topic's flashcards", body = FlashcardList),
         (status = 304, response = inline(NotModified)),
@@ -106,12 +125,19 @@ pub async fn list_topic_flashcards(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<TopicPath>,
+    preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let (track, topic) = &slugs(&path.track, &path.topic)?;
+    if let Some(scope) = preview.0 {
+        let mut tx = preview::open(&state.db, scope).await?;
+        let list = views::topic_flashcards(&mut tx, track, topic).await?;
+        tx.rollback().await?;
+        return Ok(preview::respond(&list.ok_or_else(|| topic_not_found(track, topic))?));
+    }
     let rendered = state
         .cache
         .rendered(&format!("flashcards/{track}/{topic}"), || async {
-            let list = state.reads.run(|db| async move { views::topic_flashcards(&db, track, topic).await }).await?;
+            let list = state.reads.run(|db| async move { views::topic_flashcards(&mut *db.acquire().await?, track, topic).await }).await?;
             etag::render(&list.ok_or_else(|| topic_not_found(track, topic))?)
         })
         .await?;
@@ -231,7 +257,7 @@ pub struct QuestionPath {
     tag = "catalog",
     operation_id = "get_question",
     security(()),
-    params(QuestionPath),
+    params(QuestionPath, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
         (status = 200, description = "The question", body = QuestionDetail),
         (status = 304, response = inline(NotModified)),
@@ -244,12 +270,19 @@ pub async fn get_question(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<QuestionPath>,
+    preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
+    if let Some(scope) = preview.0 {
+        let mut tx = preview::open(&state.db, scope).await?;
+        let detail = views::question_detail(&mut tx, id).await?;
+        tx.rollback().await?;
+        return Ok(preview::respond(&detail.ok_or_else(|| ApiError::NotFound(format!("no question with id {id}")))?));
+    }
     let rendered = state
         .cache
         .rendered(&format!("question/{id}"), || async {
-            let detail = state.reads.run(|db| async move { views::question_detail(&db, id).await }).await?;
+            let detail = state.reads.run(|db| async move { views::question_detail(&mut *db.acquire().await?, id).await }).await?;
             etag::render(&detail.ok_or_else(|| ApiError::NotFound(format!("no question with id {id}")))?)
         })
         .await?;
@@ -318,7 +351,7 @@ pub struct ArticlePath {
     tag = "catalog",
     operation_id = "get_article",
     security(()),
-    params(ArticlePath),
+    params(ArticlePath, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
         (status = 200, description = "The article", body = ArticleDetail),
         (status = 304, response = inline(NotModified)),
@@ -330,13 +363,20 @@ pub async fn get_article(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<ArticlePath>,
+    preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let slug =
         &Slug::parse(&path.slug).ok_or_else(|| ApiError::NotFound(format!("no article with slug {:?}", path.slug)))?;
+    if let Some(scope) = preview.0 {
+        let mut tx = preview::open(&state.db, scope).await?;
+        let detail = views::article_detail(&mut tx, slug).await?;
+        tx.rollback().await?;
+        return Ok(preview::respond(&detail.ok_or_else(|| ApiError::NotFound(format!("no article with slug {slug:?}")))?));
+    }
     let rendered = state
         .cache
         .rendered(&format!("article/{slug}"), || async {
-            let detail = state.reads.run(|db| async move { views::article_detail(&db, slug).await }).await?;
+            let detail = state.reads.run(|db| async move { views::article_detail(&mut *db.acquire().await?, slug).await }).await?;
             etag::render(&detail.ok_or_else(|| ApiError::NotFound(format!("no article with slug {slug:?}")))?)
         })
         .await?;

@@ -1,7 +1,6 @@
 //! SQL for the public catalogue. Retired rows never leave this module: every query
 //! filters on `retired_at IS NULL` for the row and for what it hangs from.
 
-use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -39,7 +38,7 @@ pub struct PlacementRow {
     pub prerequisites: Vec<String>,
 }
 
-pub async fn tracks(pool: &PgPool) -> sqlx::Result<Vec<TrackRow>> {
+pub async fn tracks(pool: impl sqlx::PgExecutor<'_>) -> sqlx::Result<Vec<TrackRow>> {
     sqlx::query_as!(
         TrackRow,
         "SELECT track_id, slug, title, summary FROM track WHERE retired_at IS NULL ORDER BY title, slug"
@@ -48,7 +47,7 @@ pub async fn tracks(pool: &PgPool) -> sqlx::Result<Vec<TrackRow>> {
     .await
 }
 
-pub async fn track_by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<TrackRow>> {
+pub async fn track_by_slug(pool: impl sqlx::PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<TrackRow>> {
     sqlx::query_as!(
         TrackRow,
         "SELECT track_id, slug, title, summary FROM track WHERE slug = $1 AND retired_at IS NULL",
@@ -58,7 +57,7 @@ pub async fn track_by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Tra
     .await
 }
 
-pub async fn stages(pool: &PgPool, track_id: Option<Uuid>) -> sqlx::Result<Vec<(Uuid, StageRow)>> {
+pub async fn stages(pool: impl sqlx::PgExecutor<'_>, track_id: Option<Uuid>) -> sqlx::Result<Vec<(Uuid, StageRow)>> {
     let rows: Vec<(Uuid, Uuid, String, String, String, i32)> = sqlx::query!(r#"SELECT track_id AS "track_id!", stage_id AS "stage_id!", slug AS "slug!", title AS "title!", summary AS "summary!", position AS "position!" FROM stage
            WHERE retired_at IS NULL AND ($1::uuid IS NULL OR track_id = $1) ORDER BY position"#, track_id)
         .map(|r| (r.track_id, r.stage_id, r.slug, r.title, r.summary, r.position))
@@ -72,7 +71,7 @@ pub async fn stages(pool: &PgPool, track_id: Option<Uuid>) -> sqlx::Result<Vec<(
         .collect())
 }
 
-pub async fn placements(pool: &PgPool, track_id: Option<Uuid>) -> sqlx::Result<Vec<PlacementRow>> {
+pub async fn placements(pool: impl sqlx::PgExecutor<'_>, track_id: Option<Uuid>) -> sqlx::Result<Vec<PlacementRow>> {
     sqlx::query_as!(
         PlacementRow,
         r#"
@@ -111,7 +110,7 @@ pub struct TopicRow {
 }
 
 /// A topic as placed on a track (None when the topic is not live on that track).
-pub async fn topic_on_track(pool: &PgPool, track_id: Uuid, topic_slug: &str) -> sqlx::Result<Option<TopicRow>> {
+pub async fn topic_on_track(pool: impl sqlx::PgExecutor<'_>, track_id: Uuid, topic_slug: &str) -> sqlx::Result<Option<TopicRow>> {
     sqlx::query_as!(
         TopicRow,
         r#"
@@ -130,7 +129,7 @@ pub async fn topic_on_track(pool: &PgPool, track_id: Uuid, topic_slug: &str) -> 
     .await
 }
 
-pub async fn prerequisites(pool: &PgPool, topic_id: Uuid) -> sqlx::Result<Vec<(String, String)>> {
+pub async fn prerequisites(pool: impl sqlx::PgExecutor<'_>, topic_id: Uuid) -> sqlx::Result<Vec<(String, String)>> {
     sqlx::query!(r#"SELECT p.slug AS "slug!", p.title AS "title!" FROM topic_prerequisite pr JOIN topic p ON p.topic_id = pr.prerequisite_id
            WHERE pr.topic_id = $1 AND p.retired_at IS NULL ORDER BY p.slug"#, topic_id)
         .map(|r| (r.slug, r.title))
@@ -149,7 +148,7 @@ pub struct QuestionRow {
     pub topic_title: String,
 }
 
-pub async fn topic_questions(pool: &PgPool, topic_id: Uuid) -> sqlx::Result<Vec<QuestionRow>> {
+pub async fn topic_questions(pool: impl sqlx::PgExecutor<'_>, topic_id: Uuid) -> sqlx::Result<Vec<QuestionRow>> {
     sqlx::query_as!(
         QuestionRow,
         r#"SELECT q.question_id, q.slug, q.title, q.difficulty, q.tags, t.slug AS topic_slug, t.title AS topic_title
@@ -191,7 +190,7 @@ pub type BrowseKey = (String, i32, Uuid);
 
 /// The question bank in browse order (grouped by topic, study order within it).
 pub async fn browse_questions(
-    pool: &PgPool,
+    pool: impl sqlx::PgExecutor<'_>,
     filter: &QuestionFilter<'_>,
     after: Option<&BrowseKey>,
     limit: i64,
@@ -224,7 +223,7 @@ pub type SearchKey = (bool, f32, Uuid);
 /// Ranked full-text search: an exact (case-insensitive) title match first, then by
 /// `ts_rank` over the title (weight A), prompt (B) and answer (C).
 pub async fn search_questions(
-    pool: &PgPool,
+    pool: impl sqlx::PgExecutor<'_>,
     text: &str,
     filter: &QuestionFilter<'_>,
     after: Option<&SearchKey>,
@@ -276,7 +275,7 @@ pub struct QuestionDetailRow {
     pub updated_at: OffsetDateTime,
 }
 
-pub async fn question(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<QuestionDetailRow>> {
+pub async fn question(pool: impl sqlx::PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<QuestionDetailRow>> {
     sqlx::query_as!(
         QuestionDetailRow,
         r#"
@@ -303,7 +302,7 @@ pub struct FlashcardRow {
     pub question_id: Option<Uuid>,
 }
 
-pub async fn flashcards(pool: &PgPool, topic_id: Uuid) -> sqlx::Result<Vec<FlashcardRow>> {
+pub async fn flashcards(pool: impl sqlx::PgExecutor<'_>, topic_id: Uuid) -> sqlx::Result<Vec<FlashcardRow>> {
     sqlx::query_as!(FlashcardRow, r#"SELECT f.flashcard_id, f.slug, f.front, f.back,
                   (SELECT q.question_id FROM question q WHERE q.question_id = f.question_id AND q.retired_at IS NULL) AS question_id
            FROM flashcard f WHERE f.topic_id = $1 AND f.retired_at IS NULL ORDER BY f.position, f.slug"#, topic_id)
@@ -339,7 +338,7 @@ macro_rules! article_query {
     };
 }
 
-pub async fn topic_articles(pool: &PgPool, topic_id: Uuid) -> sqlx::Result<Vec<ArticleRow>> {
+pub async fn topic_articles(pool: impl sqlx::PgExecutor<'_>, topic_id: Uuid) -> sqlx::Result<Vec<ArticleRow>> {
     article_query!(
         ArticleRow,
         r#" FROM article a JOIN article_topic link ON link.article_id = a.article_id
@@ -352,7 +351,7 @@ pub async fn topic_articles(pool: &PgPool, topic_id: Uuid) -> sqlx::Result<Vec<A
 
 /// Articles by slug, optionally of one topic, after a slug (keyset).
 pub async fn articles(
-    pool: &PgPool,
+    pool: impl sqlx::PgExecutor<'_>,
     topic: Option<&str>,
     after: Option<&str>,
     limit: i64,
@@ -373,7 +372,7 @@ pub async fn articles(
     .await
 }
 
-pub async fn article(pool: &PgPool, slug: &str) -> sqlx::Result<Option<(ArticleRow, String, OffsetDateTime)>> {
+pub async fn article(pool: impl sqlx::PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<(ArticleRow, String, OffsetDateTime)>> {
     struct Row {
         article_id: Uuid,
         slug: String,

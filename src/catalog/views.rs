@@ -1,8 +1,10 @@
 //! Each public content response, built from the database. These are what the content
-//! cache calls on a miss, so they take a pool (primary or replica) and know nothing of
-//! HTTP; `None` means the thing asked for does not exist.
+//! cache calls on a miss, so they take a connection (to the primary or a replica, or a
+//! preview's transaction holding drafts) and know nothing of HTTP; `None` means the
+//! thing asked for does not exist. One connection per response: a miss costs a few
+//! round trips in a row rather than several pooled connections at once.
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::model::RoadmapTemplate;
@@ -11,32 +13,31 @@ use super::roadmap;
 use super::store::{self, QuestionRow};
 
 /// Every live track with its stage count and content counts.
-pub async fn track_list(db: &PgPool) -> sqlx::Result<TrackList> {
-    let (tracks, stages, placements) =
-        tokio::try_join!(store::tracks(db), store::stages(db, None), store::placements(db, None))?;
+pub async fn track_list(db: &mut PgConnection) -> sqlx::Result<TrackList> {
+    let tracks = store::tracks(&mut *db).await?;
+    let stages = store::stages(&mut *db, None).await?;
+    let placements = store::placements(&mut *db, None).await?;
     Ok(TrackList { items: roadmap::summaries(tracks, &stages, &placements), next_cursor: None })
 }
 
 /// A track's roadmap without progress, and the topic ids progress is computed over.
-pub async fn roadmap_template(db: &PgPool, track: &str) -> sqlx::Result<Option<RoadmapTemplate>> {
-    let Some(row) = store::track_by_slug(db, track).await? else { return Ok(None) };
-    let (stages, placements) =
-        tokio::try_join!(store::stages(db, Some(row.track_id)), store::placements(db, Some(row.track_id)))?;
+pub async fn roadmap_template(db: &mut PgConnection, track: &str) -> sqlx::Result<Option<RoadmapTemplate>> {
+    let Some(row) = store::track_by_slug(&mut *db, track).await? else { return Ok(None) };
+    let stages = store::stages(&mut *db, Some(row.track_id)).await?;
+    let placements = store::placements(&mut *db, Some(row.track_id)).await?;
     let stages = stages.into_iter().map(|(_, s)| s).collect();
     let roadmap = roadmap::build(row, stages, &placements);
     Ok(Some(RoadmapTemplate { roadmap, topic_ids: placements.iter().map(|p| p.topic_id).collect() }))
 }
 
 /// A topic as placed on a track.
-pub async fn topic_detail(db: &PgPool, track: &str, topic: &str) -> sqlx::Result<Option<TopicDetail>> {
-    let Some(track) = store::track_by_slug(db, track).await? else { return Ok(None) };
-    let Some(topic) = store::topic_on_track(db, track.track_id, topic).await? else { return Ok(None) };
-    let (prerequisites, questions, articles, counts) = tokio::try_join!(
-        store::prerequisites(db, topic.topic_id),
-        store::topic_questions(db, topic.topic_id),
-        store::topic_articles(db, topic.topic_id),
-        topic_counts(db, topic.topic_id),
-    )?;
+pub async fn topic_detail(db: &mut PgConnection, track: &str, topic: &str) -> sqlx::Result<Option<TopicDetail>> {
+    let Some(track) = store::track_by_slug(&mut *db, track).await? else { return Ok(None) };
+    let Some(topic) = store::topic_on_track(&mut *db, track.track_id, topic).await? else { return Ok(None) };
+    let prerequisites = store::prerequisites(&mut *db, topic.topic_id).await?;
+    let questions = store::topic_questions(&mut *db, topic.topic_id).await?;
+    let articles = store::topic_articles(&mut *db, topic.topic_id).await?;
+    let counts = topic_counts(&mut *db, topic.topic_id).await?;
     let questions: Vec<QuestionSummary> = questions.iter().map(summary_of).collect::<sqlx::Result<_>>()?;
     let mut by_difficulty = DifficultyCounts::default();
     for q in &questions {
@@ -65,10 +66,10 @@ pub async fn topic_detail(db: &PgPool, track: &str, topic: &str) -> sqlx::Result
 }
 
 /// A topic's flashcards, in order.
-pub async fn topic_flashcards(db: &PgPool, track: &str, topic: &str) -> sqlx::Result<Option<FlashcardList>> {
-    let Some(track) = store::track_by_slug(db, track).await? else { return Ok(None) };
-    let Some(topic) = store::topic_on_track(db, track.track_id, topic).await? else { return Ok(None) };
-    let items = store::flashcards(db, topic.topic_id)
+pub async fn topic_flashcards(db: &mut PgConnection, track: &str, topic: &str) -> sqlx::Result<Option<FlashcardList>> {
+    let Some(track) = store::track_by_slug(&mut *db, track).await? else { return Ok(None) };
+    let Some(topic) = store::topic_on_track(&mut *db, track.track_id, topic).await? else { return Ok(None) };
+    let items = store::flashcards(&mut *db, topic.topic_id)
         .await?
         .into_iter()
         .map(|f| Flashcard {
@@ -83,7 +84,7 @@ pub async fn topic_flashcards(db: &PgPool, track: &str, topic: &str) -> sqlx::Re
 }
 
 /// One question with its full answer.
-pub async fn question_detail(db: &PgPool, id: Uuid) -> sqlx::Result<Option<QuestionDetail>> {
+pub async fn question_detail(db: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<QuestionDetail>> {
     let Some(row) = store::question(db, id).await? else { return Ok(None) };
     question_detail_of(row).map(Some)
 }
@@ -105,7 +106,7 @@ pub fn question_detail_of(row: store::QuestionDetailRow) -> sqlx::Result<Questio
 }
 
 /// One article with its body.
-pub async fn article_detail(db: &PgPool, slug: &str) -> sqlx::Result<Option<ArticleDetail>> {
+pub async fn article_detail(db: &mut PgConnection, slug: &str) -> sqlx::Result<Option<ArticleDetail>> {
     let Some((article, body, updated_at)) = store::article(db, slug).await? else { return Ok(None) };
     let summary = article_summary(article);
     Ok(Some(ArticleDetail {
@@ -119,7 +120,7 @@ pub async fn article_detail(db: &PgPool, slug: &str) -> sqlx::Result<Option<Arti
     }))
 }
 
-async fn topic_counts(db: &PgPool, topic_id: Uuid) -> sqlx::Result<TopicCounts> {
+async fn topic_counts(db: &mut PgConnection, topic_id: Uuid) -> sqlx::Result<TopicCounts> {
     let (questions, flashcards, quiz_items): (i64, i64, i64) = sqlx::query!(
         r#"SELECT (SELECT count(*) FROM question WHERE topic_id = $1 AND retired_at IS NULL) AS "value!",
                   (SELECT count(*) FROM flashcard WHERE topic_id = $1 AND retired_at IS NULL) AS "value_2!",

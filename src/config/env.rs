@@ -182,6 +182,10 @@ pub struct EnvVars {
     /// (kept between 10 ms and 10 minutes)
     #[arg(long, env = "STUDYTRACK_JOB_RETRY_BASE_MS", default_value_t = 2000, value_name = "MS")]
     pub job_retry_base_ms: u64,
+    /// Change sets need approval by an admin other than their author before they
+    /// publish; `false` lets an admin publish their own (editors' always need it).
+    #[arg(long, env = "STUDYTRACK_REQUIRE_APPROVAL", default_value = "true", value_parser = strict_bool, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub require_approval: bool,
     /// Let webhook endpoints point at loopback and private addresses (tests,
     /// single-host setups); off, only public addresses are called.
     #[arg(long, env = "STUDYTRACK_WEBHOOK_ALLOW_PRIVATE", default_value = "false", value_parser = strict_bool, action = clap::ArgAction::Set, value_name = "BOOL")]

@@ -99,6 +99,8 @@ pub struct Settings {
     pub job_poll: Duration,
     /// First retry delay of a failed job (then doubling, up to an hour).
     pub job_retry_base: Duration,
+    /// Change sets need another admin's approval before they publish.
+    pub require_approval: bool,
     /// Webhook endpoints may be loopback or private addresses.
     pub webhook_allow_private: bool,
     /// One webhook call's limit.
@@ -253,6 +255,7 @@ impl Settings {
             app_url: url(vars.app_url),
             job_poll: Duration::from_millis(vars.job_poll_ms.clamp(10, 60_000)),
             job_retry_base: Duration::from_millis(vars.job_retry_base_ms.clamp(10, 600_000)),
+            require_approval: vars.require_approval,
             webhook_allow_private: vars.webhook_allow_private,
             webhook_timeout: Duration::from_millis(vars.webhook_timeout_ms),
             webhook_concurrency: usize::try_from(vars.webhook_concurrency).unwrap_or(2),

@@ -5,6 +5,9 @@
 //! differs`, so "unchanged" is decided by PostgreSQL comparing the stored row, and a
 //! retired row that comes back is restored with its old id (and the learners' history
 //! that points at it).
+//!
+//! A new question, flashcard or quiz item takes the id its draft reserved (see the
+//! `editorial` migration), so what a preview showed and what is published share ids.
 
 use std::collections::HashMap;
 
@@ -111,8 +114,11 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle, scope: Scope) -> sq
             let row = sqlx::query_as!(
                 Upserted,
                 r#"
-                INSERT INTO question (topic_id, slug, title, prompt, answer, difficulty, tags, position, rubric)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                INSERT INTO question (question_id, topic_id, slug, title, prompt, answer, difficulty, tags, position, rubric)
+                VALUES (COALESCE((SELECT d.entity_id FROM content_draft d
+                                  WHERE d.kind = 'questions' AND d.is_new AND d.slug = $2
+                                    AND d.topic_slug = (SELECT slug FROM topic WHERE topic_id = $1)),
+                                 gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9)
                 ON CONFLICT (topic_id, slug) DO UPDATE
                 SET title = excluded.title, prompt = excluded.prompt, answer = excluded.answer,
                     difficulty = excluded.difficulty, tags = excluded.tags, position = excluded.position,
@@ -159,8 +165,11 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle, scope: Scope) -> sq
             let row = sqlx::query_as!(
                 Upserted,
                 r#"
-                INSERT INTO flashcard (topic_id, slug, front, back, question_id, position)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO flashcard (flashcard_id, topic_id, slug, front, back, question_id, position)
+                VALUES (COALESCE((SELECT d.entity_id FROM content_draft d
+                                  WHERE d.kind = 'flashcards' AND d.is_new AND d.slug = $2
+                                    AND d.topic_slug = (SELECT slug FROM topic WHERE topic_id = $1)),
+                                 gen_random_uuid()), $1, $2, $3, $4, $5, $6)
                 ON CONFLICT (topic_id, slug) DO UPDATE
                 SET front = excluded.front, back = excluded.back, question_id = excluded.question_id,
                     position = excluded.position, retired_at = NULL, updated_at = now()
@@ -199,8 +208,11 @@ pub async fn apply(conn: &mut PgConnection, bundle: &Bundle, scope: Scope) -> sq
             let question_id = item.question.as_deref().map(|s| question_ids[s]);
             let correct: Vec<i16> = item.correct.iter().map(|&c| i16::try_from(c).unwrap_or(i16::MAX)).collect();
             let row = sqlx::query_as!(Upserted, r#"
-                INSERT INTO quiz_item (topic_id, slug, kind, prompt, code, options, correct, explanation, question_id, position)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                INSERT INTO quiz_item (quiz_item_id, topic_id, slug, kind, prompt, code, options, correct, explanation, question_id, position)
+                VALUES (COALESCE((SELECT d.entity_id FROM content_draft d
+                                  WHERE d.kind = 'quiz-items' AND d.is_new AND d.slug = $2
+                                    AND d.topic_slug = (SELECT slug FROM topic WHERE topic_id = $1)),
+                                 gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 ON CONFLICT (topic_id, slug) DO UPDATE
                 SET kind = excluded.kind, prompt = excluded.prompt, code = excluded.code, options = excluded.options,
                     correct = excluded.correct, explanation = excluded.explanation, question_id = excluded.question_id,

@@ -33,12 +33,13 @@ async fn build(db: &PgPool, track: &str, now: OffsetDateTime) -> sqlx::Result<Op
     // Not the cached roadmap: it may predate the cursor, and a change between the two
     // would then be neither in the copy nor after the cursor.
     let changes_cursor = crate::feed::service::content_head(db).await?;
-    let Some(template) = views::roadmap_template(db, track).await? else { return Ok(None) };
+    let mut conn = db.acquire().await?;
+    let Some(template) = views::roadmap_template(&mut conn, track).await? else { return Ok(None) };
     let roadmap = template.roadmap;
     let slugs = roadmap.stages.iter().flat_map(|s| &s.topics).chain(&roadmap.electives).map(|t| t.slug.as_str());
     let mut topics = Vec::new();
     for slug in slugs {
-        if let Some(topic) = topic(db, track, slug).await? {
+        if let Some(topic) = topic(db, &mut conn, track, slug).await? {
             topics.push(topic);
         }
     }
@@ -47,13 +48,15 @@ async fn build(db: &PgPool, track: &str, now: OffsetDateTime) -> sqlx::Result<Op
 
 /// One topic with everything under it; `None` when it left the track since the
 /// roadmap was read.
-async fn topic(db: &PgPool, track: &str, slug: &str) -> sqlx::Result<Option<BundleTopic>> {
-    let Some(detail) = views::topic_detail(db, track, slug).await? else { return Ok(None) };
-    let (questions, flashcards, quiz_items) = tokio::try_join!(
-        store::questions(db, detail.id),
-        views::topic_flashcards(db, track, slug),
-        store::quiz_items(db, detail.id),
-    )?;
+async fn topic(
+    db: &PgPool,
+    conn: &mut sqlx::PgConnection,
+    track: &str,
+    slug: &str,
+) -> sqlx::Result<Option<BundleTopic>> {
+    let Some(detail) = views::topic_detail(&mut *conn, track, slug).await? else { return Ok(None) };
+    let flashcards = views::topic_flashcards(&mut *conn, track, slug).await?;
+    let (questions, quiz_items) = tokio::try_join!(store::questions(db, detail.id), store::quiz_items(db, detail.id))?;
     Ok(Some(BundleTopic {
         topic: detail,
         questions: questions.into_iter().map(views::question_detail_of).collect::<sqlx::Result<_>>()?,

@@ -24,6 +24,7 @@ pub async fn record(
 ) -> sqlx::Result<()> {
     let entry = store::NewEntry {
         actor_id: actor.0.id,
+        token_id: actor.0.api_token.map(|t| t.id),
         client_address: actor.1.to_string(),
         kind,
         entity_id,

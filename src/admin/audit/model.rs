@@ -22,11 +22,17 @@ pub enum AuditKind {
     Bundle,
     /// A webhook endpoint.
     Webhook,
+    /// A change set of drafts.
+    Changeset,
+    /// A preview token (issued or revoked).
+    PreviewToken,
+    /// A scoped API token (issued or revoked).
+    ApiToken,
 }
 
 impl AuditKind {
     #[cfg(test)]
-    const ALL: [AuditKind; 8] = [
+    const ALL: [AuditKind; 11] = [
         AuditKind::Track,
         AuditKind::Topic,
         AuditKind::Question,
@@ -35,6 +41,9 @@ impl AuditKind {
         AuditKind::Article,
         AuditKind::Bundle,
         AuditKind::Webhook,
+        AuditKind::Changeset,
+        AuditKind::PreviewToken,
+        AuditKind::ApiToken,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +56,9 @@ impl AuditKind {
             AuditKind::Article => "article",
             AuditKind::Bundle => "bundle",
             AuditKind::Webhook => "webhook",
+            AuditKind::Changeset => "changeset",
+            AuditKind::PreviewToken => "preview_token",
+            AuditKind::ApiToken => "api_token",
         }
     }
 }
@@ -73,11 +85,28 @@ pub enum AuditAction {
     Rotate,
     /// Disabled by the server (an endpoint that kept failing).
     Disable,
+    /// A draft written (created or changed).
+    Draft,
+    /// A draft or change set thrown away.
+    Discard,
+    /// A change set submitted for review.
+    Submit,
+    Approve,
+    Publish,
+    /// A change set's publish time set or changed.
+    Schedule,
+    Unschedule,
+    /// A token issued.
+    Issue,
+    /// A token revoked.
+    Revoke,
+    /// A scheduled publish that could not go ahead (no actor: the scheduler).
+    Fail,
 }
 
 impl AuditAction {
     #[cfg(test)]
-    const ALL: [AuditAction; 8] = [
+    const ALL: [AuditAction; 18] = [
         AuditAction::Create,
         AuditAction::Update,
         AuditAction::Retire,
@@ -86,6 +115,16 @@ impl AuditAction {
         AuditAction::Delete,
         AuditAction::Rotate,
         AuditAction::Disable,
+        AuditAction::Draft,
+        AuditAction::Discard,
+        AuditAction::Submit,
+        AuditAction::Approve,
+        AuditAction::Publish,
+        AuditAction::Schedule,
+        AuditAction::Unschedule,
+        AuditAction::Issue,
+        AuditAction::Revoke,
+        AuditAction::Fail,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -98,6 +137,16 @@ impl AuditAction {
             AuditAction::Delete => "delete",
             AuditAction::Rotate => "rotate",
             AuditAction::Disable => "disable",
+            AuditAction::Draft => "draft",
+            AuditAction::Discard => "discard",
+            AuditAction::Submit => "submit",
+            AuditAction::Approve => "approve",
+            AuditAction::Publish => "publish",
+            AuditAction::Schedule => "schedule",
+            AuditAction::Unschedule => "unschedule",
+            AuditAction::Issue => "issue",
+            AuditAction::Revoke => "revoke",
+            AuditAction::Fail => "fail",
         }
     }
 }
@@ -125,7 +174,8 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
     "id": 42, "actor_id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "actor_email": "admin@example.com",
     "at": "2026-11-24T12:00:00Z", "kind": "question", "entity_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11",
     "entity": "fundamentals/plus-equals-vs-plus", "action": "update",
-    "diff": {"title": {"before": "Old title", "after": "New title"}}, "client_address": "203.0.113.7"
+    "diff": {"title": {"before": "Old title", "after": "New title"}}, "client_address": "203.0.113.7",
+    "token_id": null, "token_name": null
 }))]
 pub struct AuditEntry {
     pub id: i64,
@@ -148,6 +198,13 @@ pub struct AuditEntry {
     /// for writes made before it was recorded.
     #[schema(required)]
     pub client_address: Option<String>,
+    /// The API token the write came with (null for a login session): scripts are
+    /// named as actors, not only the person who made their token.
+    #[schema(required)]
+    pub token_id: Option<Uuid>,
+    /// That token's name when the write was made.
+    #[schema(required)]
+    pub token_name: Option<String>,
 }
 
 /// A page of the audit log, newest first.
@@ -157,7 +214,8 @@ pub struct AuditEntry {
         "id": 42, "actor_id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "actor_email": "admin@example.com",
         "at": "2026-11-24T12:00:00Z", "kind": "question", "entity_id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11",
         "entity": "fundamentals/plus-equals-vs-plus", "action": "update",
-        "diff": {"title": {"before": "Old title", "after": "New title"}}, "client_address": "203.0.113.7"
+        "diff": {"title": {"before": "Old title", "after": "New title"}}, "client_address": "203.0.113.7",
+        "token_id": null, "token_name": null
     }],
     "next_cursor": "NDI"
 }))]

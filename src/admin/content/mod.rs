@@ -6,7 +6,7 @@
 mod docs;
 pub mod model;
 pub mod routes;
-mod service;
-mod store;
+pub mod service;
+pub mod store;
 
 pub use model::{ContentDoc, ContentEntity, ContentKind};

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::model::{ContentDoc, ContentEntity, ContentKind, RevisionClass, key_of, parse_doc, slug_of};
 use super::store::{self, ContentError, load, locate, write};
 use crate::admin::audit::{self, AuditAction};
+use crate::admin::editorial::revisions;
 use crate::auth::AdminUser;
 use crate::error::ApiError;
 use crate::web::etag;
@@ -32,6 +33,11 @@ impl From<ContentError> for ApiError {
 
 fn entity(kind: ContentKind, id: Uuid, retired: bool, doc: &ContentDoc) -> ContentEntity {
     ContentEntity { kind, id, retired, doc: serde_json::to_value(doc).unwrap_or_default() }
+}
+
+/// A direct edit is published by its caller, outside any change set.
+fn publisher(admin: &AdminUser) -> revisions::Publisher {
+    revisions::Publisher { author_id: Some(admin.0.id), token_id: admin.0.api_token.map(|t| t.id), changeset_id: None }
 }
 
 /// The entity's ETag: what `If-Match` must carry to change it.
@@ -85,6 +91,7 @@ pub async fn create(
     let created = entity(kind, id, false, &load(&mut tx, kind, id).await?);
     let diff = audit::diff(None, Some(&created.doc));
     audit::record(&mut tx, admin, kind.audit_kind(), Some(id), &key, AuditAction::Create, &diff).await?;
+    revisions::record(&mut tx, kind, id, &key, None, &created.doc, RevisionClass::Minor, publisher(admin)).await?;
     announce(&mut tx, kind, id, &doc, "created", None).await?;
     tx.commit().await?;
     Ok(created)
@@ -126,6 +133,8 @@ pub async fn update(
     let after = entity(kind, id, false, &load(&mut tx, kind, id).await?);
     let diff = audit::diff(Some(&before.doc), Some(&after.doc));
     audit::record(&mut tx, admin, kind.audit_kind(), Some(id), &key_of(&doc), AuditAction::Update, &diff).await?;
+    revisions::record(&mut tx, kind, id, &key_of(&doc), Some(&before.doc), &after.doc, revision, publisher(admin))
+        .await?;
     announce(&mut tx, kind, id, &doc, "updated", Some(revision)).await?;
     tx.commit().await?;
     Ok(after)
@@ -159,7 +168,7 @@ pub async fn set_retired(
 
 /// Queues the webhook event of a content write, in its transaction: subscribers hear
 /// of it exactly when it commits.
-async fn announce(
+pub(crate) async fn announce(
     conn: &mut sqlx::PgConnection,
     kind: ContentKind,
     id: Uuid,
