@@ -3,6 +3,8 @@
 
 use actix_web::middleware::from_fn;
 
+use crate::auth::access::Permission;
+
 pub mod audit;
 pub mod content;
 pub mod editorial;
@@ -43,7 +45,13 @@ async fn forget_cached_content(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    let writes = !req.method().is_safe();
+    // Drafts, change sets under review and tokens leave the published content alone
+    // (and so the cache, and the ETags learners hold); publishing and direct edits
+    // change it.
+    let permission = crate::auth::access::required(req.method(), req.path());
+    let drafts_only = matches!(permission, Permission::ContentRead | Permission::ContentDraft)
+        || (permission == Permission::Import && req.query_string().contains("changeset="));
+    let writes = !req.method().is_safe() && !drafts_only;
     let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
     let res = next.call(req).await?;
     if writes

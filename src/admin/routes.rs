@@ -21,6 +21,10 @@ pub struct ImportQuery {
     /// Validate and compute the diff, but write nothing.
     #[serde(default)]
     dry_run: bool,
+    /// Draft into this change set instead of publishing: every entity the bundle
+    /// creates or changes becomes a draft of it (what the bundle leaves out is not
+    /// retired). Editors and `import`-only tokens may import only this way.
+    changeset: Option<Uuid>,
 }
 
 /// Import a content bundle (admin).
@@ -51,7 +55,21 @@ pub async fn import_bundle(
     query: web::Query<ImportQuery>,
     body: web::Json<Bundle>,
 ) -> Result<HttpResponse, ApiError> {
-    let report = service::import(&state, &admin, body.into_inner(), query.dry_run).await?;
+    let report = match query.changeset {
+        Some(changeset) if !query.dry_run => {
+            let bundle = body.into_inner();
+            if let Err(invalid) = crate::content::check_import(&state.db, &bundle).await? {
+                return Err(service::bundle_problems(invalid));
+            }
+            crate::admin::editorial::import::into_changeset(&state.db, &admin, changeset, bundle).await?
+        }
+        _ if !query.dry_run && !admin.can_publish() => {
+            return Err(ApiError::Forbidden(
+                "a direct import publishes at once; import into a change set (`?changeset=`) instead".into(),
+            ));
+        }
+        _ => service::import(&state, &admin, body.into_inner(), query.dry_run).await?,
+    };
     Ok(crate::web::private_ok().json(report))
 }
 

@@ -15,6 +15,16 @@ use crate::state::AppState;
 
 /// Validates a bundle in full and applies it all or nothing (or, with `dry_run`,
 /// reports what it would change), recording the import in the audit log.
+/// A bundle's validation problems as one 422.
+pub fn bundle_problems(invalid: content::InvalidContent) -> ApiError {
+    let errors =
+        invalid.0.iter().map(|p| FieldError::new(format!("{}: {}", p.file, p.entry), p.problem.clone())).collect();
+    ApiError::Validation {
+        detail: format!("{} problem(s) in the bundle; nothing was written", invalid.0.len()),
+        errors,
+    }
+}
+
 pub async fn import(
     state: &AppState,
     admin: &AdminUser,
@@ -22,12 +32,7 @@ pub async fn import(
     dry_run: bool,
 ) -> Result<ImportReport, ApiError> {
     if let Err(invalid) = content::check_import(&state.db, &bundle).await? {
-        let errors =
-            invalid.0.iter().map(|p| FieldError::new(format!("{}: {}", p.file, p.entry), p.problem.clone())).collect();
-        return Err(ApiError::Validation {
-            detail: format!("{} problem(s) in the bundle; nothing was written", invalid.0.len()),
-            errors,
-        });
+        return Err(bundle_problems(invalid));
     }
     let actor = admin;
     let report = content::import(&state.db, &bundle, dry_run, async |conn, report| {

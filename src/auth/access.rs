@@ -83,9 +83,7 @@ pub fn required(method: &Method, path: &str) -> Permission {
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let read = method == Method::GET || method == Method::HEAD;
     match segments.as_slice() {
-        ["content", ..] | ["drafts", ..] | ["changesets", ..] | ["export", ..] | ["preview-tokens", ..]
-            if read =>
-        {
+        ["content", ..] | ["drafts", ..] | ["changesets", ..] | ["export", ..] | ["preview-tokens", ..] if read => {
             Permission::ContentRead
         }
         // Drafts of one entity, a new draft, restoring a revision into a draft.

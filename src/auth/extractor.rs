@@ -68,9 +68,9 @@ pub async fn require_admin(
 struct Admitted(AuthUser);
 
 async fn check_access(req: &actix_web::dev::ServiceRequest) -> Result<AuthUser, ApiError> {
-    let token = bearer(req.request())?.map(str::to_owned).ok_or_else(|| {
-        unauthorized("this operation needs `Authorization: Bearer <access token or API token>`")
-    })?;
+    let token = bearer(req.request())?
+        .map(str::to_owned)
+        .ok_or_else(|| unauthorized("this operation needs `Authorization: Bearer <access token or API token>`"))?;
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()

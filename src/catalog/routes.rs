@@ -60,7 +60,9 @@ pub async fn list_tracks(
     let rendered = state
         .cache
         .rendered("tracks", || async {
-            etag::render(&state.reads.run(|db| async move { views::track_list(&mut *db.acquire().await?).await }).await?)
+            etag::render(
+                &state.reads.run(|db| async move { views::track_list(&mut *db.acquire().await?).await }).await?,
+            )
         })
         .await?;
     Ok(etag::cached(&req, &rendered))
@@ -98,7 +100,10 @@ pub async fn get_topic(
     let rendered = state
         .cache
         .rendered(&format!("topic/{track}/{topic}"), || async {
-            let detail = state.reads.run(|db| async move { views::topic_detail(&mut *db.acquire().await?, track, topic).await }).await?;
+            let detail = state
+                .reads
+                .run(|db| async move { views::topic_detail(&mut *db.acquire().await?, track, topic).await })
+                .await?;
             etag::render(&detail.ok_or_else(|| topic_not_found(track, topic))?)
         })
         .await?;
@@ -137,7 +142,10 @@ pub async fn list_topic_flashcards(
     let rendered = state
         .cache
         .rendered(&format!("flashcards/{track}/{topic}"), || async {
-            let list = state.reads.run(|db| async move { views::topic_flashcards(&mut *db.acquire().await?, track, topic).await }).await?;
+            let list = state
+                .reads
+                .run(|db| async move { views::topic_flashcards(&mut *db.acquire().await?, track, topic).await })
+                .await?;
             etag::render(&list.ok_or_else(|| topic_not_found(track, topic))?)
         })
         .await?;
@@ -282,7 +290,10 @@ pub async fn get_question(
     let rendered = state
         .cache
         .rendered(&format!("question/{id}"), || async {
-            let detail = state.reads.run(|db| async move { views::question_detail(&mut *db.acquire().await?, id).await }).await?;
+            let detail = state
+                .reads
+                .run(|db| async move { views::question_detail(&mut *db.acquire().await?, id).await })
+                .await?;
             etag::render(&detail.ok_or_else(|| ApiError::NotFound(format!("no question with id {id}")))?)
         })
         .await?;
@@ -371,12 +382,17 @@ pub async fn get_article(
         let mut tx = preview::open(&state.db, scope).await?;
         let detail = views::article_detail(&mut tx, slug).await?;
         tx.rollback().await?;
-        return Ok(preview::respond(&detail.ok_or_else(|| ApiError::NotFound(format!("no article with slug {slug:?}")))?));
+        return Ok(preview::respond(
+            &detail.ok_or_else(|| ApiError::NotFound(format!("no article with slug {slug:?}")))?,
+        ));
     }
     let rendered = state
         .cache
         .rendered(&format!("article/{slug}"), || async {
-            let detail = state.reads.run(|db| async move { views::article_detail(&mut *db.acquire().await?, slug).await }).await?;
+            let detail = state
+                .reads
+                .run(|db| async move { views::article_detail(&mut *db.acquire().await?, slug).await })
+                .await?;
             etag::render(&detail.ok_or_else(|| ApiError::NotFound(format!("no article with slug {slug:?}")))?)
         })
         .await?;

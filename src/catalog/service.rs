@@ -27,7 +27,10 @@ pub async fn roadmap_template(state: &AppState, track: &Slug) -> Result<Arc<Road
     state
         .cache
         .derived(&format!("roadmap/{track}"), || async {
-            let template = state.reads.run(|db| async move { views::roadmap_template(&mut *db.acquire().await?, track).await }).await?;
+            let template = state
+                .reads
+                .run(|db| async move { views::roadmap_template(&mut *db.acquire().await?, track).await })
+                .await?;
             template.map(Arc::new).ok_or_else(not_found)
         })
         .await

@@ -110,7 +110,11 @@ pub struct TopicRow {
 }
 
 /// A topic as placed on a track (None when the topic is not live on that track).
-pub async fn topic_on_track(pool: impl sqlx::PgExecutor<'_>, track_id: Uuid, topic_slug: &str) -> sqlx::Result<Option<TopicRow>> {
+pub async fn topic_on_track(
+    pool: impl sqlx::PgExecutor<'_>,
+    track_id: Uuid,
+    topic_slug: &str,
+) -> sqlx::Result<Option<TopicRow>> {
     sqlx::query_as!(
         TopicRow,
         r#"
@@ -372,7 +376,10 @@ pub async fn articles(
     .await
 }
 
-pub async fn article(pool: impl sqlx::PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<(ArticleRow, String, OffsetDateTime)>> {
+pub async fn article(
+    pool: impl sqlx::PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<(ArticleRow, String, OffsetDateTime)>> {
     struct Row {
         article_id: Uuid,
         slug: String,

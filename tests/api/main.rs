@@ -7,6 +7,7 @@ mod attack;
 mod auth;
 mod cache;
 mod catalog;
+mod editorial;
 mod errors;
 mod feed;
 mod health;

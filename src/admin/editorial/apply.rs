@@ -61,7 +61,8 @@ pub async fn apply_drafts(
 }
 
 async fn apply_one(conn: &mut PgConnection, draft: &DraftRow, base: BaseCheck) -> Result<Applied, ApiError> {
-    let mut applied = Applied { draft: draft.clone(), id: draft.entity_id, before: None, after: None, problems: vec![] };
+    let mut applied =
+        Applied { draft: draft.clone(), id: draft.entity_id, before: None, after: None, problems: vec![] };
     let doc = match parse_doc(draft.kind, draft.doc.clone()) {
         Ok(doc) => doc,
         Err(ApiError::Validation { errors, .. }) => {

@@ -161,7 +161,10 @@ pub async fn submit(db: &PgPool, admin: &AdminUser, id: Uuid) -> Result<Changese
     let mut tx = db.begin().await?;
     let row = locked(&mut tx, id).await?;
     if !matches!(row.state, ChangesetState::Open | ChangesetState::Failed) {
-        return Err(ApiError::Conflict(format!("the change set is {}; only open ones are submitted", state(row.state))));
+        return Err(ApiError::Conflict(format!(
+            "the change set is {}; only open ones are submitted",
+            state(row.state)
+        )));
     }
     if store::drafts(&mut tx, Some(id)).await?.is_empty() {
         return Err(ApiError::invalid("items", "the change set has no drafts"));
@@ -188,10 +191,7 @@ pub async fn approve(db: &PgPool, admin: &AdminUser, id: Uuid) -> Result<Changes
     content::lock_content(&mut tx).await?;
     let row = locked(&mut tx, id).await?;
     if row.state != ChangesetState::Submitted {
-        return Err(ApiError::Conflict(format!(
-            "the change set is {}; submit it for review first",
-            state(row.state)
-        )));
+        return Err(ApiError::Conflict(format!("the change set is {}; submit it for review first", state(row.state))));
     }
     let drafts = store::drafts(&mut tx, Some(id)).await?;
     if row.author_id == Some(admin.0.id) || drafts.iter().any(|d| d.author_id == Some(admin.0.id)) {

@@ -170,7 +170,9 @@ pub async fn touch_changeset(conn: &mut PgConnection, actor: Actor<'_>, id: Uuid
         ChangesetState::Submitted | ChangesetState::Approved | ChangesetState::Failed => {
             store::set_state(conn, id, ChangesetState::Open, None).await?;
             let diff = serde_json::json!({"state": {"before": changeset.state, "after": ChangesetState::Open}});
-            actor.audit(conn, audit::AuditKind::Changeset, Some(id), &changeset.title, AuditAction::Update, &diff).await?;
+            actor
+                .audit(conn, audit::AuditKind::Changeset, Some(id), &changeset.title, AuditAction::Update, &diff)
+                .await?;
             Ok(())
         }
     }
@@ -284,13 +286,13 @@ pub async fn create(
     check_revision(kind, options.revision)?;
     let body = object(body)?;
     let text = |field: &str| body.get(field).and_then(Value::as_str).map(str::to_owned);
-    let slug = text("slug").filter(|s| is_slug(s)).ok_or_else(|| {
-        ApiError::invalid("slug", "a new draft names its slug (lower-case words joined by hyphens)")
-    })?;
+    let slug = text("slug")
+        .filter(|s| is_slug(s))
+        .ok_or_else(|| ApiError::invalid("slug", "a new draft names its slug (lower-case words joined by hyphens)"))?;
     let topic = if matches!(kind, ContentKind::Questions | ContentKind::Flashcards | ContentKind::QuizItems) {
-        text("topic")
-            .filter(|s| is_slug(s))
-            .ok_or_else(|| ApiError::invalid("topic", "a new question, flashcard or quiz item names its topic's slug"))?
+        text("topic").filter(|s| is_slug(s)).ok_or_else(|| {
+            ApiError::invalid("topic", "a new question, flashcard or quiz item names its topic's slug")
+        })?
     } else {
         String::new()
     };
@@ -323,9 +325,9 @@ pub async fn create(
     if let Some(changeset) = row.changeset_id {
         touch_changeset(&mut tx, actor, changeset).await?;
     }
-    row.version = store::insert_draft(&mut tx, &row)
-        .await?
-        .ok_or_else(|| ApiError::Conflict(format!("a draft of a new {} {:?} exists already", kind.audit_kind(), row.slug)))?;
+    row.version = store::insert_draft(&mut tx, &row).await?.ok_or_else(|| {
+        ApiError::Conflict(format!("a draft of a new {} {:?} exists already", kind.audit_kind(), row.slug))
+    })?;
     let diff = audit::diff(None, Some(&row.doc));
     actor.audit(&mut tx, kind.audit_kind(), Some(row.entity_id), &row.entity_name(), AuditAction::Draft, &diff).await?;
     tx.commit().await?;

@@ -7,6 +7,7 @@ pub mod actor;
 pub mod apply;
 pub mod changesets;
 pub mod drafts;
+pub mod import;
 pub mod model;
 pub mod preview;
 pub mod revisions;

@@ -68,7 +68,9 @@ pub async fn issue(
     let mut tx = db.begin().await?;
     let (changeset, draft, entity) = match (body.changeset_id, body.kind, body.key.as_deref()) {
         (Some(id), None, None) => {
-            let row = store::changeset(&mut tx, id).await?.ok_or_else(|| ApiError::NotFound(format!("no change set {id}")))?;
+            let row = store::changeset(&mut tx, id)
+                .await?
+                .ok_or_else(|| ApiError::NotFound(format!("no change set {id}")))?;
             (Some(id), None, row.title)
         }
         (None, Some(kind), Some(key)) => {

@@ -33,13 +33,10 @@ pub async fn record(
     by: Publisher,
 ) -> sqlx::Result<()> {
     let kind = kind_name(kind);
-    let latest: Option<i32> = sqlx::query_scalar!(
-        "SELECT max(number) FROM content_revision WHERE kind = $1 AND entity_id = $2",
-        kind,
-        id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let latest: Option<i32> =
+        sqlx::query_scalar!("SELECT max(number) FROM content_revision WHERE kind = $1 AND entity_id = $2", kind, id)
+            .fetch_one(&mut *conn)
+            .await?;
     let mut next = latest.unwrap_or(0) + 1;
     if latest.is_none()
         && let Some(before) = before

@@ -1,0 +1,631 @@
+//! The editorial workflow over HTTP: drafts invisible on every public path, previews,
+//! change sets reviewed and published all or nothing, scheduled publishing exactly
+//! once across instances and restarts, revisions and restore, editors and scoped API
+//! tokens held to their operations (a walk over the OpenAPI document).
+
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use studytrack::config::Settings;
+use time::Duration;
+
+use crate::helpers::{PASSWORD, TestApp, TestUser, assert_problem, spawn_app, spawn_instance, user_from};
+
+async fn send(app: &TestApp, who: &str, method: Method, path: &str, body: Option<Value>) -> Response {
+    let req = app.request_as(method, path, who);
+    match body {
+        Some(body) => req.json(&body),
+        None => req,
+    }
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn ok(res: Response) -> (Value, Option<String>) {
+    let status = res.status();
+    let tag = res.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+    let body = res.text().await.unwrap();
+    assert!(status.is_success(), "answered {status}: {body}");
+    (serde_json::from_str(&body).unwrap_or(Value::Null), tag)
+}
+
+/// An account with `role`, logged in.
+async fn staff(app: &TestApp, email: &str, role: studytrack::auth::Role) -> TestUser {
+    let hash = studytrack::security::hashing::PasswordHasher::new(1).unwrap().hash(PASSWORD.into()).await.unwrap();
+    let account = studytrack::auth::store::NewAccount {
+        email,
+        normalized: email,
+        display_name: "Staff",
+        password_hash: &hash,
+        role,
+        email_verified: true,
+    };
+    studytrack::auth::store::insert(&app.pool, account).await.unwrap().unwrap();
+    user_from(email, &app.login(email, PASSWORD).await.json().await.unwrap())
+}
+
+async fn question_id(app: &TestApp, slug: &str) -> String {
+    let topic = app.get_json("/api/v1/tracks/alpha/topics/basics").await;
+    topic["questions"].as_array().unwrap().iter().find(|q| q["slug"] == slug).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn admin_doc(app: &TestApp, who: &TestUser, kind: &str, key: &str) -> Value {
+    ok(send(app, &who.access, Method::GET, &format!("/api/v1/admin/content/{kind}/{key}"), None).await).await.0["doc"]
+        .clone()
+}
+
+async fn new_changeset(app: &TestApp, who: &TestUser, title: &str) -> String {
+    let (cs, _) =
+        ok(send(app, &who.access, Method::POST, "/api/v1/admin/changesets", Some(json!({"title": title}))).await).await;
+    cs["id"].as_str().unwrap().to_owned()
+}
+
+/// Drafts a retitled question into a change set; returns the draft's ETag.
+async fn retitle(app: &TestApp, who: &TestUser, id: &str, title: &str, changeset: &str) -> String {
+    let mut doc = admin_doc(app, who, "questions", id).await;
+    doc["title"] = json!(title);
+    let path = format!("/api/v1/admin/content/questions/{id}/draft?changeset={changeset}");
+    ok(send(app, &who.access, Method::PUT, &path, Some(doc)).await).await.1.unwrap()
+}
+
+/// Every public read a learner's client makes of the fixture content, with ETags.
+async fn public_state(app: &TestApp, question: &str) -> Vec<(String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for path in [
+        "/api/v1/tracks".to_owned(),
+        "/api/v1/tracks/alpha".to_owned(),
+        "/api/v1/tracks/alpha/topics/basics".to_owned(),
+        "/api/v1/tracks/alpha/topics/basics/flashcards".to_owned(),
+        format!("/api/v1/questions/{question}"),
+        "/api/v1/questions?topic=basics".to_owned(),
+        "/api/v1/questions?q=retitled".to_owned(),
+        "/api/v1/tracks/alpha/bundle".to_owned(),
+        "/api/v1/tracks/alpha/changes".to_owned(),
+    ] {
+        let res = app.get(&path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let tag = res.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+        let mut body: Value = res.json().await.unwrap();
+        if path.ends_with("/bundle") {
+            body["generated_at"] = Value::Null;
+        }
+        out.push((path, body.to_string(), tag));
+    }
+    out
+}
+
+fn same_public_state(before: &[(String, String, Option<String>)], now: &[(String, String, Option<String>)]) {
+    for (b, n) in before.iter().zip(now) {
+        assert!(b == n, "{} changed:\n{}\n{}\n{:?} {:?}", b.0, b.1, n.1, b.2, n.2);
+    }
+}
+
+#[sqlx::test]
+async fn drafts_stay_invisible_until_their_change_set_publishes_and_previews_show_them(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let author = app.new_admin("author@example.com").await;
+    let reviewer = app.new_admin("reviewer@example.com").await;
+    let learner = app.new_user("learner@example.com").await;
+    let id = question_id(&app, "identity-vs-equality").await;
+    crate::helpers::mark_question(&app, &learner, &id, "got_it").await;
+    let before = public_state(&app, &id).await;
+
+    let cs = new_changeset(&app, &author, "Week 49").await;
+    retitle(&app, &author, &id, "Identity, retitled", &cs).await;
+    // New content as a draft only, with an id reserved for it now.
+    let new_q = json!({"topic": "basics", "slug": "walrus", "title": "What does `:=` do? retitled",
+                       "difficulty": "junior", "prompt": "Explain the walrus operator.",
+                       "answer": "It assigns and returns the value."});
+    let (created, _) = ok(send(
+        &app,
+        &author.access,
+        Method::POST,
+        &format!("/api/v1/admin/content/questions/drafts?changeset={cs}"),
+        Some(new_q),
+    )
+    .await)
+    .await;
+    let new_id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["is_new"], true);
+    assert_eq!(created["publishable"], true, "{created}");
+    // An incomplete draft is kept, and says what is missing.
+    let (partial, _) = ok(send(
+        &app,
+        &author.access,
+        Method::POST,
+        "/api/v1/admin/content/questions/drafts",
+        Some(json!({"topic": "basics", "slug": "half-done"})),
+    )
+    .await)
+    .await;
+    assert_eq!(partial["publishable"], false);
+    assert!(!partial["problems"].as_array().unwrap().is_empty(), "{partial}");
+
+    // Nothing public moved: bodies, ETags, search, bundle, change feed.
+    same_public_state(&before, &public_state(&app, &id).await);
+    assert_problem(app.get(&format!("/api/v1/questions/{new_id}")).await, StatusCode::NOT_FOUND).await;
+
+    // A preview token shows the change set through the public reads.
+    let (issued, _) = ok(send(
+        &app,
+        &author.access,
+        Method::POST,
+        "/api/v1/admin/preview-tokens",
+        Some(json!({"changeset_id": cs, "expires_in_seconds": 3600})),
+    )
+    .await)
+    .await;
+    let token = issued["token"].as_str().unwrap().to_owned();
+    let res = app.get(&format!("/api/v1/questions/{id}?preview={token}")).await;
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    assert!(res.headers().get("etag").is_none());
+    let previewed: Value = res.json().await.unwrap();
+    assert_eq!(previewed["title"], "Identity, retitled");
+    let res = app.client.get(app.url(&format!("/api/v1/questions/{new_id}"))).header("Preview-Token", &token);
+    assert_eq!(res.send().await.unwrap().json::<Value>().await.unwrap()["slug"], "walrus");
+    let topic = app.get_json(&format!("/api/v1/tracks/alpha/topics/basics?preview={token}")).await;
+    assert!(topic["questions"].as_array().unwrap().iter().any(|q| q["id"] == new_id.as_str()));
+    // Previews leave the public content and its cache alone.
+    same_public_state(&before, &public_state(&app, &id).await);
+    // Revoked and expired tokens are refused at once.
+    let other = ok(send(
+        &app,
+        &author.access,
+        Method::POST,
+        "/api/v1/admin/preview-tokens",
+        Some(json!({"changeset_id": cs, "expires_in_seconds": 60})),
+    )
+    .await)
+    .await
+    .0;
+    let path = format!("/api/v1/admin/preview-tokens/{}", issued["id"].as_str().unwrap());
+    assert_eq!(send(&app, &author.access, Method::DELETE, &path, None).await.status(), StatusCode::NO_CONTENT);
+    assert_problem(app.get(&format!("/api/v1/questions/{id}?preview={token}")).await, StatusCode::UNAUTHORIZED).await;
+    app.clock.advance(Duration::seconds(61));
+    let expired = other["token"].as_str().unwrap();
+    assert_problem(app.get(&format!("/api/v1/tracks/alpha?preview={expired}")).await, StatusCode::UNAUTHORIZED).await;
+
+    // Review: the author cannot approve their own work; another admin can.
+    let cs_path = format!("/api/v1/admin/changesets/{cs}");
+    assert_problem(
+        send(&app, &author.access, Method::POST, &format!("{cs_path}/publish"), None).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    ok(send(&app, &author.access, Method::POST, &format!("{cs_path}/submit"), None).await).await;
+    assert_problem(
+        send(&app, &author.access, Method::POST, &format!("{cs_path}/approve"), None).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let (shown, _) = ok(send(&app, &reviewer.access, Method::GET, &cs_path, None).await).await;
+    assert_eq!(shown["items"].as_array().unwrap().len(), 2, "{shown}");
+    let retitled = shown["items"].as_array().unwrap().iter().find(|i| i["id"] == id.as_str()).unwrap();
+    assert_eq!(retitled["diff"]["title"]["after"], "Identity, retitled");
+    ok(send(&app, &reviewer.access, Method::POST, &format!("{cs_path}/approve"), None).await).await;
+
+    // Publishing: one notification to every cache, all items live, ids kept.
+    let mut listener = sqlx::postgres::PgListener::connect_with(&app.pool).await.unwrap();
+    listener.listen("studytrack_content").await.unwrap();
+    let (published, _) =
+        ok(send(&app, &reviewer.access, Method::POST, &format!("{cs_path}/publish"), None).await).await;
+    assert_eq!(published["state"], "published");
+    let mut notifications = 0;
+    while let Ok(Ok(_)) = tokio::time::timeout(std::time::Duration::from_millis(500), listener.recv()).await {
+        notifications += 1;
+    }
+    assert_eq!(notifications, 1, "one publish, one notification");
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{id}")).await["title"], "Identity, retitled");
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{new_id}")).await["slug"], "walrus", "the reserved id");
+    let hits = app.get_json("/api/v1/questions?q=retitled").await;
+    assert_eq!(hits["items"].as_array().unwrap().len(), 2, "{hits}");
+    // The learner's mark is on the same question.
+    let mark: Option<String> = sqlx::query_scalar("SELECT status FROM question_mark WHERE question_id = $1::uuid")
+        .bind(&id)
+        .fetch_optional(&app.pool)
+        .await
+        .unwrap_or(None);
+    assert_eq!(mark.as_deref(), Some("got_it"));
+    // The drafts became revisions; the published change set is closed to edits.
+    let (revs, _) =
+        ok(send(&app, &author.access, Method::GET, &format!("/api/v1/admin/content/questions/{id}/revisions"), None)
+            .await)
+        .await;
+    let revs = revs["items"].as_array().unwrap();
+    assert_eq!(revs.len(), 2, "the seeded version and the published draft");
+    assert_eq!(revs[0]["changeset_id"], cs.as_str());
+    assert_problem(
+        send(&app, &author.access, Method::GET, &format!("/api/v1/admin/content/questions/{id}/draft"), None).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let res = send(
+        &app,
+        &author.access,
+        Method::PUT,
+        &format!("/api/v1/admin/content/questions/{id}/draft?changeset={cs}"),
+        Some(admin_doc(&app, &author, "questions", &id).await),
+    )
+    .await;
+    assert_problem(res, StatusCode::CONFLICT).await;
+}
+
+#[sqlx::test]
+async fn a_change_set_publishes_all_or_nothing(pool: PgPool) {
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.require_approval = false;
+    crate::helpers::seed_dir(&pool, &crate::helpers::fixture_dir()).await;
+    let (app, _) = spawn_instance(pool, settings).await;
+    let admin = app.new_admin("admin@example.com").await;
+    let good = question_id(&app, "identity-vs-equality").await;
+    let bad = question_id(&app, "list-aliasing").await;
+    let before = app.get_json(&format!("/api/v1/questions/{good}")).await;
+    let cs = new_changeset(&app, &admin, "mixed").await;
+    retitle(&app, &admin, &good, "A fine new title", &cs).await;
+    let mut doc = admin_doc(&app, &admin, "questions", &bad).await;
+    doc["difficulty"] = json!("impossible");
+    let path = format!("/api/v1/admin/content/questions/{bad}/draft?changeset={cs}");
+    ok(send(&app, &admin.access, Method::PUT, &path, Some(doc)).await).await;
+    let res = send(&app, &admin.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/publish"), None).await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(problem.to_string().contains(&bad), "the failing item is named: {problem}");
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{good}")).await, before, "nothing published");
+    let (cs_now, _) =
+        ok(send(&app, &admin.access, Method::GET, &format!("/api/v1/admin/changesets/{cs}"), None).await).await;
+    assert_eq!(cs_now["state"], "open");
+    // Fixed, it publishes (no approval needed on this server).
+    let (draft, tag) =
+        ok(send(&app, &admin.access, Method::GET, &format!("/api/v1/admin/content/questions/{bad}/draft"), None).await)
+            .await;
+    let mut fixed = draft["doc"].clone();
+    fixed["difficulty"] = json!("mid");
+    let res = app
+        .request_as(Method::PUT, &format!("/api/v1/admin/content/questions/{bad}/draft?revision=major"), &admin.access)
+        .header("If-Match", tag.unwrap())
+        .json(&fixed)
+        .send()
+        .await
+        .unwrap();
+    ok(res).await;
+    ok(send(&app, &admin.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/publish"), None).await).await;
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{good}")).await["title"], "A fine new title");
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{bad}")).await["difficulty"], "mid");
+    let major: bool =
+        sqlx::query_scalar("SELECT major_revision_at IS NOT NULL FROM question WHERE question_id = $1::uuid")
+            .bind(&bad)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(major, "a major revision puts learners' progress on it back under verification");
+}
+
+#[sqlx::test]
+async fn two_admins_racing_on_one_draft_never_overwrite_each_other(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let a = app.new_admin("a@example.com").await;
+    let b = app.new_admin("b@example.com").await;
+    let id = question_id(&app, "identity-vs-equality").await;
+    let doc = admin_doc(&app, &a, "questions", &id).await;
+    let path = format!("/api/v1/admin/content/questions/{id}/draft");
+    // Both start the entity's first draft at once: one wins, the other is told.
+    let (ra, rb) = tokio::join!(
+        send(&app, &a.access, Method::PUT, &path, Some(doc.clone())),
+        send(&app, &b.access, Method::PUT, &path, Some(doc.clone()))
+    );
+    let mut statuses = [ra.status(), rb.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::PRECONDITION_FAILED]);
+    let (_, tag) = ok(send(&app, &a.access, Method::GET, &path, None).await).await;
+    let tag = tag.unwrap();
+    let edit = |who: &TestUser, title: &str| {
+        let mut d = doc.clone();
+        d["title"] = json!(title);
+        app.request_as(Method::PUT, &path, &who.access).header("If-Match", &tag).json(&d).send()
+    };
+    let (ra, rb) = tokio::join!(edit(&a, "from a"), edit(&b, "from b"));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let mut statuses = [ra.status(), rb.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::PRECONDITION_FAILED]);
+    assert_problem(
+        send(&app, &a.access, Method::PUT, &path, Some(doc.clone())).await,
+        StatusCode::PRECONDITION_REQUIRED,
+    )
+    .await;
+    assert_problem(send(&app, &a.access, Method::DELETE, &path, None).await, StatusCode::PRECONDITION_REQUIRED).await;
+}
+
+async fn wait_for_state(app: &TestApp, who: &TestUser, cs: &str, state: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (shown, _) =
+            ok(send(app, &who.access, Method::GET, &format!("/api/v1/admin/changesets/{cs}"), None).await).await;
+        if shown["state"] == state {
+            return shown;
+        }
+        assert!(std::time::Instant::now() < deadline, "change set {cs} never became {state}: {shown}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[sqlx::test]
+async fn scheduled_publishing_happens_once_across_instances_and_restarts_and_reports_failures(pool: PgPool) {
+    crate::helpers::seed_dir(&pool, &crate::helpers::fixture_dir()).await;
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.job_poll = std::time::Duration::from_millis(20);
+    let (one, _) = spawn_instance(pool.clone(), settings.clone()).await;
+    let (two, _) = spawn_instance(pool.clone(), settings.clone()).await;
+    let author = one.new_admin("author@example.com").await;
+    let reviewer = one.new_admin("reviewer@example.com").await;
+    let id = question_id(&one, "identity-vs-equality").await;
+
+    let cs = new_changeset(&one, &author, "Monday 09:00").await;
+    retitle(&one, &author, &id, "Published on schedule", &cs).await;
+    ok(send(&one, &author.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/submit"), None).await).await;
+    ok(send(&one, &reviewer.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/approve"), None).await).await;
+    let at = one.clock.now() + Duration::hours(2);
+    let at = at.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let path = format!("/api/v1/admin/changesets/{cs}/schedule");
+    ok(send(&one, &reviewer.access, Method::PUT, &path, Some(json!({"publish_at": at}))).await).await;
+    // Not before its time.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_ne!(one.get_json(&format!("/api/v1/questions/{id}")).await["title"], "Published on schedule");
+    // Both instances come due at once; it publishes exactly once.
+    one.clock.advance(Duration::hours(3));
+    two.clock.advance(Duration::hours(3));
+    wait_for_state(&one, &author, &cs, "published").await;
+    assert_eq!(two.get_json(&format!("/api/v1/questions/{id}")).await["title"], "Published on schedule");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let publishes: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE kind = 'changeset' AND action = 'publish' AND entity_id = $1::uuid",
+    )
+    .bind(&cs)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(publishes, 1);
+    let revisions: i64 = sqlx::query_scalar("SELECT count(*) FROM content_revision WHERE entity_id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(revisions, 2, "the seeded version and one publish");
+
+    // Across a restart: scheduled by one instance, published by a later one.
+    let cs2 = new_changeset(&one, &author, "after the restart").await;
+    retitle(&one, &author, &id, "Published after a restart", &cs2).await;
+    ok(send(&one, &author.access, Method::POST, &format!("/api/v1/admin/changesets/{cs2}/submit"), None).await).await;
+    ok(send(&one, &reviewer.access, Method::POST, &format!("/api/v1/admin/changesets/{cs2}/approve"), None).await)
+        .await;
+    let at = (one.clock.now() + Duration::hours(1)).format(&time::format_description::well_known::Rfc3339).unwrap();
+    let path = format!("/api/v1/admin/changesets/{cs2}/schedule");
+    ok(send(&one, &reviewer.access, Method::PUT, &path, Some(json!({"publish_at": at}))).await).await;
+    drop((one, two));
+    let (three, _) = spawn_instance(pool.clone(), settings.clone()).await;
+    let author =
+        user_from("author@example.com", &three.login("author@example.com", PASSWORD).await.json().await.unwrap());
+    three.clock.advance(Duration::hours(5));
+    wait_for_state(&three, &author, &cs2, "published").await;
+    assert_eq!(three.get_json(&format!("/api/v1/questions/{id}")).await["title"], "Published after a restart");
+
+    // A change after approval voids it; the due publish fails, is reported, and
+    // publishes nothing.
+    let reviewer =
+        user_from("reviewer@example.com", &three.login("reviewer@example.com", PASSWORD).await.json().await.unwrap());
+    let cs3 = new_changeset(&three, &author, "edited after approval").await;
+    let tag = retitle(&three, &author, &id, "Never seen", &cs3).await;
+    ok(send(&three, &author.access, Method::POST, &format!("/api/v1/admin/changesets/{cs3}/submit"), None).await).await;
+    ok(send(&three, &reviewer.access, Method::POST, &format!("/api/v1/admin/changesets/{cs3}/approve"), None).await)
+        .await;
+    let at = (three.clock.now() + Duration::hours(1)).format(&time::format_description::well_known::Rfc3339).unwrap();
+    let path = format!("/api/v1/admin/changesets/{cs3}/schedule");
+    ok(send(&three, &reviewer.access, Method::PUT, &path, Some(json!({"publish_at": at}))).await).await;
+    let mut doc = admin_doc(&three, &author, "questions", &id).await;
+    doc["title"] = json!("Never seen either");
+    let res = three
+        .request_as(Method::PUT, &format!("/api/v1/admin/content/questions/{id}/draft"), &author.access)
+        .header("If-Match", tag)
+        .json(&doc)
+        .send()
+        .await
+        .unwrap();
+    ok(res).await;
+    three.clock.advance(Duration::hours(2));
+    let failed = wait_for_state(&three, &author, &cs3, "failed").await;
+    assert!(failed["failure"]["reason"].as_str().unwrap().contains("approval"), "{failed}");
+    assert_eq!(three.get_json(&format!("/api/v1/questions/{id}")).await["title"], "Published after a restart");
+    let fails: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'fail' AND entity_id = $1::uuid")
+            .bind(&cs3)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(fails, 1);
+}
+
+#[sqlx::test]
+async fn revisions_are_kept_and_an_old_one_restores_as_a_draft(pool: PgPool) {
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.require_approval = false;
+    let (app, _) = spawn_instance(pool, settings).await;
+    crate::helpers::seed_dir(&app.pool, &crate::helpers::fixture_dir()).await;
+    let admin = app.new_admin("admin@example.com").await;
+    let id = question_id(&app, "identity-vs-equality").await;
+    let original = admin_doc(&app, &admin, "questions", &id).await;
+    for title in ["Second title", "Third title"] {
+        let res = app.get_as(&format!("/api/v1/admin/content/questions/{id}"), &admin.access).await;
+        let tag = res.headers()["etag"].to_str().unwrap().to_owned();
+        let mut doc: Value = res.json::<Value>().await.unwrap()["doc"].clone();
+        doc["title"] = json!(title);
+        let res = app
+            .request_as(Method::PUT, &format!("/api/v1/admin/content/questions/{id}"), &admin.access)
+            .header("If-Match", tag)
+            .json(&doc)
+            .send()
+            .await
+            .unwrap();
+        ok(res).await;
+    }
+    let path = format!("/api/v1/admin/content/questions/{id}/revisions");
+    let (revs, _) = ok(send(&app, &admin.access, Method::GET, &path, None).await).await;
+    let revs = revs["items"].as_array().unwrap().clone();
+    assert_eq!(revs.iter().map(|r| r["number"].as_i64().unwrap()).collect::<Vec<_>>(), [3, 2, 1]);
+    assert_eq!(revs[0]["diff"]["title"], json!({"before": "Second title", "after": "Third title"}));
+    assert_eq!(revs[0]["author_email"], "admin@example.com");
+    assert_eq!(revs[2]["doc"], original);
+    // Restoring revision 1 makes a draft of it; publishing it brings the text back.
+    let (draft, _) = ok(send(&app, &admin.access, Method::POST, &format!("{path}/1/restore"), None).await).await;
+    assert_eq!(draft["doc"], original);
+    assert_problem(
+        send(&app, &admin.access, Method::POST, &format!("{path}/1/restore"), None).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let cs = new_changeset(&app, &admin, "undo").await;
+    let (_, tag) =
+        ok(send(&app, &admin.access, Method::GET, &format!("/api/v1/admin/content/questions/{id}/draft"), None).await)
+            .await;
+    let res = app
+        .request_as(Method::PUT, &format!("/api/v1/admin/content/questions/{id}/draft?changeset={cs}"), &admin.access)
+        .header("If-Match", tag.unwrap())
+        .json(&original)
+        .send()
+        .await
+        .unwrap();
+    ok(res).await;
+    ok(send(&app, &admin.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/publish"), None).await).await;
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{id}")).await["title"], original["title"]);
+    let (revs, _) = ok(send(&app, &admin.access, Method::GET, &path, None).await).await;
+    assert_eq!(revs["items"][0]["number"], 4);
+    assert_problem(
+        send(&app, &admin.access, Method::POST, &format!("{path}/9/restore"), None).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+/// The operations of the admin API in the OpenAPI document, with the scopes of the
+/// `api_token` scheme that grant each (none: admins only).
+async fn admin_operations(app: &TestApp) -> Vec<(Method, String, Vec<String>)> {
+    let doc = app.get_json("/openapi.json").await;
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/admin/") {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            let scopes: Vec<String> = op["security"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|req| req.get("api_token"))
+                .flat_map(|s| s.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()))
+                .collect();
+            out.push((method.to_uppercase().parse().unwrap(), path.clone(), scopes));
+        }
+    }
+    out
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{kind}", "topics")
+        .replace("{key}", "basics")
+        .replace("{track}", "alpha")
+        .replace("{number}", "1")
+        .replace("{id}", "00000000-0000-4000-8000-000000000000")
+        .replace("{delivery}", "1")
+}
+
+#[sqlx::test]
+async fn editors_and_api_tokens_get_403_outside_their_operations(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app.new_admin("admin@example.com").await;
+    let editor = staff(&app, "editor@example.com", studytrack::auth::Role::Editor).await;
+    let ops = admin_operations(&app).await;
+    assert!(ops.len() > 30);
+    let mut tokens = Vec::new();
+    for scope in ["content:read", "content:draft", "content:publish", "import"] {
+        let body = json!({"name": format!("ci {scope}"), "scopes": [scope], "expires_in_days": 30});
+        let (issued, _) = ok(send(&app, &admin.access, Method::POST, "/api/v1/admin/tokens", Some(body)).await).await;
+        assert!(issued["token"].as_str().unwrap().starts_with("stk_"));
+        tokens.push((scope, issued["token"].as_str().unwrap().to_owned(), issued["id"].as_str().unwrap().to_owned()));
+    }
+    // Editors may do what tokens with any scope but `content:publish` alone may do.
+    for (method, path, scopes) in &ops {
+        let url = concrete(path);
+        let editor_allowed = !scopes.is_empty() && scopes != &["content:publish".to_owned()];
+        let status = send(&app, &editor.access, method.clone(), &url, None).await.status();
+        if editor_allowed {
+            assert!(
+                status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                "editor {method} {path}: {status}"
+            );
+        } else {
+            assert_eq!(status, StatusCode::FORBIDDEN, "editor {method} {path}");
+        }
+        for (scope, token, _) in &tokens {
+            let status = send(&app, token, method.clone(), &url, None).await.status();
+            if scopes.iter().any(|s| s == scope) {
+                assert!(
+                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                    "{scope} token {method} {path}: {status}"
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{scope} token {method} {path}");
+            }
+        }
+    }
+    // Editors never approve or publish, even with a change set to hand.
+    let cs = new_changeset(&app, &editor, "editor's").await;
+    assert_problem(
+        send(&app, &editor.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/approve"), None).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let res = send(
+        &app,
+        &editor.access,
+        Method::POST,
+        "/api/v1/admin/changesets",
+        Some(json!({"title": "x", "requires_approval": false})),
+    )
+    .await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+
+    // A token's writes are audited with the token named, not only its owner.
+    let draft_token = &tokens[1].1;
+    let id = question_id(&app, "identity-vs-equality").await;
+    let doc = admin_doc(&app, &admin, "questions", &id).await;
+    ok(send(&app, draft_token, Method::PUT, &format!("/api/v1/admin/content/questions/{id}/draft"), Some(doc)).await)
+        .await;
+    let (audit, _) = ok(send(&app, &admin.access, Method::GET, "/api/v1/admin/audit?action=draft", None).await).await;
+    let entry = &audit["items"][0];
+    assert_eq!(entry["token_name"], "ci content:draft", "{entry}");
+    assert_eq!(entry["actor_email"], "admin@example.com");
+    let (listed, _) = ok(send(&app, &admin.access, Method::GET, "/api/v1/admin/tokens", None).await).await;
+    let used = listed["items"].as_array().unwrap().iter().find(|t| t["name"] == "ci content:draft").unwrap();
+    assert!(used["last_used_at"].is_string(), "{used}");
+    assert!(!listed.to_string().contains(draft_token.as_str()), "secrets are shown once");
+
+    // Outside the admin API a token is no credential; revoked or expired, it is 401 at once.
+    assert_problem(send(&app, draft_token, Method::GET, "/api/v1/me", None).await, StatusCode::UNAUTHORIZED).await;
+    let path = format!("/api/v1/admin/tokens/{}", tokens[0].2);
+    assert_eq!(send(&app, &admin.access, Method::DELETE, &path, None).await.status(), StatusCode::NO_CONTENT);
+    assert_problem(send(&app, &tokens[0].1, Method::GET, "/api/v1/admin/drafts", None).await, StatusCode::UNAUTHORIZED)
+        .await;
+    assert_eq!(send(&app, draft_token, Method::GET, "/api/v1/admin/drafts", None).await.status(), StatusCode::OK);
+    app.clock.advance(Duration::days(31));
+    assert_problem(send(&app, draft_token, Method::GET, "/api/v1/admin/drafts", None).await, StatusCode::UNAUTHORIZED)
+        .await;
+    // Learners get nothing, whatever the operation.
+    let learner = app.new_user("learner@example.com").await;
+    for (method, path, _) in &ops {
+        let status = send(&app, &learner.access, method.clone(), &concrete(path), None).await.status();
+        assert_eq!(status, StatusCode::FORBIDDEN, "learner {method} {path}");
+    }
+    let _ = admin;
+}
