@@ -1,0 +1,44 @@
+/** What every screen shares: the status line and the track being studied. */
+import { api, must, problemText } from "../api";
+import type { Schemas } from "../api";
+
+export type Screen = (main: HTMLElement, params: string[]) => Promise<void>;
+
+const TRACK_KEY = "studytrack.app.track";
+
+export const ctx = {
+  /** A message for the learner in the live region. */
+  say(message: string): void {
+    const status = document.getElementById("status");
+    if (status === null) return;
+    status.className = "status";
+    status.textContent = message;
+  },
+  /** A failure as a human sentence (problem+json title and detail). */
+  fail(err: unknown): void {
+    const status = document.getElementById("status");
+    if (status === null) return;
+    status.className = "status error";
+    status.textContent = problemText(err);
+  },
+  clearStatus(): void {
+    const status = document.getElementById("status");
+    if (status !== null) status.textContent = "";
+  },
+  /** The slug of the track in use: the learner's choice, else the first track. */
+  async track(): Promise<string> {
+    const chosen = localStorage.getItem(TRACK_KEY);
+    if (chosen !== null) return chosen;
+    const tracks = await ctx.tracks();
+    const first = tracks[0]?.slug;
+    if (first === undefined) throw new Error("The server has no tracks yet.");
+    localStorage.setItem(TRACK_KEY, first); // known offline too
+    return first;
+  },
+  setTrack(slug: string): void {
+    localStorage.setItem(TRACK_KEY, slug);
+  },
+  async tracks(): Promise<Schemas["TrackSummary"][]> {
+    return (await must(api.GET("/api/v1/tracks"))).items;
+  },
+};
