@@ -95,6 +95,7 @@ async function render(): Promise<void> {
   const route = routes.find((r) => r.pattern.test(path));
   drawNav(path);
   const mine = ++rendering;
+  ctx.clearStaleStatus();
   clear(main);
   if (route === undefined) {
     main.append(h("h1", { tabindex: -1 }, "Not found"), h("p", {}, "There is no such page. ", h("a", { href: "#/roadmap" }, "Go to the roadmap")));

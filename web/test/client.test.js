@@ -29,6 +29,8 @@ const PASSWORD = "a long enough password for the client";
 const NEW_PASSWORD = "another long passphrase for the client";
 
 const requests = [];
+/** Content GETs the server answered 304 Not Modified (the client sent If-None-Match). */
+const notModified = [];
 const problems = [];
 /** Console errors the walk provokes on purpose (a wrong password is a 401). */
 let expectedConsole = null;
@@ -111,7 +113,7 @@ async function reviewOne(key, expectedCount) {
 }
 
 describe("the web client in Chromium", { concurrency: false }, () => {
-  const email = `client-${Date.now()}-${process.pid}@example.com`;
+  let email = `client-${Date.now()}-${process.pid}@example.com`;
   let password = PASSWORD;
 
   before(async () => {
@@ -124,6 +126,9 @@ describe("the web client in Chromium", { concurrency: false }, () => {
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.on("request", (request) => requests.push(request.url()));
+    context.on("response", (response) => {
+      if (response.status() === 304 && response.url().includes("/api/v1/")) notModified.push(response.url());
+    });
     page = await context.newPage();
     page.on("pageerror", (err) => problems.push(`${page.url()}: ${err.message}`));
     page.on("console", (message) => {
@@ -354,6 +359,21 @@ describe("the web client in Chromium", { concurrency: false }, () => {
     await page.waitForSelector("#export-link:not([hidden])");
     assert.match(await page.getAttribute("#export-link", "href"), /^blob:/);
     await shot("settings");
+
+    // A new address: confirmed through the link mailed to it, then used to log in.
+    const changed = email.replace("client-", "moved-");
+    await page.fill("#new-email", changed);
+    await page.fill("#email-password", password);
+    await page.click("#email-form button[type=submit]");
+    await statusSays(/follow the link mailed to the new address/);
+    await page.goto(await mailedLink(changed, "confirm-email"));
+    await statusSays(/new address is confirmed/);
+    assert.ok(!page.url().includes("token="), `the used link stays in the address bar: ${page.url()}`);
+    email = changed;
+    await page.fill("#email", email);
+    await page.fill("#password", password);
+    await page.click("#login-form button[type=submit]");
+    await page.waitForSelector("#logout");
   });
 
   test("offline: reviews go on from IndexedDB and sync when the network is back", async () => {
@@ -418,5 +438,6 @@ describe("the web client in Chromium", { concurrency: false }, () => {
     assert.ok(requests.length > 0, "no requests were recorded");
     assert.deepEqual(offMachine(), [], "requests to other hosts");
     assert.deepEqual(problems, [], "errors on the page");
+    assert.ok(notModified.length > 0, "no content GET was revalidated with its ETag (304)");
   });
 });

@@ -6,11 +6,14 @@ export type Screen = (main: HTMLElement, params: string[]) => Promise<void>;
 
 const TRACK_KEY = "studytrack.app.track";
 
+let saidAt = 0;
+
 export const ctx = {
   /** A message for the learner in the live region. */
   say(message: string): void {
     const status = document.getElementById("status");
     if (status === null) return;
+    saidAt = Date.now();
     status.className = "status";
     status.textContent = message;
   },
@@ -18,12 +21,17 @@ export const ctx = {
   fail(err: unknown): void {
     const status = document.getElementById("status");
     if (status === null) return;
+    saidAt = Date.now();
     status.className = "status error";
     status.textContent = problemText(err);
   },
-  clearStatus(): void {
+  /** Clears the status line on a new screen, unless it was just written (for that screen). */
+  clearStaleStatus(): void {
     const status = document.getElementById("status");
-    if (status !== null) status.textContent = "";
+    if (status !== null && Date.now() - saidAt > 1500) {
+      status.textContent = "";
+      status.className = "status";
+    }
   },
   /** The slug of the track in use: the learner's choice, else the first track. */
   async track(): Promise<string> {

@@ -19,6 +19,7 @@ export async function settingsScreen(main: HTMLElement): Promise<void> {
   const name = h("input", { id: "display-name", value: me.display_name, required: true, autocomplete: "name" });
   const zone = h("select", { id: "timezone" }, ...zones(me.timezone).map((z) => h("option", { value: z, selected: z === me.timezone }, z)));
   const perDay = h("input", { id: "new-per-day", type: "number", min: 0, max: 1000, value: me.new_cards_per_day });
+  const retention = h("input", { id: "retention", type: "number", min: 0.7, max: 0.99, step: 0.01, value: me.desired_retention });
   const account = h(
     "form",
     { class: "card", id: "account-form" },
@@ -27,13 +28,14 @@ export async function settingsScreen(main: HTMLElement): Promise<void> {
     field("Name", name),
     field("Time zone", zone, "Days, streaks and reminders follow it."),
     field("New flashcards a day", perDay),
+    field("Desired retention", retention, "The share of cards you want to recall when they come due (higher means more reviews)."),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Save")),
   );
   account.addEventListener("submit", (event) => {
     event.preventDefault();
     void (async () => {
       try {
-        const updated = await must(api.PATCH("/api/v1/me", { body: { display_name: name.value, timezone: zone.value, new_cards_per_day: Number(perDay.value) } }));
+        const updated = await must(api.PATCH("/api/v1/me", { body: { display_name: name.value, timezone: zone.value, new_cards_per_day: Number(perDay.value), desired_retention: Number(retention.value) } }));
         session.updateAccount(updated);
         ctx.say(`Saved: time zone ${updated.timezone}.`);
       } catch (err) {
@@ -105,6 +107,42 @@ export async function settingsScreen(main: HTMLElement): Promise<void> {
     })();
   });
 
+  const newEmail = h("input", { type: "email", id: "new-email", autocomplete: "email", required: true });
+  const emailPassword = h("input", { type: "password", id: "email-password", autocomplete: "current-password", required: true });
+  const email = h(
+    "form",
+    { class: "card", id: "email-form" },
+    h("h2", {}, "Email address"),
+    field("New address", newEmail),
+    field("Password", emailPassword),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Change address")),
+  );
+  email.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void (async () => {
+      try {
+        const answer = await must(api.POST("/api/v1/me/email", { body: { new_email: newEmail.value, password: emailPassword.value } }));
+        email.reset();
+        ctx.say(`${answer.detail} Follow the link mailed to the new address to confirm it.`);
+      } catch (err) {
+        ctx.fail(err);
+      }
+    })();
+  });
+  const everywhere = h("button", { type: "button", class: "secondary", id: "logout-all" }, "Sign out on every device");
+  everywhere.addEventListener("click", () => {
+    void (async () => {
+      try {
+        await done(api.POST("/api/v1/auth/logout-all"));
+        session.set(null);
+        ctx.say("Signed out on every device.");
+        location.hash = "#/login";
+      } catch (err) {
+        ctx.fail(err);
+      }
+    })();
+  });
+
   const confirm = h("input", { type: "password", id: "delete-password", autocomplete: "current-password", required: true });
   const remove = h(
     "form",
@@ -128,5 +166,5 @@ export async function settingsScreen(main: HTMLElement): Promise<void> {
     })();
   });
 
-  main.append(h("h1", {}, "Settings"), account, remind, h("section", { class: "card" }, h("h2", {}, "Your data"), h("div", { class: "actions" }, exportButton, exportLink)), password, remove);
+  main.append(h("h1", {}, "Settings"), account, remind, h("section", { class: "card" }, h("h2", {}, "Your data"), h("div", { class: "actions" }, exportButton, exportLink)), email, password, h("section", { class: "card" }, h("h2", {}, "Sessions"), h("div", { class: "actions" }, everywhere)), remove);
 }
