@@ -13,7 +13,7 @@ import pythonRepl from "highlight.js/lib/languages/python-repl";
 import sql from "highlight.js/lib/languages/sql";
 import yaml from "highlight.js/lib/languages/yaml";
 
-import { renderMarkdown } from "./markdown.js";
+import { renderInline, renderMarkdown } from "./markdown.js";
 
 hljs.registerLanguage("python", python);
 hljs.registerLanguage("pycon", pythonRepl);
@@ -77,4 +77,14 @@ export function markdown(source: string, headingOffset = 2): HTMLElement {
     if (pre !== null) pre.tabIndex = 0; // scrollable code must be reachable by keyboard
   }
   return div;
+}
+
+/** One line of inline Markdown (code spans, emphasis, http(s) links) as a <span>. */
+export function inline(source: string): HTMLElement {
+  const template = document.createElement("template");
+  template.innerHTML = renderInline(source);
+  const span = document.createElement("span");
+  span.className = "markdown inline";
+  span.append(template.content);
+  return span;
 }

@@ -1,6 +1,7 @@
 /** Soft spots (where claims and evidence disagree, or work is overdue) and what to do next. */
 import { api, must } from "../api";
 import { h, pct } from "../dom";
+import { inline } from "../render";
 import { ctx } from "./context";
 
 export async function focusScreen(main: HTMLElement): Promise<void> {
@@ -15,7 +16,7 @@ export async function focusScreen(main: HTMLElement): Promise<void> {
     nextUp.append(h("p", {}, h("a", { class: "button", href: `#/topic/${next.topic.slug}` }, `Study ${next.topic.title}`), ` ${next.topic.progress.percent}% filled`));
   }
   if (next.questions.length > 0) {
-    nextUp.append(h("ul", {}, ...next.questions.map((q) => h("li", {}, h("a", { href: `#/question/${q.id}` }, q.title)))));
+    nextUp.append(h("ul", {}, ...next.questions.map((q) => h("li", {}, h("a", { href: `#/question/${q.id}` }, inline(q.title))))));
   }
   if (next.probes.length > 0) {
     nextUp.append(
@@ -24,7 +25,7 @@ export async function focusScreen(main: HTMLElement): Promise<void> {
         "ul",
         { id: "probes" },
         ...next.probes.map((p) =>
-          h("li", {}, h("a", { href: `#/question/${p.question.id}` }, p.question.title), ` (${p.reason}; `, h("a", { href: p.how === "quiz_item" ? "#/quiz" : "#/interview" }, p.how === "quiz_item" ? "take a quiz" : "answer it cold"), ")"),
+          h("li", {}, h("a", { href: `#/question/${p.question.id}` }, inline(p.question.title)), ` (${p.reason}; `, h("a", { href: p.how === "quiz_item" ? "#/quiz" : "#/interview" }, p.how === "quiz_item" ? "take a quiz" : "answer it cold"), ")"),
         ),
       ),
     );

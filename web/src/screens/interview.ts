@@ -2,7 +2,7 @@
 import { api, must, uuid } from "../api";
 import type { Schemas } from "../api";
 import { field, h } from "../dom";
-import { markdown } from "../render";
+import { inline, markdown } from "../render";
 import { ctx } from "./context";
 
 type Interview = Schemas["Interview"];
@@ -45,7 +45,7 @@ export async function interviewScreen(main: HTMLElement, [id]: string[]): Promis
   const due = await must(api.GET("/api/v1/me/interviews/due"));
   if (due.items.length > 0) {
     main.append(
-      h("section", { class: "card" }, h("h2", {}, "Questions due for another cold answer"), h("ul", {}, ...due.items.map((d) => h("li", {}, h("a", { href: `#/question/${d.question.id}` }, d.question.title))))),
+      h("section", { class: "card" }, h("h2", {}, "Questions due for another cold answer"), h("ul", {}, ...due.items.map((d) => h("li", {}, h("a", { href: `#/question/${d.question.id}` }, inline(d.question.title)))))),
     );
   }
 }
@@ -77,7 +77,7 @@ function run(main: HTMLElement, interview: Interview): void {
     const form = h(
       "form",
       { class: "card", "data-position": item.position },
-      h("h2", { id: "interview-question" }, `Question ${item.position + 1}: ${item.question.title}`),
+      h("h2", { id: "interview-question" }, `Question ${item.position + 1}: `, inline(item.question.title)),
       h("p", { class: "topic-name" }, `${item.question.topic.title} · ${item.question.difficulty}`),
       markdown(item.question.prompt, 3),
       field("Your answer", answer),
@@ -106,7 +106,7 @@ function run(main: HTMLElement, interview: Interview): void {
     const form = h(
       "form",
       { class: "card", id: "grade-form", "data-position": item.position },
-      h("h2", { tabindex: -1 }, `Question ${item.position + 1}: ${item.question.title}`),
+      h("h2", { tabindex: -1 }, `Question ${item.position + 1}: `, inline(item.question.title)),
       h("h3", {}, "Your answer"),
       h("blockquote", { class: "cold" }, item.cold_answer ?? "(none)"),
       h("h3", {}, "Model answer"),
@@ -116,7 +116,7 @@ function run(main: HTMLElement, interview: Interview): void {
         h(
           "fieldset",
           { class: "rubric" },
-          h("legend", {}, point),
+          h("legend", {}, inline(point)),
           ...GRADES.map(([g, label]) => h("label", { class: "option" }, h("input", { type: "radio", name: `point-${i}`, value: g, required: true }), ` ${label}`)),
         ),
       ),
@@ -149,7 +149,7 @@ function run(main: HTMLElement, interview: Interview): void {
           "ol",
           {},
           ...items.map((i) =>
-            h("li", {}, h("a", { href: `#/question/${i.question.id}` }, i.question.title), i.stage === "skipped" ? ": skipped" : `: ${Math.round((i.score ?? 0) * 100)}% of the rubric`),
+            h("li", {}, h("a", { href: `#/question/${i.question.id}` }, inline(i.question.title)), i.stage === "skipped" ? ": skipped" : `: ${Math.round((i.score ?? 0) * 100)}% of the rubric`),
           ),
         ),
         h("p", {}, h("a", { href: "#/focus" }, "See your soft spots"), " · ", h("a", { href: "#/roadmap" }, "Roadmap")),

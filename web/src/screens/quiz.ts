@@ -2,7 +2,7 @@
 import { api, must } from "../api";
 import type { Schemas } from "../api";
 import { field, h, pct } from "../dom";
-import { codeBlock, markdown } from "../render";
+import { codeBlock, inline, markdown } from "../render";
 import { ctx } from "./context";
 
 type Attempt = Schemas["QuizAttempt"];
@@ -89,7 +89,7 @@ function takeQuiz(main: HTMLElement, attempt: Attempt): void {
         item.code === null ? null : codeBlock(item.code),
         multiple ? h("p", { class: "hint" }, "Pick every correct option.") : null,
         ...item.options.map((option, i) =>
-          h("label", { class: "option" }, h("input", { type: multiple ? "checkbox" : "radio", name, value: i }), " ", h("span", {}, option)),
+          h("label", { class: "option" }, h("input", { type: multiple ? "checkbox" : "radio", name, value: i }), " ", inline(option)),
         ),
       ),
     );
@@ -159,7 +159,7 @@ function showResult(main: HTMLElement, result: Schemas["QuizResult"]): void {
           ...item.options.map((option, i) => {
             const right = item.correct_options.includes(i);
             const chosen = item.selected.includes(i);
-            return h("li", { class: `${right ? "right" : ""} ${chosen ? "chosen" : ""}` }, option, right ? " (correct)" : "", chosen ? " (your answer)" : "");
+            return h("li", { class: `${right ? "right" : ""} ${chosen ? "chosen" : ""}` }, inline(option), right ? " (correct)" : "", chosen ? " (your answer)" : "");
           }),
         ),
         h("div", { class: "explanation" }, h("h3", {}, "Why"), markdown(item.explanation, 3)),

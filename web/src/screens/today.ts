@@ -2,6 +2,7 @@
 import { api, must } from "../api";
 import type { Schemas } from "../api";
 import { bar, field, h, pct } from "../dom";
+import { inline } from "../render";
 import { ctx } from "./context";
 
 const LINKS: Record<Schemas["AgendaKind"], string> = {
@@ -38,7 +39,7 @@ export async function todayScreen(main: HTMLElement): Promise<void> {
         { class: "card", "data-kind": item.kind },
         h("a", { href: item.topic !== null && item.kind === "new_questions" ? `#/topic/${item.topic.slug}` : LINKS[item.kind] }, `${item.reason}`),
         h("small", {}, ` ${item.count} · about ${item.minutes} min`),
-        item.questions.length > 0 ? h("ul", {}, ...item.questions.slice(0, 5).map((q) => h("li", {}, h("a", { href: `#/question/${q.id}` }, q.title)))) : null,
+        item.questions.length > 0 ? h("ul", {}, ...item.questions.slice(0, 5).map((q) => h("li", {}, h("a", { href: `#/question/${q.id}` }, inline(q.title))))) : null,
       ),
     );
   }

@@ -2,7 +2,7 @@
 import { api, done, must, session } from "../api";
 import type { Schemas } from "../api";
 import { field, h } from "../dom";
-import { markdown } from "../render";
+import { inline, markdown } from "../render";
 import { ctx } from "./context";
 
 type Kind = Schemas["TargetKind"];
@@ -100,7 +100,7 @@ export async function topicScreen(main: HTMLElement, [slug]: string[]): Promise<
     h(
       "ol",
       {},
-      ...topic.questions.map((q) => h("li", {}, h("a", { href: `#/question/${q.id}`, "data-question": q.id }, q.title), " ", h("span", { class: `tag ${q.difficulty}` }, q.difficulty))),
+      ...topic.questions.map((q) => h("li", {}, h("a", { href: `#/question/${q.id}`, "data-question": q.id }, inline(q.title)), " ", h("span", { class: `tag ${q.difficulty}` }, q.difficulty))),
     ),
   );
   main.append(questions);
@@ -165,7 +165,7 @@ export async function questionScreen(main: HTMLElement, [id]: string[]): Promise
   const question = await must(api.GET("/api/v1/questions/{id}", { params: { path: { id: id ?? "" } } }));
   main.append(
     h("p", { class: "crumbs" }, h("a", { href: `#/topic/${question.topic.slug}` }, question.topic.title)),
-    h("h1", { id: "question-title" }, question.title),
+    h("h1", { id: "question-title" }, inline(question.title)),
     h("p", {}, h("span", { class: `tag ${question.difficulty}` }, question.difficulty), ...question.tags.map((t) => h("span", { class: "tag" }, t))),
     h("section", { class: "prompt" }, markdown(question.prompt)),
     h("section", { class: "answer card", "aria-labelledby": "answer-head" }, h("h2", { id: "answer-head" }, "Answer"), markdown(question.answer)),
