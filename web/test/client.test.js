@@ -191,6 +191,31 @@ describe("the web client in Chromium", { concurrency: false }, () => {
     await page.waitForSelector("body[data-screen=today] #agenda, body[data-screen=today] #goal-form");
   });
 
+  test("a rejected access token is refreshed once, transparently, and the refresh token rotates", async () => {
+    const before = await page.evaluate(() => JSON.parse(localStorage.getItem("studytrack.app.session")));
+    await page.evaluate(() => {
+      const stored = JSON.parse(localStorage.getItem("studytrack.app.session"));
+      stored.access_token = "expired.or.forged";
+      localStorage.setItem("studytrack.app.session", JSON.stringify(stored));
+    });
+    expectedConsole = /status of 401/;
+    const refreshes = [];
+    const onRequest = (request) => {
+      if (request.url().endsWith("/api/v1/auth/refresh")) refreshes.push(request.url());
+    };
+    context.on("request", onRequest);
+    await page.reload();
+    // Today's screen asks three things at once: all get a 401, one refresh serves them.
+    await page.waitForSelector("body[data-screen=today] #goal-form");
+    context.off("request", onRequest);
+    expectedConsole = null;
+    const after = await page.evaluate(() => JSON.parse(localStorage.getItem("studytrack.app.session")));
+    assert.equal(refreshes.length, 1, `${refreshes.length} refresh calls`);
+    assert.notEqual(after.refresh_token, before.refresh_token, "the refresh token did not rotate");
+    assert.notEqual(after.access_token, "expired.or.forged");
+    assert.ok(await page.isVisible("#logout"), "signed out instead of refreshed");
+  });
+
   let startFills;
   let startSpots;
 
