@@ -82,7 +82,7 @@ async function logout(): Promise<void> {
     await api.POST("/api/v1/auth/logout", { body: { refresh_token: refresh } }).catch(() => undefined);
   }
   session.set(null);
-  ctx.say("You are logged out.");
+  ctx.say("You are logged out.", true);
   location.hash = "#/login";
 }
 
@@ -102,7 +102,7 @@ async function render(): Promise<void> {
     return;
   }
   if (route.needsLogin && session.account === null) {
-    ctx.say("Log in first.");
+    ctx.say("Log in first.", true);
     location.hash = "#/login";
     return;
   }
@@ -135,9 +135,12 @@ async function followMailedLink(): Promise<void> {
   const token = new URLSearchParams(location.search).get("token");
   const base = location.pathname.replace(/[^/]*$/, "");
   if (page === "" || page === "index.html") return;
-  history.replaceState(null, "", `${base}${location.hash}`); // the used token leaves the address bar
+  // The used token leaves the address bar; the screen to show next is set the same way,
+  // so no hashchange renders it a second time.
+  const land = (hash: string) => history.replaceState(null, "", `${base}${hash}`);
+  land(location.hash);
   if (token === null) {
-    if (page === "forgot-password") location.hash = "#/login";
+    if (page === "forgot-password") land("#/login");
     return;
   }
   try {
@@ -145,34 +148,34 @@ async function followMailedLink(): Promise<void> {
       case "verify-email": {
         const tokens = await must(api.POST("/api/v1/auth/register/confirm", { body: { token } }));
         session.set(tokens);
-        ctx.say(`Welcome, ${tokens.account.display_name}: your address is verified and you are signed in.`);
-        location.hash = "#/roadmap";
+        ctx.say(`Welcome, ${tokens.account.display_name}: your address is verified and you are signed in.`, true);
+        land("#/roadmap");
         break;
       }
       case "verify-address":
         await done(api.POST("/api/v1/auth/email-verification/confirm", { body: { token } }));
-        ctx.say("Your address is verified.");
+        ctx.say("Your address is verified.", true);
         break;
       case "confirm-email":
         await done(api.POST("/api/v1/auth/email-change/confirm", { body: { token } }));
-        ctx.say("Your new address is confirmed. Log in with it.");
+        ctx.say("Your new address is confirmed. Log in with it.", true);
         session.set(null);
-        location.hash = "#/login";
+        land("#/login");
         break;
       case "reset-password":
         sessionStorage.setItem("studytrack.app.reset", token);
-        location.hash = "#/reset-password";
+        land("#/reset-password");
         break;
       case "unsubscribe": {
         const answer = await must(api.POST("/api/v1/reminders/unsubscribe", { params: { query: { token } } }));
-        ctx.say(answer.detail);
+        ctx.say(answer.detail, true);
         break;
       }
       default:
         break;
     }
   } catch (err) {
-    ctx.fail(err);
+    ctx.fail(err, true);
   }
 }
 

@@ -20,7 +20,7 @@ export async function loginScreen(main: HTMLElement): Promise<void> {
       try {
         const tokens = await must(api.POST("/api/v1/auth/login", { body: { email: email.value, password: password.value } }));
         session.set(tokens);
-        ctx.say(`Signed in as ${tokens.account.display_name}.`);
+        ctx.say(`Signed in as ${tokens.account.display_name}.`, true);
         location.hash = "#/today";
       } catch (err) {
         ctx.fail(err);
@@ -84,7 +84,7 @@ export async function resetScreen(main: HTMLElement): Promise<void> {
         await done(api.POST("/api/v1/auth/password-reset/confirm", { body: { token, new_password: input.value } }));
         sessionStorage.removeItem("studytrack.app.reset");
         session.set(null);
-        ctx.say("Your password is changed. Log in with the new one.");
+        ctx.say("Your password is changed. Log in with the new one.", true);
         location.hash = "#/login";
       } catch (err) {
         ctx.fail(err);

@@ -6,29 +6,34 @@ export type Screen = (main: HTMLElement, params: string[]) => Promise<void>;
 
 const TRACK_KEY = "studytrack.app.track";
 
-let saidAt = 0;
+/** Whether the status line should survive the next screen change (said just before navigating). */
+let carry = false;
 
 export const ctx = {
   /** A message for the learner in the live region. */
-  say(message: string): void {
+  say(message: string, carryOver = false): void {
     const status = document.getElementById("status");
     if (status === null) return;
-    saidAt = Date.now();
+    carry = carryOver;
     status.className = "status";
     status.textContent = message;
   },
   /** A failure as a human sentence (problem+json title and detail). */
-  fail(err: unknown): void {
+  fail(err: unknown, carryOver = false): void {
     const status = document.getElementById("status");
     if (status === null) return;
-    saidAt = Date.now();
+    carry = carryOver;
     status.className = "status error";
     status.textContent = problemText(err);
   },
-  /** Clears the status line on a new screen, unless it was just written (for that screen). */
+  /** Clears the status line on a new screen, unless it was written for that screen. */
   clearStaleStatus(): void {
     const status = document.getElementById("status");
-    if (status !== null && Date.now() - saidAt > 1500) {
+    if (carry) {
+      carry = false;
+      return;
+    }
+    if (status !== null) {
       status.textContent = "";
       status.className = "status";
     }

@@ -25,7 +25,7 @@ export async function focusScreen(main: HTMLElement): Promise<void> {
         "ul",
         { id: "probes" },
         ...next.probes.map((p) =>
-          h("li", {}, h("a", { href: `#/question/${p.question.id}` }, inline(p.question.title)), ` (${p.reason}; `, h("a", { href: p.how === "quiz_item" ? "#/quiz" : "#/interview" }, p.how === "quiz_item" ? "take a quiz" : "answer it cold"), ")"),
+          h("li", {}, h("a", { href: `#/question/${p.question.id}` }, inline(p.question.title)), ` (${p.reason.replace(/\.$/, "")}: `, h("a", { href: p.how === "quiz_item" ? "#/quiz" : "#/interview" }, p.how === "quiz_item" ? "take a quiz" : "answer it cold"), ")"),
         ),
       ),
     );

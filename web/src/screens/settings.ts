@@ -135,7 +135,7 @@ export async function settingsScreen(main: HTMLElement): Promise<void> {
       try {
         await done(api.POST("/api/v1/auth/logout-all"));
         session.set(null);
-        ctx.say("Signed out on every device.");
+        ctx.say("Signed out on every device.", true);
         location.hash = "#/login";
       } catch (err) {
         ctx.fail(err);
@@ -158,7 +158,7 @@ export async function settingsScreen(main: HTMLElement): Promise<void> {
       try {
         await done(api.DELETE("/api/v1/me", { body: { password: confirm.value } }));
         session.set(null);
-        ctx.say("Your account is deleted.");
+        ctx.say("Your account is deleted.", true);
         location.hash = "#/login";
       } catch (err) {
         ctx.fail(err);
