@@ -4,7 +4,7 @@
  * and what each rating would have given are shown. With the network off, ratings are
  * queued with their time and synced later (see offline.ts).
  */
-import { api, must, uuid } from "../api";
+import { api, must, session, uuid } from "../api";
 import type { Schemas } from "../api";
 import { h, interval } from "../dom";
 import { cacheBundle, enqueue, loadQueue, idbGet, idbSet, offlineBundle } from "../offline";
@@ -43,7 +43,9 @@ async function offlineCards(track: string): Promise<Card[]> {
   const fromBundle: Card[] = (bundle?.topics ?? []).flatMap((t) =>
     t.flashcards.filter((f) => !queued.has(f.id) && !seen.has(f.id)).map((f) => ({ flashcard: f, topic: { slug: t.topic.slug, title: t.topic.title }, state: "offline" as const })),
   );
-  return [...due, ...fromBundle];
+  // Beyond the last due list, new cards from the bundle up to the daily new-card cap.
+  const cap = Math.max(0, (session.account?.new_cards_per_day ?? 20) - due.length);
+  return [...due, ...fromBundle.slice(0, cap)];
 }
 
 export async function reviewScreen(main: HTMLElement): Promise<void> {
