@@ -9,8 +9,10 @@ COPY .sqlx ./.sqlx
 COPY src ./src
 COPY migrations ./migrations
 COPY data ./data
-# The demo page at /demo/ is compiled into the binary.
+# The demo page at /demo/ and the web client's built files at /app/ are compiled into
+# the binary (web/dist is committed: the image needs no Node).
 COPY examples/web ./examples/web
+COPY web/dist ./web/dist
 # Cargo.toml names the integration-test target; its sources must exist for cargo to load the manifest.
 COPY tests ./tests
 RUN cargo build --release --locked --bin studytrack

@@ -77,7 +77,7 @@ impl Application {
         let doc = openapi();
         let table = web::Data::new(fallback::RouteTable::from_openapi(
             &doc,
-            &[("/openapi.json", &["GET"]), ("/docs", &["GET"]), ("/demo", &["GET"])],
+            &[("/openapi.json", &["GET"]), ("/docs", &["GET"]), ("/demo", &["GET"]), ("/app", &["GET"])],
         ));
         let doc = Arc::new(doc);
         let state = web::Data::new(AppState::new(db, settings.clone())?);
@@ -126,6 +126,7 @@ impl Application {
                     }),
                 )
                 .configure(crate::web::demo::configure)
+                .configure(crate::web::client::configure)
                 .default_service(web::to(fallback::not_found_or_not_allowed))
                 .wrap(from_fn(crate::web::compress::dynamic))
                 .wrap(from_fn(crate::web::head::as_get))

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: conditional responses, extractor error
 //! mapping, the 404/405 fallback and the request-id header.
 
+pub mod client;
 pub mod client_address;
 pub mod compress;
 pub mod demo;
