@@ -139,6 +139,9 @@ pub struct DueCard {
     pub due_at: Option<OffsetDateTime>,
     /// How long past due, in days (0 for new cards).
     pub overdue_days: f64,
+    /// The interval each rating would give if the card is reviewed now, in days
+    /// (fractions for learning steps): what the rating buttons can show.
+    pub intervals: RatingIntervals,
 }
 
 /// The review queue.
@@ -151,7 +154,8 @@ pub struct DueCard {
             "question_id": null
         },
         "topic": {"slug": "fundamentals", "title": "Fundamentals"},
-        "state": "review", "due_at": "2026-11-23T09:30:00Z", "overdue_days": 1.1
+        "state": "review", "due_at": "2026-11-23T09:30:00Z", "overdue_days": 1.1,
+        "intervals": {"again": 0.0069, "hard": 3.0, "good": 9.0, "easy": 21.0}
     }],
     "new_remaining_today": 20,
     "next_cursor": null

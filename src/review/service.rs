@@ -49,14 +49,45 @@ pub async fn due_cards(state: &AppState, user_id: Uuid, topics: &[Uuid], limit: 
     let new_remaining = (i64::from(account.new_cards_per_day) - started_today).max(0);
     let room = (limit - due.len() as i64).min(new_remaining).max(0);
     let fresh = store::unseen(&state.db, user_id, topics, room).await?;
-    let items = due.into_iter().chain(fresh).map(|row| due_card(row, now)).collect();
+    let parameters = account.fsrs_parameters.as_deref().unwrap_or_default();
+    let items = due
+        .into_iter()
+        .chain(fresh)
+        .map(|row| due_card(row, now, account.desired_retention, parameters))
+        .collect::<anyhow::Result<_>>()?;
     Ok(DueCards { items, new_remaining_today: new_remaining, next_cursor: None })
 }
 
-fn due_card(r: CardRow, now: OffsetDateTime) -> DueCard {
-    DueCard {
+fn rounded(days: f64) -> f64 {
+    (days * 10_000.0).round() / 10_000.0
+}
+
+/// A card of the queue, with the interval each rating would give if reviewed now (what
+/// a client shows on the rating buttons).
+fn due_card(r: CardRow, now: OffsetDateTime, retention: f32, parameters: &[f32]) -> anyhow::Result<DueCard> {
+    let state = r.state.as_deref().and_then(CardState::parse).unwrap_or(CardState::New);
+    let memory = match (r.stability, r.difficulty, r.last_reviewed_at) {
+        (Some(stability), Some(difficulty), Some(last_reviewed_at)) => Some(schedule::CardMemory {
+            state,
+            stability,
+            difficulty,
+            last_reviewed_at,
+            reps: r.reps.unwrap_or(0),
+            lapses: r.lapses.unwrap_or(0),
+        }),
+        _ => None,
+    };
+    let step = schedule::review(memory.as_ref(), Rating::Good, now, retention, parameters)?;
+    let intervals = RatingIntervals {
+        again: rounded(step.intervals.again),
+        hard: rounded(step.intervals.hard),
+        good: rounded(step.intervals.good),
+        easy: rounded(step.intervals.easy),
+    };
+    Ok(DueCard {
+        intervals,
         overdue_days: r.due_at.map_or(0.0, |d| ((now - d).as_seconds_f64() / 86_400.0 * 100.0).round() / 100.0),
-        state: r.state.as_deref().and_then(CardState::parse).unwrap_or(CardState::New),
+        state,
         due_at: r.due_at,
         topic: SlugRef { slug: r.topic_slug, title: r.topic_title },
         flashcard: Flashcard {
@@ -66,7 +97,7 @@ fn due_card(r: CardRow, now: OffsetDateTime) -> DueCard {
             back: r.back,
             question_id: r.question_id,
         },
-    }
+    })
 }
 
 fn to_micros(t: OffsetDateTime) -> OffsetDateTime {
@@ -137,7 +168,6 @@ pub async fn apply(
         schedule::review(memory.as_ref(), review.rating, at, account.desired_retention, parameters)?
     };
     store::save_memory(&mut *tx, user_id, review.flashcard_id, &step.memory, step.due_at, at).await?;
-    let rounded = |days: f64| (days * 10_000.0).round() / 10_000.0;
     let outcome = ReviewOutcome {
         review_id: review.review_id,
         flashcard_id: review.flashcard_id,

@@ -22,6 +22,12 @@ pub struct CardRow {
     pub topic_title: String,
     pub state: Option<String>,
     pub due_at: Option<OffsetDateTime>,
+    /// The card's memory (null for a new card), for the intervals each rating would give.
+    pub stability: Option<f32>,
+    pub difficulty: Option<f32>,
+    pub last_reviewed_at: Option<OffsetDateTime>,
+    pub reps: Option<i32>,
+    pub lapses: Option<i32>,
 }
 
 /// Every live topic, by slug.
@@ -46,7 +52,8 @@ pub async fn due(
     sqlx::query_as!(
         CardRow,
         r#"SELECT f.flashcard_id, f.slug, f.front, f.back, f.question_id, t.slug AS topic_slug, t.title AS topic_title,
-                  c.state, c.due_at
+                  c.state, c.due_at, c.stability AS "stability?", c.difficulty AS "difficulty?",
+                  c.last_reviewed_at AS "last_reviewed_at?", c.reps AS "reps?", c.lapses AS "lapses?"
            FROM card_state c
            JOIN flashcard f ON f.flashcard_id = c.flashcard_id AND f.retired_at IS NULL
            JOIN topic t ON t.topic_id = f.topic_id AND t.retired_at IS NULL
@@ -79,7 +86,9 @@ pub async fn unseen(pool: &PgPool, user_id: Uuid, topics: &[Uuid], limit: i64) -
     sqlx::query_as!(
         CardRow,
         r#"SELECT f.flashcard_id, f.slug, f.front, f.back, f.question_id, t.slug AS topic_slug, t.title AS topic_title,
-                  NULL::text AS state, NULL::timestamptz AS due_at
+                  NULL::text AS state, NULL::timestamptz AS due_at, NULL::real AS stability,
+                  NULL::real AS difficulty, NULL::timestamptz AS last_reviewed_at, NULL::int AS reps,
+                  NULL::int AS lapses
            FROM flashcard f
            JOIN topic t ON t.topic_id = f.topic_id AND t.retired_at IS NULL
            LEFT JOIN card_state c ON c.flashcard_id = f.flashcard_id AND c.user_id = $1

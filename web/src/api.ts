@@ -70,6 +70,37 @@ class SessionStore {
 
 export const session = new SessionStore();
 
+/**
+ * A reviewer's preview link (`/app/?preview=stp_…`, from `POST /admin/preview-tokens`):
+ * the token is kept for this tab and sent as `Preview-Token` on the public content reads,
+ * which then answer with the drafts applied (never cached: no ETag, no 304).
+ */
+const PREVIEW_KEY = "studytrack.app.preview";
+
+function previewFromUrl(): string | null {
+  const fromUrl = new URLSearchParams(location.search).get("preview");
+  if (fromUrl !== null && fromUrl.startsWith("stp_")) {
+    sessionStorage.setItem(PREVIEW_KEY, fromUrl);
+    return fromUrl;
+  }
+  return sessionStorage.getItem(PREVIEW_KEY);
+}
+
+export const preview = {
+  token: previewFromUrl(),
+  /** Leaves preview mode (back to the published content). */
+  stop(): void {
+    sessionStorage.removeItem(PREVIEW_KEY);
+    this.token = null;
+  },
+};
+
+function previewable(request: Request): boolean {
+  if (request.method !== "GET") return false;
+  const path = new URL(request.url).pathname;
+  return /^\/api\/v1\/(tracks|questions\/|articles\/)/.test(path) && !path.endsWith("/bundle") && !path.endsWith("/changes");
+}
+
 /** Content GETs answer with an ETag; the body is kept to answer a 304 with. */
 const etagCache = new Map<string, { etag: string; body: string; type: string }>();
 
@@ -103,6 +134,10 @@ async function send(request: Request, withToken: boolean): Promise<Response> {
   const headers = new Headers(request.headers);
   const token = session.session?.access_token;
   if (withToken && token !== undefined) headers.set("Authorization", `Bearer ${token}`);
+  if (preview.token !== null && previewable(request)) {
+    headers.set("Preview-Token", preview.token);
+    return fetch(new Request(request, { headers, cache: "no-store" }));
+  }
   const key = `${request.url} ${token === undefined ? "anon" : "auth"}`;
   const cached = cacheable(request) ? etagCache.get(key) : undefined;
   if (cached !== undefined) headers.set("If-None-Match", cached.etag);

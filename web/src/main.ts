@@ -2,7 +2,7 @@
 import "highlight.js/styles/github.css";
 import "./app.css";
 
-import { api, done, must, problemText, session } from "./api";
+import { api, done, must, preview, problemText, session } from "./api";
 import { clear, h } from "./dom";
 import { flushQueue, queuedCount } from "./offline";
 import type { Screen } from "./screens/context";
@@ -197,7 +197,26 @@ async function sync(): Promise<void> {
   drawNet();
 }
 
+/** A reviewer's preview link: say so on every screen, and offer the way out. */
+function drawPreview(): void {
+  if (preview.token === null) return;
+  const url = new URL(location.href);
+  if (url.searchParams.has("preview")) {
+    url.searchParams.delete("preview");
+    history.replaceState(null, "", `${url.pathname}${url.search}${url.hash}`);
+  }
+  const leave = h("button", { type: "button", class: "link", id: "leave-preview" }, "Leave preview");
+  const banner = h("div", { id: "preview-banner", class: "preview-banner", role: "note" }, "Preview: unpublished drafts are shown. ", leave);
+  leave.addEventListener("click", () => {
+    preview.stop();
+    banner.remove();
+    void render();
+  });
+  main.before(banner);
+}
+
 async function start(): Promise<void> {
+  drawPreview();
   session.onChange(() => drawNav(location.hash.slice(2)));
   window.addEventListener("hashchange", () => void render());
   window.addEventListener("online", () => void sync());

@@ -108,8 +108,10 @@ async function reviewOne(key, expectedCount) {
   const id = await page.getAttribute("#review-card", "data-card-id");
   await page.keyboard.press("Space");
   await page.waitForSelector("#review-card .back:not([hidden])");
+  const buttons = await page.$$eval(".rate-row .rate-interval", (els) => els.map((e) => e.textContent ?? ""));
   await page.keyboard.press(key);
   await page.waitForFunction(([n, was]) => document.getElementById("review-counter")?.dataset.reviewed === String(n) && document.getElementById("review-card")?.dataset.cardId !== was, [expectedCount, id]);
+  return buttons;
 }
 
 describe("the web client in Chromium", { concurrency: false }, () => {
@@ -281,7 +283,8 @@ describe("the web client in Chromium", { concurrency: false }, () => {
   test("review ten flashcards with the keyboard; the API's intervals are shown", async () => {
     await go("review");
     for (let i = 1; i <= 10; i += 1) {
-      await reviewOne(String(((i - 1) % 4) + 1), i);
+      const buttons = await reviewOne(String(((i - 1) % 4) + 1), i);
+      assert.equal(buttons.filter((b) => b.trim() !== "").length, 4, `the rating buttons show the API's intervals: ${buttons}`);
       const outcome = await page.innerText("#review-outcome");
       assert.match(outcome, /next review in .*Again \S+ · Hard \S+ · Good \S+ · Easy \S+/, `after review ${i}: ${outcome}`);
     }
@@ -444,6 +447,45 @@ describe("the web client in Chromium", { concurrency: false }, () => {
       await shot(`phone-${screen.split("/")[0]}`);
     }
     assert.deepEqual(found, [], "serious or critical accessibility violations");
+  });
+
+  test("a reviewer's preview link shows unpublished drafts; leaving it shows the published content", async () => {
+    const email = process.env.STUDYTRACK_ADMIN_EMAIL;
+    assert.ok(email, "set STUDYTRACK_ADMIN_EMAIL and STUDYTRACK_ADMIN_PASSWORD (an admin account)");
+    const call = async (method, path, token, body) => {
+      const res = await fetch(`${API}${path}`, {
+        method,
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+      return JSON.parse(text);
+    };
+    const { access_token: admin } = await call("POST", "/api/v1/auth/login", null, { email, password: process.env.STUDYTRACK_ADMIN_PASSWORD });
+    const topic = await call("GET", "/api/v1/tracks/python/topics/fundamentals");
+    const id = topic.questions[0].id;
+    const published = (await call("GET", `/api/v1/questions/${id}`)).title;
+    const { doc } = await call("GET", `/api/v1/admin/content/questions/${id}`, admin);
+    const changeset = await call("POST", "/api/v1/admin/changesets", admin, { title: "Reviewer preview" });
+    await call("PUT", `/api/v1/admin/content/questions/${id}/draft?changeset=${changeset.id}`, admin, { ...doc, title: `${doc.title} (reworded draft)` });
+    const { token } = await call("POST", "/api/v1/admin/preview-tokens", admin, { changeset_id: changeset.id, expires_in_seconds: 600 });
+
+    await page.goto(`${APP}?preview=${token}#/question/${id}`);
+    await page.waitForSelector("#preview-banner");
+    await page.waitForSelector("#question-title");
+    assert.match(await page.innerText("#question-title"), /\(reworded draft\)/);
+    assert.ok(!page.url().includes(token), "the token left the address bar");
+    await shot("preview");
+    // Learners still get the published question.
+    assert.equal((await call("GET", `/api/v1/questions/${id}`)).title, published);
+    await page.click("#leave-preview");
+    await page.waitForFunction(() => {
+      const title = document.getElementById("question-title")?.textContent ?? "";
+      return title !== "" && !title.includes("(reworded draft)");
+    });
+    assert.equal(await page.locator("#preview-banner").count(), 0);
+    await go("login");
   });
 
   test("delete the account from settings", async () => {

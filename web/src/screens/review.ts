@@ -1,7 +1,7 @@
 /**
  * A flashcard session: the front, then (space or the button) the back, then a rating
- * with the four FSRS buttons (keys 1 to 4). After each rating the interval the API gave
- * and what each rating would have given are shown. With the network off, ratings are
+ * with the four FSRS buttons (keys 1 to 4), each showing the interval the API says it
+ * would give (`DueCard.intervals`). After each rating the interval given is shown. With the network off, ratings are
  * queued with their time and synced later (see offline.ts).
  */
 import { api, must, session, uuid } from "../api";
@@ -16,6 +16,8 @@ interface Card {
   flashcard: Schemas["Flashcard"];
   topic: Schemas["SlugRef"];
   state: Schemas["CardState"] | "offline";
+  /** What each rating would give now; unknown for cards met offline. */
+  intervals?: Schemas["RatingIntervals"];
 }
 
 const RATINGS: [Rating, string][] = [
@@ -27,7 +29,7 @@ const RATINGS: [Rating, string][] = [
 
 async function onlineCards(track: string): Promise<Card[]> {
   const due = await must(api.GET("/api/v1/me/reviews/due", { params: { query: { track, limit: 100 } } }));
-  const cards: Card[] = due.items.map((d) => ({ flashcard: d.flashcard, topic: d.topic, state: d.state }));
+  const cards: Card[] = due.items.map((d) => ({ flashcard: d.flashcard, topic: d.topic, state: d.state, intervals: d.intervals }));
   await idbSet(`due:${track}`, cards);
   // Content for studying offline later; the ETag makes the repeat cheap.
   void cacheBundle(track).catch(() => undefined);
@@ -71,8 +73,9 @@ export async function reviewScreen(main: HTMLElement): Promise<void> {
   const front = h("div", { class: "front" });
   const back = h("div", { class: "back", hidden: true });
   const reveal = h("button", { type: "button", id: "reveal" }, "Show answer ", h("kbd", {}, "Space"));
+  const rateIntervals = RATINGS.map(() => h("span", { class: "rate-interval" }));
   const rateButtons = RATINGS.map(([rating, label], i) =>
-    h("button", { type: "button", class: `rate ${rating}`, "data-rating": rating, "aria-keyshortcuts": String(i + 1) }, h("kbd", {}, String(i + 1)), ` ${label}`),
+    h("button", { type: "button", class: `rate ${rating}`, "data-rating": rating, "aria-keyshortcuts": String(i + 1) }, h("kbd", {}, String(i + 1)), ` ${label} `, rateIntervals[i] ?? ""),
   );
   const rate = h("div", { class: "rate-row", role: "group", "aria-label": "How well did you recall it?", hidden: true }, ...rateButtons);
   const outcome = h("p", { id: "review-outcome", role: "status", "aria-live": "polite" });
@@ -107,6 +110,10 @@ export async function reviewScreen(main: HTMLElement): Promise<void> {
     back.hidden = true;
     reveal.hidden = false;
     rate.hidden = true;
+    for (const [j, [r]] of RATINGS.entries()) {
+      const span = rateIntervals[j];
+      if (span !== undefined) span.textContent = current.intervals === undefined ? "" : interval(current.intervals[r]);
+    }
     reveal.focus();
   };
 
