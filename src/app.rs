@@ -34,7 +34,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     // Runs on the finished document: the derive's modifiers see it before the
     // handlers' paths are added.
-    utoipa::Modify::modify(&crate::openapi::AdminAccess, &mut doc);
+    utoipa::Modify::modify(&crate::admin::access_docs::AdminAccess, &mut doc);
     utoipa::Modify::modify(&crate::openapi::RateLimited, &mut doc);
     utoipa::Modify::modify(&crate::openapi::SharedResponses, &mut doc);
     utoipa::Modify::modify(&crate::webhooks::docs::Webhooks, &mut doc);
@@ -103,6 +103,8 @@ impl Application {
         }
         let rate_limit_cleanup = rate_limit.get_ref().clone().run_cleanup();
         let proxies = web::Data::new(settings.trusted_proxies.clone());
+        // The public reads open previews through this (they cannot name the admin side).
+        let previews = web::Data::new(crate::admin::editorial::preview::hook());
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let settings = &app_state.settings;
@@ -113,6 +115,7 @@ impl Application {
                 .app_data(app_state.clone())
                 .app_data(table.clone())
                 .app_data(proxies.clone())
+                .app_data(previews.clone())
                 .app_data(rate_limit.clone())
                 .app_data(extractors::json_config(settings.body_limit))
                 .app_data(extractors::query_config())

@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod optimizer;
 pub mod pagination;
 pub mod plan;
+pub mod preview;
 pub mod profile;
 pub mod progress;
 pub mod proxy;

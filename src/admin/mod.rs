@@ -5,6 +5,7 @@ use actix_web::middleware::from_fn;
 
 use crate::auth::access::Permission;
 
+pub mod access_docs;
 pub mod audit;
 pub mod content;
 pub mod editorial;

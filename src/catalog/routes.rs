@@ -8,10 +8,10 @@ use uuid::Uuid;
 use super::model::*;
 use super::store::{self, QuestionFilter};
 use super::{service, views};
-use crate::admin::editorial::preview::{self, Preview, PreviewParams};
 use crate::error::ApiError;
 use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unprocessable};
 use crate::pagination;
+use crate::preview::{self, Preview, PreviewParams};
 use crate::slug::Slug;
 use crate::state::AppState;
 use crate::web::etag;
@@ -51,8 +51,7 @@ pub async fn list_tracks(
     state: web::Data<AppState>,
     preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(scope) = preview.0 {
-        let mut tx = preview::open(&state.db, scope).await?;
+    if let Some(mut tx) = preview.0 {
         let list = views::track_list(&mut tx).await?;
         tx.rollback().await?;
         return Ok(preview::respond(&list));
@@ -91,8 +90,7 @@ pub async fn get_topic(
     preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let (track, topic) = &slugs(&path.track, &path.topic)?;
-    if let Some(scope) = preview.0 {
-        let mut tx = preview::open(&state.db, scope).await?;
+    if let Some(mut tx) = preview.0 {
         let detail = views::topic_detail(&mut tx, track, topic).await?;
         tx.rollback().await?;
         return Ok(preview::respond(&detail.ok_or_else(|| topic_not_found(track, topic))?));
@@ -133,8 +131,7 @@ pub async fn list_topic_flashcards(
     preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let (track, topic) = &slugs(&path.track, &path.topic)?;
-    if let Some(scope) = preview.0 {
-        let mut tx = preview::open(&state.db, scope).await?;
+    if let Some(mut tx) = preview.0 {
         let list = views::topic_flashcards(&mut tx, track, topic).await?;
         tx.rollback().await?;
         return Ok(preview::respond(&list.ok_or_else(|| topic_not_found(track, topic))?));
@@ -281,8 +278,7 @@ pub async fn get_question(
     preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    if let Some(scope) = preview.0 {
-        let mut tx = preview::open(&state.db, scope).await?;
+    if let Some(mut tx) = preview.0 {
         let detail = views::question_detail(&mut tx, id).await?;
         tx.rollback().await?;
         return Ok(preview::respond(&detail.ok_or_else(|| ApiError::NotFound(format!("no question with id {id}")))?));
@@ -378,8 +374,7 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let slug =
         &Slug::parse(&path.slug).ok_or_else(|| ApiError::NotFound(format!("no article with slug {:?}", path.slug)))?;
-    if let Some(scope) = preview.0 {
-        let mut tx = preview::open(&state.db, scope).await?;
+    if let Some(mut tx) = preview.0 {
         let detail = views::article_detail(&mut tx, slug).await?;
         tx.rollback().await?;
         return Ok(preview::respond(

@@ -263,7 +263,7 @@ pub struct RoadmapPath {
 #[utoipa::path(
     tag = "catalog",
     operation_id = "get_track",
-    params(RoadmapPath, crate::admin::editorial::preview::PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
+    params(RoadmapPath, crate::preview::PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The track's roadmap", body = Roadmap),
@@ -278,16 +278,15 @@ pub async fn get_track(
     user: MaybeUser,
     state: web::Data<AppState>,
     path: web::Path<RoadmapPath>,
-    preview: crate::admin::editorial::preview::Preview,
+    preview: crate::preview::Preview,
 ) -> Result<HttpResponse, ApiError> {
     let track = &track_slug(&path.track)?;
-    if let Some(scope) = preview.0 {
+    if let Some(mut tx) = preview.0 {
         // The roadmap as publishing the drafts would make it (without progress).
-        let mut tx = crate::admin::editorial::preview::open(&state.db, scope).await?;
         let template = crate::catalog::views::roadmap_template(&mut tx, track).await?;
         tx.rollback().await?;
         let template = template.ok_or_else(|| crate::catalog::service::no_track(track))?;
-        return Ok(crate::admin::editorial::preview::respond(&template.roadmap));
+        return Ok(crate::preview::respond(&template.roadmap));
     }
     match user.0 {
         None => {

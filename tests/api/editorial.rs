@@ -508,8 +508,8 @@ async fn revisions_are_kept_and_an_old_one_restores_as_a_draft(pool: PgPool) {
     .await;
 }
 
-/// The operations of the admin API in the OpenAPI document, with the scopes of the
-/// `api_token` scheme that grant each (none: admins only).
+/// The operations of the admin API in the OpenAPI document, with the API-token scopes
+/// that grant each (`x-api-token-scopes`; none: admins only).
 async fn admin_operations(app: &TestApp) -> Vec<(Method, String, Vec<String>)> {
     let doc = app.get_json("/openapi.json").await;
     let mut out = Vec::new();
@@ -518,13 +518,12 @@ async fn admin_operations(app: &TestApp) -> Vec<(Method, String, Vec<String>)> {
             continue;
         }
         for (method, op) in item.as_object().unwrap() {
-            let scopes: Vec<String> = op["security"]
+            let scopes: Vec<String> = op["x-api-token-scopes"]
                 .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|req| req.get("api_token"))
-                .flat_map(|s| s.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()))
-                .collect();
+                .map(|s| s.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
+                .unwrap_or_default();
+            let token_scheme = op["security"].as_array().unwrap().iter().any(|req| req.get("api_token").is_some());
+            assert_eq!(token_scheme, !scopes.is_empty(), "{method} {path}: the api_token scheme and its scopes");
             out.push((method.to_uppercase().parse().unwrap(), path.clone(), scopes));
         }
     }
@@ -628,4 +627,45 @@ async fn editors_and_api_tokens_get_403_outside_their_operations(pool: PgPool) {
         assert_eq!(status, StatusCode::FORBIDDEN, "learner {method} {path}");
     }
     let _ = admin;
+}
+
+#[sqlx::test]
+async fn an_import_into_a_change_set_drafts_everything_and_publishes_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app.new_admin("admin@example.com").await;
+    let editor = staff(&app, "editor@example.com", studytrack::auth::Role::Editor).await;
+    let id = question_id(&app, "identity-vs-equality").await;
+    let (mut bundle, _) = ok(send(&app, &admin.access, Method::GET, "/api/v1/admin/export/alpha", None).await).await;
+    let basics = bundle["topics"].as_array_mut().unwrap().iter_mut().find(|t| t["slug"] == "basics").unwrap();
+    let questions = basics["questions"].as_array_mut().unwrap();
+    let first = questions.iter_mut().find(|q| q["slug"] == "identity-vs-equality").unwrap();
+    first["title"] = json!("Imported, retitled");
+    let mut added = first.clone();
+    added["slug"] = json!("imported-question");
+    questions.push(added);
+    let before = public_state(&app, &id).await;
+
+    // A direct import publishes, so it is not an editor's (nor an import-only token's).
+    let res = send(&app, &editor.access, Method::POST, "/api/v1/admin/import", Some(bundle.clone())).await;
+    assert_problem(res, StatusCode::FORBIDDEN).await;
+    let cs = new_changeset(&app, &editor, "from CI").await;
+    let path = format!("/api/v1/admin/import?changeset={cs}");
+    let (report, _) = ok(send(&app, &editor.access, Method::POST, &path, Some(bundle.clone())).await).await;
+    assert_eq!(report["counts"]["questions"]["created"], 1, "{report}");
+    assert_eq!(report["counts"]["questions"]["updated"], 1, "{report}");
+    assert_eq!(report["changes"]["questions"]["created"], json!(["basics/imported-question"]));
+    same_public_state(&before, &public_state(&app, &id).await);
+    // Importing the same bundle again only updates the drafts.
+    let (again, _) = ok(send(&app, &editor.access, Method::POST, &path, Some(bundle)).await).await;
+    assert_eq!(again["counts"]["questions"]["created"], 1);
+    let (shown, _) =
+        ok(send(&app, &admin.access, Method::GET, &format!("/api/v1/admin/changesets/{cs}"), None).await).await;
+    assert_eq!(shown["items"].as_array().unwrap().len(), 2, "{shown}");
+
+    ok(send(&app, &editor.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/submit"), None).await).await;
+    ok(send(&app, &admin.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/approve"), None).await).await;
+    ok(send(&app, &admin.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/publish"), None).await).await;
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{id}")).await["title"], "Imported, retitled");
+    let topic = app.get_json("/api/v1/tracks/alpha/topics/basics").await;
+    assert!(topic["questions"].as_array().unwrap().iter().any(|q| q["slug"] == "imported-question"));
 }

@@ -55,6 +55,12 @@ pub struct Draft {
     pub publishable: bool,
 }
 
+/// A draft's document: the entity's document in the seed-file shape of its kind
+/// (`ContentDoc`), possibly incomplete; what is missing shows in the draft's `problems`.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = Object, example = json!({"topic": "fundamentals", "slug": "walrus-operator", "title": "What does `:=` do?"}))]
+pub struct DraftDoc(pub Value);
+
 /// A page of drafts.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DraftList {

@@ -175,52 +175,13 @@ async fn drafts_of(conn: &mut PgConnection, scope: PreviewScope) -> sqlx::Result
     }
 }
 
-/// The preview a public read was asked for, documented on each read that takes one.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PreviewParams {
-    /// A preview token (`stp_…`, from `POST /api/v1/admin/preview-tokens`): answer with
-    /// the drafts it covers applied, as publishing would, `Cache-Control: private,
-    /// no-store`. 401 when the token is invalid, revoked or expired. The header
-    /// `Preview-Token` does the same and keeps the token out of URLs and logs.
-    #[param(max_length = 100)]
-    pub preview: Option<String>,
-}
-
-/// The header that carries a preview token.
-pub const HEADER: &str = "preview-token";
-
-/// A public read's preview, resolved: `Some` with a valid token, `None` without one.
-#[derive(Debug, Clone, Copy)]
-pub struct Preview(pub Option<PreviewScope>);
-
-impl actix_web::FromRequest for Preview {
-    type Error = ApiError;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let from_header = req.headers().get(HEADER).map(|v| v.to_str().map(str::to_owned));
-        let from_query = actix_web::web::Query::<PreviewParams>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.into_inner().preview);
-        let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
+/// The hook the public reads call (through `crate::preview`) to open a preview:
+/// resolve the token, then open the transaction with its drafts applied.
+pub fn hook() -> crate::preview::PreviewHook {
+    crate::preview::PreviewHook(std::sync::Arc::new(|db: PgPool, token: String, now: OffsetDateTime| {
         Box::pin(async move {
-            let token = match from_header {
-                Some(Ok(token)) => Some(token),
-                Some(Err(_)) => return Err(ApiError::Unauthorized("the preview token is invalid".into())),
-                None => from_query,
-            };
-            let Some(token) = token else { return Ok(Preview(None)) };
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))?;
-            Ok(Preview(Some(resolve(&state.db, token.trim(), state.clock.now()).await?)))
+            let scope = resolve(&db, &token, now).await?;
+            open(&db, scope).await
         })
-    }
-}
-
-/// A preview read's answer: never stored by a shared cache, never revalidated.
-pub fn respond<T: serde::Serialize>(body: &T) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
-        .insert_header((actix_web::http::header::VARY, "Preview-Token"))
-        .json(body)
+    }))
 }

@@ -135,7 +135,7 @@ pub async fn list_drafts(
     operation_id = "create_draft",
     security(("bearer_auth" = [])),
     params(KindPath, DraftQuery),
-    request_body(content = crate::admin::content::model::ContentDoc, example = json!({"topic": "fundamentals", "slug": "walrus-operator", "title": "What does `:=` do?"})),
+    request_body = DraftDoc,
     responses(
         (status = 201, description = "The draft; `ETag` is what `If-Match` must carry", body = Draft,
          headers(("ETag" = String, description = "Send back as If-Match to change the draft"))),
@@ -192,7 +192,7 @@ pub async fn get_draft(
     operation_id = "put_draft",
     security(("bearer_auth" = [])),
     params(EntityPath, DraftQuery, ("If-Match" = Option<String>, Header, description = "The draft's ETag (not needed for an entity's first draft)")),
-    request_body(content = crate::admin::content::model::ContentDoc, example = json!({"topic": "fundamentals", "slug": "is-vs-equality", "title": "`is` versus `==`"})),
+    request_body = DraftDoc,
     responses(
         (status = 200, description = "The draft", body = Draft,
          headers(("ETag" = String, description = "Send back as If-Match to change the draft"))),
