@@ -141,7 +141,7 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
                     .service(admin::content::routes::retire_entity) // POST /api/v1/admin/content/{kind}/{key}/retire
                     .service(admin::content::routes::restore_entity) // POST /api/v1/admin/content/{kind}/{key}/restore
                     .service(admin::editorial::routes::list_drafts) // GET /api/v1/admin/drafts
-                    .service(admin::editorial::routes::create_draft) // POST /api/v1/admin/content/{kind}/drafts
+                    .service(admin::editorial::routes::create_draft) // POST /api/v1/admin/drafts/{kind}
                     .service(admin::editorial::routes::get_draft) // GET /api/v1/admin/content/{kind}/{key}/draft
                     .service(admin::editorial::routes::put_draft) // PUT /api/v1/admin/content/{kind}/{key}/draft
                     .service(admin::editorial::routes::delete_draft) // DELETE /api/v1/admin/content/{kind}/{key}/draft

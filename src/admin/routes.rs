@@ -46,6 +46,8 @@ pub struct ImportQuery {
     responses(
         (status = 200, description = "The import report", body = ImportReport),
         (status = 403, response = inline(Forbidden)),
+        (status = 404, response = inline(NotFound)),
+        (status = 409, response = inline(crate::openapi::responses::Conflict)),
     )
 )]
 #[post("/import")]

@@ -14,7 +14,7 @@ use crate::auth::AdminUser;
 use crate::auth::access::Scope;
 use crate::auth::api_tokens;
 use crate::error::ApiError;
-use crate::openapi::responses::{Forbidden, NotFound};
+use crate::openapi::responses::{BadRequest, Forbidden, NotFound};
 use crate::state::AppState;
 
 /// A new API token.
@@ -169,6 +169,7 @@ pub async fn list_api_tokens(_admin: AdminUser, state: web::Data<AppState>) -> R
     params(TokenPath),
     responses(
         (status = 204, description = "Revoked"),
+        (status = 400, response = inline(BadRequest)),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
     )

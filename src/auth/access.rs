@@ -87,7 +87,7 @@ pub fn required(method: &Method, path: &str) -> Permission {
             Permission::ContentRead
         }
         // Drafts of one entity, a new draft, restoring a revision into a draft.
-        ["content", _, "drafts"] | ["content", _, _, "draft"] | ["content", _, _, "revisions", _, "restore"] => {
+        ["drafts", _] | ["content", _, _, "draft"] | ["content", _, _, "revisions", _, "restore"] => {
             Permission::ContentDraft
         }
         ["changesets", _, "approve"] | ["changesets", _, "publish"] | ["changesets", _, "schedule"] => {
@@ -131,7 +131,8 @@ mod tests {
         assert_eq!(p(Method::GET, "content/questions/x"), Permission::ContentRead);
         assert_eq!(p(Method::PUT, "content/questions/x/draft"), Permission::ContentDraft);
         assert_eq!(p(Method::DELETE, "content/questions/x/draft"), Permission::ContentDraft);
-        assert_eq!(p(Method::POST, "content/questions/drafts"), Permission::ContentDraft);
+        assert_eq!(p(Method::POST, "drafts/questions"), Permission::ContentDraft);
+        assert_eq!(p(Method::GET, "drafts"), Permission::ContentRead);
         assert_eq!(p(Method::POST, "content/questions/x/revisions/2/restore"), Permission::ContentDraft);
         assert_eq!(p(Method::PUT, "content/questions/x"), Permission::ContentPublish);
         assert_eq!(p(Method::POST, "content/questions"), Permission::ContentPublish);

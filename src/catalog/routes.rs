@@ -9,7 +9,7 @@ use super::model::*;
 use super::store::{self, QuestionFilter};
 use super::{service, views};
 use crate::error::ApiError;
-use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unprocessable};
+use crate::openapi::responses::{BadRequest, NotFound, NotModified, Unauthorized, Unprocessable};
 use crate::pagination;
 use crate::preview::{self, Preview, PreviewParams};
 use crate::slug::Slug;
@@ -41,6 +41,7 @@ pub struct TopicPath {
     security(()),
     params(PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
+        (status = 401, response = inline(Unauthorized)),
         (status = 200, description = "All tracks", body = TrackList),
         (status = 304, response = inline(NotModified)),
     )
@@ -77,6 +78,7 @@ pub async fn list_tracks(
     security(()),
     params(TopicPath, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
+        (status = 401, response = inline(Unauthorized)),
         (status = 200, description = "The topic", body = TopicDetail),
         (status = 304, response = inline(NotModified)),
         (status = 404, response = inline(NotFound)),
@@ -118,6 +120,7 @@ pub async fn get_topic(
     security(()),
     params(TopicPath, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
+        (status = 401, response = inline(Unauthorized)),
         (status = 200, description = "The topic's flashcards", body = FlashcardList),
         (status = 304, response = inline(NotModified)),
         (status = 404, response = inline(NotFound)),
@@ -264,6 +267,7 @@ pub struct QuestionPath {
     security(()),
     params(QuestionPath, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
+        (status = 401, response = inline(Unauthorized)),
         (status = 200, description = "The question", body = QuestionDetail),
         (status = 304, response = inline(NotModified)),
         (status = 400, response = inline(BadRequest)),
@@ -360,6 +364,7 @@ pub struct ArticlePath {
     security(()),
     params(ArticlePath, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
+        (status = 401, response = inline(Unauthorized)),
         (status = 200, description = "The article", body = ArticleDetail),
         (status = 304, response = inline(NotModified)),
         (status = 404, response = inline(NotFound)),

@@ -98,6 +98,12 @@ async fn public_state(app: &TestApp, question: &str) -> Vec<(String, String, Opt
     out
 }
 
+/// The published title of the question in a [`public_state`].
+fn before_title(state: &[(String, String, Option<String>)]) -> String {
+    let question = state.iter().find(|(path, _, _)| path.starts_with("/api/v1/questions/")).unwrap();
+    serde_json::from_str::<Value>(&question.1).unwrap()["title"].as_str().unwrap().to_owned()
+}
+
 fn same_public_state(before: &[(String, String, Option<String>)], now: &[(String, String, Option<String>)]) {
     for (b, n) in before.iter().zip(now) {
         assert!(b == n, "{} changed:\n{}\n{}\n{:?} {:?}", b.0, b.1, n.1, b.2, n.2);
@@ -124,7 +130,7 @@ async fn drafts_stay_invisible_until_their_change_set_publishes_and_previews_sho
         &app,
         &author.access,
         Method::POST,
-        &format!("/api/v1/admin/content/questions/drafts?changeset={cs}"),
+        &format!("/api/v1/admin/drafts/questions?changeset={cs}"),
         Some(new_q),
     )
     .await)
@@ -137,7 +143,7 @@ async fn drafts_stay_invisible_until_their_change_set_publishes_and_previews_sho
         &app,
         &author.access,
         Method::POST,
-        "/api/v1/admin/content/questions/drafts",
+        "/api/v1/admin/drafts/questions",
         Some(json!({"topic": "basics", "slug": "half-done"})),
     )
     .await)
@@ -171,6 +177,19 @@ async fn drafts_stay_invisible_until_their_change_set_publishes_and_previews_sho
     assert!(topic["questions"].as_array().unwrap().iter().any(|q| q["id"] == new_id.as_str()));
     // Previews leave the public content and its cache alone.
     same_public_state(&before, &public_state(&app, &id).await);
+    // A token for one draft shows that draft only.
+    let (one, _) = ok(send(
+        &app,
+        &author.access,
+        Method::POST,
+        "/api/v1/admin/preview-tokens",
+        Some(json!({"kind": "questions", "key": new_id})),
+    )
+    .await)
+    .await;
+    let one = one["token"].as_str().unwrap();
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{new_id}?preview={one}")).await["slug"], "walrus");
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{id}?preview={one}")).await["title"], before_title(&before));
     // Revoked and expired tokens are refused at once.
     let other = ok(send(
         &app,
@@ -291,7 +310,15 @@ async fn a_change_set_publishes_all_or_nothing(pool: PgPool) {
         .await
         .unwrap();
     ok(res).await;
-    ok(send(&app, &admin.access, Method::POST, &format!("/api/v1/admin/changesets/{cs}/publish"), None).await).await;
+    // Two admins pressing publish at once: it publishes once, the other is told.
+    let publish = format!("/api/v1/admin/changesets/{cs}/publish");
+    let (first, second) = tokio::join!(
+        send(&app, &admin.access, Method::POST, &publish, None),
+        send(&app, &admin.access, Method::POST, &publish, None)
+    );
+    let mut statuses = [first.status(), second.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
     assert_eq!(app.get_json(&format!("/api/v1/questions/{good}")).await["title"], "A fine new title");
     assert_eq!(app.get_json(&format!("/api/v1/questions/{bad}")).await["difficulty"], "mid");
     let major: bool =

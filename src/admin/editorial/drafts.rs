@@ -220,7 +220,7 @@ pub async fn put(
         None => {
             let (id, retired) = content::locate(&mut tx, kind, key).await.map_err(|_| {
                 ApiError::NotFound(format!(
-                    "no {} {key:?}; start new content with POST /api/v1/admin/content/{{kind}}/drafts",
+                    "no {} {key:?}; start new content with POST /api/v1/admin/drafts/{{kind}}",
                     kind.audit_kind()
                 ))
             })?;

@@ -113,7 +113,8 @@ fn draft_response(status: StatusCode, (draft, tag): (Draft, String)) -> HttpResp
     operation_id = "list_drafts",
     security(("bearer_auth" = [])),
     params(ChangesetFilter),
-    responses((status = 200, description = "Drafts", body = DraftList), (status = 403, response = inline(Forbidden)))
+    responses(
+        (status = 400, response = inline(BadRequest)),(status = 200, description = "Drafts", body = DraftList), (status = 403, response = inline(Forbidden)))
 )]
 #[get("/drafts")]
 pub async fn list_drafts(
@@ -137,6 +138,7 @@ pub async fn list_drafts(
     params(KindPath, DraftQuery),
     request_body = DraftDoc,
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 201, description = "The draft; `ETag` is what `If-Match` must carry", body = Draft,
          headers(("ETag" = String, description = "Send back as If-Match to change the draft"))),
         (status = 403, response = inline(Forbidden)),
@@ -144,7 +146,7 @@ pub async fn list_drafts(
         (status = 409, response = inline(Conflict)),
     )
 )]
-#[post("/content/{kind}/drafts")]
+#[post("/drafts/{kind}")]
 pub async fn create_draft(
     caller: AdminUser,
     state: web::Data<AppState>,
@@ -166,6 +168,7 @@ pub async fn create_draft(
     security(("bearer_auth" = [])),
     params(EntityPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 200, description = "The draft", body = Draft,
          headers(("ETag" = String, description = "Send back as If-Match to change the draft"))),
         (status = 403, response = inline(Forbidden)),
@@ -194,6 +197,7 @@ pub async fn get_draft(
     params(EntityPath, DraftQuery, ("If-Match" = Option<String>, Header, description = "The draft's ETag (not needed for an entity's first draft)")),
     request_body = DraftDoc,
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 200, description = "The draft", body = Draft,
          headers(("ETag" = String, description = "Send back as If-Match to change the draft"))),
         (status = 403, response = inline(Forbidden)),
@@ -227,6 +231,7 @@ pub async fn put_draft(
     security(("bearer_auth" = [])),
     params(EntityPath, ("If-Match" = String, Header, description = "The draft's ETag")),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 204, description = "Discarded"),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -255,6 +260,7 @@ pub async fn delete_draft(
     security(("bearer_auth" = [])),
     params(EntityPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 200, description = "The revisions", body = RevisionList),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -282,6 +288,7 @@ pub async fn list_revisions(
     security(("bearer_auth" = [])),
     params(RevisionPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 201, description = "The new draft", body = Draft),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -307,7 +314,8 @@ pub async fn restore_revision(
     operation_id = "create_changeset",
     security(("bearer_auth" = [])),
     request_body = NewChangeset,
-    responses((status = 201, description = "Created", body = Changeset), (status = 403, response = inline(Forbidden)))
+    responses(
+        (status = 400, response = inline(BadRequest)),(status = 201, description = "Created", body = Changeset), (status = 403, response = inline(Forbidden)))
 )]
 #[post("/changesets")]
 pub async fn create_changeset(
@@ -325,7 +333,8 @@ pub async fn create_changeset(
     operation_id = "list_changesets",
     security(("bearer_auth" = [])),
     params(StateFilter),
-    responses((status = 200, description = "Newest first", body = ChangesetList), (status = 403, response = inline(Forbidden)))
+    responses(
+        (status = 400, response = inline(BadRequest)),(status = 200, description = "Newest first", body = ChangesetList), (status = 403, response = inline(Forbidden)))
 )]
 #[get("/changesets")]
 pub async fn list_changesets(
@@ -346,6 +355,7 @@ pub async fn list_changesets(
     security(("bearer_auth" = [])),
     params(IdPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 200, description = "The change set", body = Changeset),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -369,6 +379,7 @@ pub async fn get_changeset(
     security(("bearer_auth" = [])),
     params(IdPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 204, description = "Discarded"),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -392,6 +403,7 @@ pub async fn delete_changeset(
     security(("bearer_auth" = [])),
     params(IdPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 200, description = "Submitted", body = Changeset),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -418,6 +430,7 @@ pub async fn submit_changeset(
     security(("bearer_auth" = [])),
     params(IdPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 200, description = "Approved", body = Changeset),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -446,6 +459,7 @@ pub async fn approve_changeset(
     security(("bearer_auth" = [])),
     params(IdPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 200, description = "Published", body = Changeset),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -474,6 +488,7 @@ pub async fn publish_changeset(
     params(IdPath),
     request_body = Schedule,
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 200, description = "Scheduled", body = Changeset),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -498,6 +513,7 @@ pub async fn schedule_changeset(
     security(("bearer_auth" = [])),
     params(IdPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 200, description = "Not scheduled", body = Changeset),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
@@ -546,7 +562,8 @@ pub async fn create_preview_token(
     tag = "editorial",
     operation_id = "list_preview_tokens",
     security(("bearer_auth" = [])),
-    responses((status = 200, description = "Newest first", body = PreviewTokenList), (status = 403, response = inline(Forbidden)))
+    responses(
+        (status = 400, response = inline(BadRequest)),(status = 200, description = "Newest first", body = PreviewTokenList), (status = 403, response = inline(Forbidden)))
 )]
 #[get("/preview-tokens")]
 pub async fn list_preview_tokens(_caller: AdminUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -562,6 +579,7 @@ pub async fn list_preview_tokens(_caller: AdminUser, state: web::Data<AppState>)
     security(("bearer_auth" = [])),
     params(IdPath),
     responses(
+        (status = 400, response = inline(BadRequest)),
         (status = 204, description = "Revoked"),
         (status = 403, response = inline(Forbidden)),
         (status = 404, response = inline(NotFound)),
