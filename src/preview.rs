@@ -52,8 +52,16 @@ impl FromRequest for Preview {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let from_header = req.headers().get(HEADER).map(|v| v.to_str().map(str::to_owned));
-        let from_query =
-            web::Query::<PreviewParams>::from_query(req.query_string()).ok().and_then(|q| q.into_inner().preview);
+        // Almost every read carries no preview: skip parsing the query string then.
+        let query = req.query_string();
+        let from_query = if query.contains("preview") {
+            web::Query::<PreviewParams>::from_query(query).ok().and_then(|q| q.into_inner().preview)
+        } else {
+            None
+        };
+        if from_header.is_none() && from_query.is_none() {
+            return Box::pin(std::future::ready(Ok(Preview(None))));
+        }
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let hook = req.app_data::<web::Data<PreviewHook>>().cloned();
         Box::pin(async move {
