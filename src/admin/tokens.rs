@@ -30,6 +30,7 @@ pub struct NewApiToken {
     pub scopes: Vec<Scope>,
     /// 1 to 365 days; default 90.
     #[schema(minimum = 1, maximum = 365)]
+    #[serde(default, deserialize_with = "crate::web::integral::opt")]
     pub expires_in_days: Option<i64>,
 }
 

@@ -221,6 +221,7 @@ pub struct NewPreviewToken {
     pub key: Option<String>,
     /// Lifetime, 60 s to 7 days; default one day.
     #[schema(minimum = 60, maximum = 604800)]
+    #[serde(default, deserialize_with = "crate::web::integral::opt")]
     pub expires_in_seconds: Option<i64>,
 }
 
