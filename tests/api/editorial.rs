@@ -338,14 +338,21 @@ async fn two_admins_racing_on_one_draft_never_overwrite_each_other(pool: PgPool)
     let id = question_id(&app, "identity-vs-equality").await;
     let doc = admin_doc(&app, &a, "questions", &id).await;
     let path = format!("/api/v1/admin/content/questions/{id}/draft");
-    // Both start the entity's first draft at once: one wins, the other is told.
+    // Both start the entity's first draft at once: one wins; the other finds a draft
+    // there and is asked for its ETag, never overwriting it.
     let (ra, rb) = tokio::join!(
         send(&app, &a.access, Method::PUT, &path, Some(doc.clone())),
         send(&app, &b.access, Method::PUT, &path, Some(doc.clone()))
     );
     let mut statuses = [ra.status(), rb.status()];
     statuses.sort();
-    assert_eq!(statuses, [StatusCode::OK, StatusCode::PRECONDITION_FAILED]);
+    assert_eq!(statuses[0], StatusCode::OK);
+    assert!(
+        [StatusCode::PRECONDITION_FAILED, StatusCode::PRECONDITION_REQUIRED].contains(&statuses[1]),
+        "{statuses:?}"
+    );
+    let (first, _) = ok(send(&app, &a.access, Method::GET, &path, None).await).await;
+    assert_eq!(first["version"], 1, "the loser wrote nothing");
     let (_, tag) = ok(send(&app, &a.access, Method::GET, &path, None).await).await;
     let tag = tag.unwrap();
     let edit = |who: &TestUser, title: &str| {
@@ -695,4 +702,37 @@ async fn an_import_into_a_change_set_drafts_everything_and_publishes_nothing(poo
     assert_eq!(app.get_json(&format!("/api/v1/questions/{id}")).await["title"], "Imported, retitled");
     let topic = app.get_json("/api/v1/tracks/alpha/topics/basics").await;
     assert!(topic["questions"].as_array().unwrap().iter().any(|q| q["slug"] == "imported-question"));
+}
+
+#[sqlx::test]
+async fn editing_a_draft_while_its_change_set_publishes_is_one_or_the_other(pool: PgPool) {
+    let mut settings = Settings::for_tests("postgres://unused");
+    settings.require_approval = false;
+    crate::helpers::seed_dir(&pool, &crate::helpers::fixture_dir()).await;
+    let (app, _) = spawn_instance(pool, settings).await;
+    let admin = app.new_admin("admin@example.com").await;
+    let id = question_id(&app, "identity-vs-equality").await;
+    for round in 0..6 {
+        let cs = new_changeset(&app, &admin, &format!("round {round}")).await;
+        let tag = retitle(&app, &admin, &id, &format!("Round {round}"), &cs).await;
+        let mut doc = admin_doc(&app, &admin, "questions", &id).await;
+        doc["title"] = json!(format!("Edited during publish {round}"));
+        let edit = app
+            .request_as(Method::PUT, &format!("/api/v1/admin/content/questions/{id}/draft"), &admin.access)
+            .header("If-Match", tag)
+            .json(&doc)
+            .send();
+        let publish_path = format!("/api/v1/admin/changesets/{cs}/publish");
+        let publish = send(&app, &admin.access, Method::POST, &publish_path, None);
+        let (edit, publish) = tokio::join!(edit, publish);
+        let edit = edit.unwrap().status();
+        assert_eq!(publish.status(), StatusCode::OK, "round {round}");
+        // Before the publish, the edit is in it; after, the draft is gone and the ETag
+        // it was made against is stale.
+        assert!([StatusCode::OK, StatusCode::PRECONDITION_FAILED].contains(&edit), "round {round}: {edit}");
+        let title = app.get_json(&format!("/api/v1/questions/{id}")).await["title"].as_str().unwrap().to_owned();
+        let expected =
+            if edit == StatusCode::OK { format!("Edited during publish {round}") } else { format!("Round {round}") };
+        assert_eq!(title, expected, "round {round}");
+    }
 }

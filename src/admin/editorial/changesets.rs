@@ -329,6 +329,8 @@ pub async fn unschedule(db: &PgPool, admin: &AdminUser, id: Uuid) -> Result<Chan
 /// Deletes an unpublished change set; its drafts stay, loose.
 pub async fn discard(db: &PgPool, admin: &AdminUser, id: Uuid) -> Result<(), ApiError> {
     let mut tx = db.begin().await?;
+    // Deleting it updates its drafts (they become loose): the lock order of draft writes.
+    content::lock_content(&mut tx).await?;
     let row = locked(&mut tx, id).await?;
     if row.state == ChangesetState::Published {
         return Err(ApiError::Conflict("published change sets are kept for history".into()));

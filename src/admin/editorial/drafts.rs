@@ -193,6 +193,10 @@ pub async fn put(
     let body = object(body)?;
     let actor = Actor::Caller(admin);
     let mut tx = db.begin().await?;
+    // Draft writes lock the draft and then its change set; publishing locks the change
+    // set and then deletes its drafts. Both take the content lock first, so they never
+    // wait on each other in opposite orders.
+    content::lock_content(&mut tx).await?;
     let existing = find(&mut tx, kind, key).await?;
     let row = match existing {
         Some(mut row) => {
@@ -298,6 +302,7 @@ pub async fn create(
     };
     let actor = Actor::Caller(admin);
     let mut tx = db.begin().await?;
+    content::lock_content(&mut tx).await?;
     let topic_ref = (!topic.is_empty()).then_some(topic.as_str());
     if content::exists(&mut tx, kind, topic_ref, &slug).await? {
         return Err(ApiError::Conflict(format!(
@@ -344,6 +349,7 @@ pub async fn discard(
 ) -> Result<(), ApiError> {
     let actor = Actor::Caller(admin);
     let mut tx = db.begin().await?;
+    content::lock_content(&mut tx).await?;
     let row = find(&mut tx, kind, key).await?.ok_or_else(|| no_draft(kind, key))?;
     check_if_match(if_match, &row)?;
     if let Some(changeset) = row.changeset_id {

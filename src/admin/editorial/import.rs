@@ -92,6 +92,7 @@ pub async fn into_changeset(
     let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
     let mut changes: BTreeMap<String, Changes> = BTreeMap::new();
     let mut tx = db.begin().await?;
+    content::lock_content(&mut tx).await?;
     touch_changeset(&mut tx, actor, changeset).await?;
     for (kind, doc) in split(bundle) {
         let (slug, topic) = slug_of(&doc);
