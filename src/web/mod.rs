@@ -5,6 +5,7 @@ pub mod client;
 pub mod client_address;
 pub mod compress;
 pub mod demo;
+pub mod embedded;
 pub mod etag;
 pub mod extractors;
 pub mod fallback;

@@ -1,7 +1,9 @@
 /**
- * Markdown and code on the page. The renderer (markdown.js) writes the only tags and
- * escapes every piece of source text; its output is parsed in an inert <template> and
- * moved in as nodes. Code is highlighted by highlight.js (bundled from npm: core plus
+ * Markdown and code on the page. The renderer (the demo's `examples/web/markdown.js`,
+ * unit-tested in examples/browser) writes the only tags and escapes every piece of source
+ * text; its output is parsed in an inert <template> and moved in as nodes. Links other
+ * than absolute http(s) ones become plain text here: in this client a `#…` or relative
+ * link would land in its own hash router. Code is highlighted by highlight.js (bundled from npm: core plus
  * the languages the content uses), whose output is escaped text inside <span>s; any
  * other element it might contain is dropped, keeping its text.
  */
@@ -13,7 +15,7 @@ import pythonRepl from "highlight.js/lib/languages/python-repl";
 import sql from "highlight.js/lib/languages/sql";
 import yaml from "highlight.js/lib/languages/yaml";
 
-import { renderInline, renderMarkdown } from "./markdown.js";
+import { renderInline, renderMarkdown } from "../../examples/web/markdown.js";
 
 hljs.registerLanguage("python", python);
 hljs.registerLanguage("pycon", pythonRepl);
@@ -63,10 +65,18 @@ export function codeBlock(source: string, language = "python"): HTMLElement {
   return pre;
 }
 
+/** Replaces every link that is not absolute http(s) by its text. */
+function absoluteLinksOnly(root: DocumentFragment): void {
+  for (const a of root.querySelectorAll("a")) {
+    if (!/^https?:\/\//i.test(a.getAttribute("href") ?? "")) a.replaceWith(...a.childNodes);
+  }
+}
+
 /** Markdown as nodes in a <div class="markdown">, code blocks highlighted. */
 export function markdown(source: string, headingOffset = 2): HTMLElement {
   const template = document.createElement("template");
   template.innerHTML = renderMarkdown(source, { headingOffset, minHeading: 3 });
+  absoluteLinksOnly(template.content);
   const div = document.createElement("div");
   div.className = "markdown";
   div.append(template.content);
@@ -83,6 +93,7 @@ export function markdown(source: string, headingOffset = 2): HTMLElement {
 export function inline(source: string): HTMLElement {
   const template = document.createElement("template");
   template.innerHTML = renderInline(source);
+  absoluteLinksOnly(template.content);
   const span = document.createElement("span");
   span.className = "markdown inline";
   span.append(template.content);

@@ -68,8 +68,8 @@ test("a list item may hold a code block", () => {
 test("tables with alignment and escaped pipes", () => {
   assert.equal(
     md("| a | b |\n|:--|--:|\n| `x \\| y` | 2 |"),
-    '<div class="table"><table><thead><tr><th style="text-align:left">a</th><th style="text-align:right">b</th></tr></thead>' +
-      '<tbody><tr><td style="text-align:left"><code>x | y</code></td><td style="text-align:right">2</td></tr></tbody></table></div>',
+    '<div class="table"><table><thead><tr><th class="align-left">a</th><th class="align-right">b</th></tr></thead>' +
+      '<tbody><tr><td class="align-left"><code>x | y</code></td><td class="align-right">2</td></tr></tbody></table></div>',
   );
 });
 

@@ -18,17 +18,18 @@ use crate::web::extractors::UniqueKeys;
 #[into_params(parameter_in = Path)]
 pub struct KindPath {
     /// `tracks`, `topics`, `questions`, `flashcards`, `quiz-items` or `articles`.
-    kind: ContentKind,
+    pub kind: ContentKind,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct EntityPath {
     /// `tracks`, `topics`, `questions`, `flashcards`, `quiz-items` or `articles`.
-    kind: ContentKind,
-    /// Slug for tracks, topics and articles; id for questions, flashcards, quiz items.
+    pub kind: ContentKind,
+    /// Slug for tracks, topics and articles; id for questions, flashcards, quiz items
+    /// (for new ones that exist only as a draft, the id their draft reserved).
     #[param(example = "fundamentals")]
-    key: String,
+    pub key: String,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

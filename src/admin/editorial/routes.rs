@@ -11,6 +11,7 @@ use super::drafts::{self, DraftOptions};
 use super::model::*;
 use super::{changesets, preview, revisions};
 use crate::admin::content::model::{ContentKind, RevisionClass};
+use crate::admin::content::routes::{EntityPath, KindPath};
 use crate::admin::content::store as content;
 use crate::auth::AdminUser;
 use crate::error::ApiError;
@@ -19,24 +20,6 @@ use crate::openapi::responses::{
 };
 use crate::state::AppState;
 use crate::web::extractors::UniqueKeys;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct KindPath {
-    /// `tracks`, `topics`, `questions`, `flashcards`, `quiz-items` or `articles`.
-    kind: ContentKind,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct EntityPath {
-    /// `tracks`, `topics`, `questions`, `flashcards`, `quiz-items` or `articles`.
-    kind: ContentKind,
-    /// Slug for tracks, topics and articles; id for questions, flashcards, quiz items
-    /// (for new ones, the id their draft reserved).
-    #[param(example = "fundamentals")]
-    key: String,
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

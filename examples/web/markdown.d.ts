@@ -1,4 +1,4 @@
-/** Types of markdown.js (the demo's renderer, unit-tested in examples/browser). */
+/** Types of markdown.js, for the web client (web/src/render.ts) that shares this renderer. */
 export function escapeHtml(text: string): string;
 export function safeUrl(raw: string): string | null;
 export function renderInline(text: string): string;
