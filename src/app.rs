@@ -214,10 +214,10 @@ impl Application {
                 }
             }
             tracing::info!("no longer accepting; draining in-flight requests");
-            // Refused first, then no longer accepted: the other order leaves a moment
-            // in which connections queue in the backlog unaccepted, to be reset with
+            // Closed at the socket first (see `web::listening`), then no longer accepted:
+            // the other order leaves connections queued unaccepted, to be reset with
             // their requests when the socket closes.
-            refuse_new_connections(&listening);
+            crate::web::listening::close_gracefully(&listening).await;
             handle.pause().await;
             // Connections accepted just before are still on their way to a worker, and
             // a worker told to stop drops those it has not started.
@@ -236,21 +236,9 @@ impl Application {
     }
 }
 
-/// How long connections accepted just before a stop get to reach a worker.
-const HANDOFF: std::time::Duration = std::time::Duration::from_millis(100);
-
-/// Makes the kernel refuse new connections on the listening socket. Only not accepting
-/// them (actix's pause and stop) leaves the kernel completing handshakes into the
-/// backlog: a proxy then sends its request there, and when the socket closes that
-/// connection is reset with the request in it, which the proxy may not repeat for a
-/// POST (nginx does not). Refused, nothing was sent, and the proxy tries another
-/// instance whatever the method: the rolling restart in `tests/resilience/topology.rs`.
-fn refuse_new_connections(listening: &TcpListener) {
-    crate::telemetry::listener_closed();
-    if let Err(err) = socket2::SockRef::from(listening).shutdown(std::net::Shutdown::Read) {
-        tracing::warn!(error = %err, "could not close the listening socket; connections queue until exit");
-    }
-}
+/// How long connections accepted just before a stop get to reach a worker (a worker
+/// thread starved of CPU on a loaded machine can take a while to pick them up).
+const HANDOFF: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// SIGTERM (orchestrators) and SIGINT (Ctrl-C), both meaning "shut down gracefully".
 struct Signals {

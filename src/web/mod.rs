@@ -12,6 +12,7 @@ pub mod fallback;
 pub mod head;
 pub mod health;
 pub mod integral;
+pub mod listening;
 pub mod metrics;
 pub mod panic;
 pub mod problem;
