@@ -181,16 +181,18 @@ pub struct QuestionQuery {
 /// Browse or search the question bank.
 ///
 /// Without `q`: questions grouped by topic, in study order within each. With `q`:
-/// ranked full-text search. Filters combine; pagination is by opaque cursor.
+/// ranked full-text search. Filters combine; pagination is by opaque cursor. With a
+/// preview token, drafts it covers are listed and searched as if published.
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_questions",
     security(()),
-    params(QuestionQuery),
+    params(QuestionQuery, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
         (status = 200, description = "A page of questions", body = QuestionPage),
         (status = 304, response = inline(NotModified)),
         (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
         (status = 422, response = inline(Unprocessable)),
     )
 )]
@@ -199,6 +201,7 @@ pub async fn list_questions(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<QuestionQuery>,
+    preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let filter = QuestionFilter {
@@ -216,14 +219,25 @@ pub async fn list_questions(
             return Err(ApiError::invalid("q", "must not contain NUL characters"));
         }
     }
+    let filter = &filter;
+    let previewing = preview.0.is_some();
     let page = match text {
         Some(text) => {
             let after: Option<store::SearchKey> = pagination::after(query.cursor.as_deref())?;
-            let (filter, after) = (&filter, after.as_ref());
-            let mut rows = state
-                .reads
-                .run(|db| async move { store::search_questions(&db, text, filter, after, limit + 1).await })
-                .await?;
+            let after = after.as_ref();
+            let mut rows = match preview.0 {
+                Some(mut tx) => {
+                    let rows = store::search_questions(&mut *tx, text, filter, after, limit + 1).await?;
+                    tx.rollback().await?;
+                    rows
+                }
+                None => {
+                    state
+                        .reads
+                        .run(|db| async move { store::search_questions(&db, text, filter, after, limit + 1).await })
+                        .await?
+                }
+            };
             let next = pagination::next_cursor(&mut rows, limit, |(_, key)| pagination::encode(key));
             QuestionPage {
                 items: rows.iter().map(|(q, _)| views::summary_of(q)).collect::<Result<_, _>>()?,
@@ -232,11 +246,20 @@ pub async fn list_questions(
         }
         None => {
             let after: Option<store::BrowseKey> = pagination::after(query.cursor.as_deref())?;
-            let (filter, after) = (&filter, after.as_ref());
-            let mut rows = state
-                .reads
-                .run(|db| async move { store::browse_questions(&db, filter, after, limit + 1).await })
-                .await?;
+            let after = after.as_ref();
+            let mut rows = match preview.0 {
+                Some(mut tx) => {
+                    let rows = store::browse_questions(&mut *tx, filter, after, limit + 1).await?;
+                    tx.rollback().await?;
+                    rows
+                }
+                None => {
+                    state
+                        .reads
+                        .run(|db| async move { store::browse_questions(&db, filter, after, limit + 1).await })
+                        .await?
+                }
+            };
             let next = pagination::next_cursor(&mut rows, limit, |(q, position)| {
                 pagination::encode(&(&q.topic_slug, position, q.question_id))
             });
@@ -246,7 +269,7 @@ pub async fn list_questions(
             }
         }
     };
-    etag::json_response(&req, &page)
+    if previewing { Ok(preview::respond(&page)) } else { etag::json_response(&req, &page) }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -316,16 +339,18 @@ pub struct ArticleQuery {
 
 /// List deep-dive articles.
 ///
-/// Ordered by slug; filter by topic.
+/// Ordered by slug; filter by topic. With a preview token, draft articles it covers
+/// are listed as if published.
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_articles",
     security(()),
-    params(ArticleQuery),
+    params(ArticleQuery, PreviewParams, ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`")),
     responses(
         (status = 200, description = "A page of articles", body = ArticlePage),
         (status = 304, response = inline(NotModified)),
         (status = 400, response = inline(BadRequest)),
+        (status = 401, response = inline(Unauthorized)),
         (status = 422, response = inline(Unprocessable)),
     )
 )]
@@ -334,17 +359,24 @@ pub async fn list_articles(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<ArticleQuery>,
+    preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let after: Option<String> = pagination::after(query.cursor.as_deref())?;
     let topic = bounded_filter("topic", query.topic.as_deref())?;
     let after = after.as_deref();
-    let mut rows = state.reads.run(|db| async move { store::articles(&db, topic, after, limit + 1).await }).await?;
+    let previewing = preview.0.is_some();
+    let mut rows = match preview.0 {
+        Some(mut tx) => {
+            let rows = store::articles(&mut *tx, topic, after, limit + 1).await?;
+            tx.rollback().await?;
+            rows
+        }
+        None => state.reads.run(|db| async move { store::articles(&db, topic, after, limit + 1).await }).await?,
+    };
     let next = pagination::next_cursor(&mut rows, limit, |a| pagination::encode(&a.slug));
-    etag::json_response(
-        &req,
-        &ArticlePage { items: rows.into_iter().map(views::article_summary).collect(), next_cursor: next },
-    )
+    let page = ArticlePage { items: rows.into_iter().map(views::article_summary).collect(), next_cursor: next };
+    if previewing { Ok(preview::respond(&page)) } else { etag::json_response(&req, &page) }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -102,7 +102,7 @@ pub async fn content_changes(
 /// A cursor for the content feed that lists every change not yet committed when it
 /// was taken: read it before reading content, and the content holds everything
 /// before it (a change racing the read may be listed as well as held, never lost).
-pub async fn content_head(db: &sqlx::PgPool) -> sqlx::Result<String> {
+pub async fn content_head(db: impl sqlx::PgExecutor<'_>) -> sqlx::Result<String> {
     Ok(store::content_head(db).await?.map_or_else(|| encode("0", 0), |(xid, seq)| encode(&xid, seq)))
 }
 

@@ -119,7 +119,7 @@ pub async fn content_after(
 /// The newest content change every reader can already see: a position at or before
 /// which every change has committed, so a copy of the content read after it holds
 /// them all.
-pub async fn content_head(pool: &PgPool) -> sqlx::Result<Option<(String, i64)>> {
+pub async fn content_head(pool: impl sqlx::PgExecutor<'_>) -> sqlx::Result<Option<(String, i64)>> {
     sqlx::query!(
         r#"SELECT c.xid::text AS "xid!", c.seq FROM content_change c
            WHERE c.xid < (SELECT feed_horizon())

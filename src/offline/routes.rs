@@ -6,7 +6,8 @@ use super::model::TrackBundle;
 use super::service;
 use crate::catalog::service::track_slug;
 use crate::error::ApiError;
-use crate::openapi::responses::{NotFound, NotModified};
+use crate::openapi::responses::{NotFound, NotModified, Unauthorized};
+use crate::preview::{self, Preview, PreviewParams};
 use crate::state::AppState;
 use crate::web::etag;
 
@@ -24,8 +25,13 @@ use crate::web::etag;
     tag = "catalog",
     operation_id = "get_track_bundle",
     security(()),
-    params(("track" = String, Path, description = "Track slug, e.g. `python`.", example = "python")),
+    params(
+        ("track" = String, Path, description = "Track slug, e.g. `python`.", example = "python"),
+        PreviewParams,
+        ("Preview-Token" = Option<String>, Header, description = "A preview token; see `preview`"),
+    ),
     responses(
+        (status = 401, response = inline(Unauthorized)),
         (status = 200, description = "The track's offline copy", body = TrackBundle,
          headers(("ETag" = String, description = "Strong tag of the representation sent (per coding)"),
                  ("Content-Encoding" = String, description = "`br` or `gzip` when the body is compressed"))),
@@ -38,8 +44,14 @@ pub async fn get_track_bundle(
     req: HttpRequest,
     state: web::Data<AppState>,
     track: web::Path<String>,
+    preview: Preview,
 ) -> Result<HttpResponse, ApiError> {
     let track = track_slug(&track)?;
+    if let Some(mut tx) = preview.0 {
+        let bundle = service::preview(&mut tx, &track, state.clock.now()).await?;
+        tx.rollback().await?;
+        return Ok(preview::respond(&bundle));
+    }
     let rendered = service::bundle(&state, &track).await?;
     Ok(etag::cached(&req, &rendered))
 }

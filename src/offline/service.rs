@@ -1,7 +1,8 @@
-//! Building a track's offline copy: read on one pool (replica or primary), the feed
-//! cursor first, so that whatever changes while the copy is read is listed after it.
+//! Building a track's offline copy: read on one connection (replica or primary, or a
+//! preview's transaction), the feed cursor first, so that whatever changes while the
+//! copy is read is listed after it.
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use super::model::*;
@@ -23,23 +24,31 @@ pub async fn bundle(state: &AppState, track: &Slug) -> Result<Rendered, ApiError
         .cache
         .rendered(&format!("bundle/{track}"), || async {
             let now = state.clock.now();
-            let bundle = state.reads.run(|db| async move { build(&db, track, now).await }).await?;
+            let bundle =
+                state.reads.run(|db| async move { build(&mut *db.acquire().await?, track, now).await }).await?;
             etag::render(&bundle.ok_or_else(|| catalog::no_track(track))?)
         })
         .await
 }
 
-async fn build(db: &PgPool, track: &str, now: OffsetDateTime) -> sqlx::Result<Option<TrackBundle>> {
+/// The bundle of `track` as a preview's transaction sees it (its drafts applied); the
+/// change cursor is still the published one, since drafts are not in the feed.
+pub async fn preview(tx: &mut PgConnection, track: &Slug, now: OffsetDateTime) -> Result<TrackBundle, ApiError> {
+    build(tx, track, now).await?.ok_or_else(|| catalog::no_track(track))
+}
+
+/// Everything on one connection, so a preview's transaction can be read the same way
+/// as the read pool.
+async fn build(conn: &mut PgConnection, track: &str, now: OffsetDateTime) -> sqlx::Result<Option<TrackBundle>> {
     // Not the cached roadmap: it may predate the cursor, and a change between the two
     // would then be neither in the copy nor after the cursor.
-    let changes_cursor = crate::feed::service::content_head(db).await?;
-    let mut conn = db.acquire().await?;
-    let Some(template) = views::roadmap_template(&mut conn, track).await? else { return Ok(None) };
+    let changes_cursor = crate::feed::service::content_head(&mut *conn).await?;
+    let Some(template) = views::roadmap_template(&mut *conn, track).await? else { return Ok(None) };
     let roadmap = template.roadmap;
     let slugs = roadmap.stages.iter().flat_map(|s| &s.topics).chain(&roadmap.electives).map(|t| t.slug.as_str());
     let mut topics = Vec::new();
     for slug in slugs {
-        if let Some(topic) = topic(db, &mut conn, track, slug).await? {
+        if let Some(topic) = topic(&mut *conn, track, slug).await? {
             topics.push(topic);
         }
     }
@@ -48,15 +57,11 @@ async fn build(db: &PgPool, track: &str, now: OffsetDateTime) -> sqlx::Result<Op
 
 /// One topic with everything under it; `None` when it left the track since the
 /// roadmap was read.
-async fn topic(
-    db: &PgPool,
-    conn: &mut sqlx::PgConnection,
-    track: &str,
-    slug: &str,
-) -> sqlx::Result<Option<BundleTopic>> {
+async fn topic(conn: &mut PgConnection, track: &str, slug: &str) -> sqlx::Result<Option<BundleTopic>> {
     let Some(detail) = views::topic_detail(&mut *conn, track, slug).await? else { return Ok(None) };
     let flashcards = views::topic_flashcards(&mut *conn, track, slug).await?;
-    let (questions, quiz_items) = tokio::try_join!(store::questions(db, detail.id), store::quiz_items(db, detail.id))?;
+    let questions = store::questions(&mut *conn, detail.id).await?;
+    let quiz_items = store::quiz_items(&mut *conn, detail.id).await?;
     Ok(Some(BundleTopic {
         topic: detail,
         questions: questions.into_iter().map(views::question_detail_of).collect::<sqlx::Result<_>>()?,

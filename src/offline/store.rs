@@ -1,14 +1,14 @@
 //! Whole-topic reads for the bundle: one query per kind per topic, instead of one per
 //! question.
 
-use sqlx::PgPool;
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use crate::catalog::store::QuestionDetailRow;
 use crate::quiz::model::QuizItemKind;
 
 /// Every live question of a topic with its answer, in study order (as the topic lists them).
-pub async fn questions(pool: &PgPool, topic_id: Uuid) -> sqlx::Result<Vec<QuestionDetailRow>> {
+pub async fn questions(pool: impl PgExecutor<'_>, topic_id: Uuid) -> sqlx::Result<Vec<QuestionDetailRow>> {
     sqlx::query_as!(
         QuestionDetailRow,
         r#"
@@ -37,7 +37,7 @@ pub struct QuizItemRow {
 }
 
 /// A topic's live quiz items in authoring order, options as authored.
-pub async fn quiz_items(pool: &PgPool, topic_id: Uuid) -> sqlx::Result<Vec<QuizItemRow>> {
+pub async fn quiz_items(pool: impl PgExecutor<'_>, topic_id: Uuid) -> sqlx::Result<Vec<QuizItemRow>> {
     sqlx::query_as!(
         QuizItemRow,
         r#"SELECT i.quiz_item_id, i.kind AS "kind: QuizItemKind", i.prompt, i.code, i.options,

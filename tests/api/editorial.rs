@@ -175,6 +175,25 @@ async fn drafts_stay_invisible_until_their_change_set_publishes_and_previews_sho
     assert_eq!(res.send().await.unwrap().json::<Value>().await.unwrap()["slug"], "walrus");
     let topic = app.get_json(&format!("/api/v1/tracks/alpha/topics/basics?preview={token}")).await;
     assert!(topic["questions"].as_array().unwrap().iter().any(|q| q["id"] == new_id.as_str()));
+    // Search, the question list and the offline bundle see the drafts too.
+    let res = app.get(&format!("/api/v1/questions?q=retitled&preview={token}")).await;
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    let found: Value = res.json().await.unwrap();
+    let ids: Vec<&str> = found["items"].as_array().unwrap().iter().map(|q| q["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&id.as_str()) && ids.contains(&new_id.as_str()), "search with the preview: {found}");
+    let listed = app.get_json(&format!("/api/v1/questions?topic=basics&preview={token}")).await;
+    assert!(listed["items"].as_array().unwrap().iter().any(|q| q["id"] == new_id.as_str()), "{listed}");
+    let res = app.client.get(app.url("/api/v1/tracks/alpha/bundle")).header("Preview-Token", &token);
+    let res = res.send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    assert!(res.headers().get("etag").is_none());
+    let bundle: Value = res.json().await.unwrap();
+    let bundled: Vec<&Value> =
+        bundle["topics"].as_array().unwrap().iter().flat_map(|t| t["questions"].as_array().unwrap()).collect();
+    assert!(bundled.iter().any(|q| q["id"] == new_id.as_str() && q["slug"] == "walrus"), "bundle: {bundle}");
+    assert!(bundled.iter().any(|q| q["id"] == id.as_str() && q["title"] == "Identity, retitled"));
+    let articles = app.get(&format!("/api/v1/articles?preview={token}")).await;
+    assert_eq!(articles.headers()["cache-control"], "private, no-store");
     // Previews leave the public content and its cache alone.
     same_public_state(&before, &public_state(&app, &id).await);
     // A token for one draft shows that draft only.
