@@ -15,6 +15,7 @@ import { profileScreen } from "./screens/profile";
 import { quizScreen } from "./screens/quiz";
 import { reviewScreen } from "./screens/review";
 import { roadmapScreen } from "./screens/roadmap";
+import { searchScreen } from "./screens/search";
 import { settingsScreen } from "./screens/settings";
 import { todayScreen } from "./screens/today";
 import { articleScreen, questionScreen, topicScreen } from "./screens/topic";
@@ -36,6 +37,7 @@ const routes: Route[] = [
   { pattern: /^topic\/([\w-]+)$/, screen: topicScreen, needsLogin: false, title: "Topic" },
   { pattern: /^question\/([0-9a-f-]{36})$/, screen: questionScreen, needsLogin: false, title: "Question" },
   { pattern: /^article\/([\w-]+)$/, screen: articleScreen, needsLogin: false, title: "Article" },
+  { pattern: /^search$/, screen: searchScreen, needsLogin: false, title: "Search" },
   { pattern: /^review$/, screen: reviewScreen, needsLogin: true, title: "Flashcards" },
   { pattern: /^quiz(?:\/([0-9a-f-]{36}))?$/, screen: quizScreen, needsLogin: true, title: "Quiz" },
   { pattern: /^interview(?:\/([0-9a-f-]{36}))?$/, screen: interviewScreen, needsLogin: true, title: "Mock interview" },
@@ -50,6 +52,7 @@ const routes: Route[] = [
 const NAV: [string, string, boolean][] = [
   ["today", "Today", true],
   ["roadmap", "Roadmap", false],
+  ["search", "Search", false],
   ["review", "Flashcards", true],
   ["quiz", "Quiz", true],
   ["interview", "Interview", true],

@@ -280,6 +280,35 @@ describe("the web client in Chromium", { concurrency: false }, () => {
     assert.ok(now.some(([, f]) => f > 0), "the roadmap did not fill in after got it");
   });
 
+  test("search the question bank from the form, page by page, and open a result", async () => {
+    await go("search");
+    await page.fill("#search-q", "mutable default");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("body[data-screen=search] #search-results li");
+    assert.match(page.url(), /#\/search\?q=mutable%20default$/, "the search is kept in the address");
+    assert.match(await page.innerText("#search-summary"), /match “mutable default”, best first/);
+    const titles = await page.locator("#search-results a[data-question]").allInnerTexts();
+    assert.match(titles[0], /default/i, `the best match first: ${titles.join(" | ")}`);
+    assert.ok(titles.length < 20, `fewer than a page: ${titles.length}`);
+    assert.equal(await page.isVisible("#search-more"), false, "More results offered with nothing more to show");
+    await shot("search");
+    // A broad word fills more than one page; "More results" appends the next one.
+    await go("search?q=python");
+    const firstPage = await page.locator("#search-results li").count();
+    assert.equal(firstPage, 20, "a page of twenty");
+    assert.equal(await page.isVisible("#search-more"), true);
+    await page.click("#search-more");
+    await page.waitForFunction((n) => document.querySelectorAll("#search-results li").length > n, firstPage);
+    const ids = await page.locator("#search-results a[data-question]").evaluateAll((as) => as.map((a) => a.getAttribute("data-question")));
+    assert.equal(new Set(ids).size, ids.length, "a question was listed twice across pages");
+    await go("search?q=zzqxnomatch");
+    assert.match(await page.innerText("#search-summary"), /nothing on this track matches/i);
+    await page.goBack();
+    await page.waitForSelector("#search-results li");
+    await page.click("#search-results a[data-question]");
+    await page.waitForSelector("body[data-screen=question] #question-title");
+  });
+
   test("review ten flashcards with the keyboard; the API's intervals are shown", async () => {
     await go("review");
     for (let i = 1; i <= 10; i += 1) {
@@ -430,7 +459,7 @@ describe("the web client in Chromium", { concurrency: false }, () => {
   });
 
   test("every main screen: no serious accessibility violation, and it fits a phone", async () => {
-    const screens = ["today", "roadmap", `topic/${startFills[0][0]}`, "review", "quiz", "interview", "focus", "activity", "profile", "settings", "login"];
+    const screens = ["today", "roadmap", `topic/${startFills[0][0]}`, "search?q=generator", "review", "quiz", "interview", "focus", "activity", "profile", "settings", "login"];
     const found = [];
     for (const screen of screens) {
       if (screen === "login") {
@@ -444,7 +473,7 @@ describe("the web client in Chromium", { concurrency: false }, () => {
       await page.setViewportSize({ width: 390, height: 844 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${screen} is ${overflow}px wider than a phone screen`);
-      await shot(`phone-${screen.split("/")[0]}`);
+      await shot(`phone-${screen.split(/[/?]/)[0]}`);
     }
     assert.deepEqual(found, [], "serious or critical accessibility violations");
   });
