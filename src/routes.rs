@@ -145,6 +145,7 @@ pub fn register(cfg: &mut ServiceConfig, import_limit: usize) {
                     .service(admin::editorial::routes::get_draft) // GET /api/v1/admin/content/{kind}/{key}/draft
                     .service(admin::editorial::routes::put_draft) // PUT /api/v1/admin/content/{kind}/{key}/draft
                     .service(admin::editorial::routes::delete_draft) // DELETE /api/v1/admin/content/{kind}/{key}/draft
+                    .service(admin::editorial::routes::retire_draft) // POST /api/v1/admin/content/{kind}/{key}/draft/retire
                     .service(admin::editorial::routes::list_revisions) // GET /api/v1/admin/content/{kind}/{key}/revisions
                     .service(admin::editorial::routes::restore_revision) // POST /api/v1/admin/content/{kind}/{key}/revisions/{number}/restore
                     .service(admin::editorial::routes::create_changeset) // POST /api/v1/admin/changesets

@@ -86,10 +86,12 @@ pub fn required(method: &Method, path: &str) -> Permission {
         ["content", ..] | ["drafts", ..] | ["changesets", ..] | ["export", ..] | ["preview-tokens", ..] if read => {
             Permission::ContentRead
         }
-        // Drafts of one entity, a new draft, restoring a revision into a draft.
-        ["drafts", _] | ["content", _, _, "draft"] | ["content", _, _, "revisions", _, "restore"] => {
-            Permission::ContentDraft
-        }
+        // Drafts of one entity (a change or a retirement), a new draft, restoring a
+        // revision into a draft.
+        ["drafts", _]
+        | ["content", _, _, "draft"]
+        | ["content", _, _, "draft", "retire"]
+        | ["content", _, _, "revisions", _, "restore"] => Permission::ContentDraft,
         ["changesets", _, "approve"] | ["changesets", _, "publish"] | ["changesets", _, "schedule"] => {
             Permission::ContentPublish
         }
@@ -131,6 +133,8 @@ mod tests {
         assert_eq!(p(Method::GET, "content/questions/x"), Permission::ContentRead);
         assert_eq!(p(Method::PUT, "content/questions/x/draft"), Permission::ContentDraft);
         assert_eq!(p(Method::DELETE, "content/questions/x/draft"), Permission::ContentDraft);
+        assert_eq!(p(Method::POST, "content/questions/x/draft/retire"), Permission::ContentDraft);
+        assert_eq!(p(Method::DELETE, "content/questions/x"), Permission::ContentPublish);
         assert_eq!(p(Method::POST, "drafts/questions"), Permission::ContentDraft);
         assert_eq!(p(Method::GET, "drafts"), Permission::ContentRead);
         assert_eq!(p(Method::POST, "content/questions/x/revisions/2/restore"), Permission::ContentDraft);

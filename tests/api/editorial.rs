@@ -755,3 +755,119 @@ async fn editing_a_draft_while_its_change_set_publishes_is_one_or_the_other(pool
         assert_eq!(title, expected, "round {round}");
     }
 }
+
+/// Retiring content in a change set: an editor drafts the retirement of one question
+/// beside the edit of another; nothing public moves until publish (a preview shows the
+/// question gone), then both go live together, the retirement audited and the
+/// learner's mark kept for a restore.
+#[sqlx::test]
+async fn a_change_set_retires_content_together_with_its_edits(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let editor = staff(&app, "editor@example.com", studytrack::auth::Role::Editor).await;
+    let reviewer = app.new_admin("reviewer@example.com").await;
+    let learner = app.new_user("learner@example.com").await;
+    let old = question_id(&app, "mutable-defaults").await;
+    let kept = question_id(&app, "identity-vs-equality").await;
+    crate::helpers::mark_question(&app, &learner, &old, "got_it").await;
+    let before = public_state(&app, &kept).await;
+
+    let cs = new_changeset(&app, &editor, "Retire the old defaults question").await;
+    retitle(&app, &editor, &kept, "Identity, retitled", &cs).await;
+    let retire = format!("/api/v1/admin/content/questions/{old}/draft/retire?changeset={cs}");
+    let res = send(&app, &editor.access, Method::POST, &retire, None).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let (draft, tag) = ok(res).await;
+    assert_eq!(draft["retire"], true);
+    assert_eq!(draft["publishable"], true, "{draft}");
+    // A second draft of the same entity, or editing the retirement, is refused.
+    assert_problem(send(&app, &editor.access, Method::POST, &retire, None).await, StatusCode::CONFLICT).await;
+    let edit = app
+        .request_as(Method::PUT, &format!("/api/v1/admin/content/questions/{old}/draft"), &editor.access)
+        .header("If-Match", tag.unwrap())
+        .json(&json!({"title": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(edit, StatusCode::CONFLICT).await;
+
+    // Nothing public moved; a preview shows the question gone and the edit made.
+    same_public_state(&before, &public_state(&app, &kept).await);
+    assert_eq!(app.get(&format!("/api/v1/questions/{old}")).await.status(), StatusCode::OK);
+    let (issued, _) = ok(send(
+        &app,
+        &editor.access,
+        Method::POST,
+        "/api/v1/admin/preview-tokens",
+        Some(json!({"changeset_id": cs, "expires_in_seconds": 600})),
+    )
+    .await)
+    .await;
+    let token = issued["token"].as_str().unwrap();
+    assert_problem(app.get(&format!("/api/v1/questions/{old}?preview={token}")).await, StatusCode::NOT_FOUND).await;
+    let topic = app.get_json(&format!("/api/v1/tracks/alpha/topics/basics?preview={token}")).await;
+    assert!(!topic["questions"].as_array().unwrap().iter().any(|q| q["id"] == old.as_str()), "{topic}");
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{kept}?preview={token}")).await["title"], "Identity, retitled");
+
+    // The change set shows the retirement as its diff; reviewed and published as one.
+    let cs_path = format!("/api/v1/admin/changesets/{cs}");
+    let (shown, _) = ok(send(&app, &editor.access, Method::GET, &cs_path, None).await).await;
+    let item = shown["items"].as_array().unwrap().iter().find(|i| i["id"] == old.as_str()).unwrap().clone();
+    assert_eq!(item["retire"], true);
+    assert_eq!(item["diff"], json!({"retired": {"before": false, "after": true}}));
+    ok(send(&app, &editor.access, Method::POST, &format!("{cs_path}/submit"), None).await).await;
+    ok(send(&app, &reviewer.access, Method::POST, &format!("{cs_path}/approve"), None).await).await;
+    ok(send(&app, &reviewer.access, Method::POST, &format!("{cs_path}/publish"), None).await).await;
+
+    assert_problem(app.get(&format!("/api/v1/questions/{old}")).await, StatusCode::NOT_FOUND).await;
+    assert_eq!(app.get_json(&format!("/api/v1/questions/{kept}")).await["title"], "Identity, retitled");
+    let (entity, _) =
+        ok(send(&app, &reviewer.access, Method::GET, &format!("/api/v1/admin/content/questions/{old}"), None).await)
+            .await;
+    assert_eq!(entity["retired"], true);
+    let retired_by: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT actor_email, token_name FROM audit_log WHERE action = 'retire' AND entity_id = $1::uuid",
+    )
+    .bind(&old)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(retired_by, [("reviewer@example.com".to_owned(), None)], "the publisher retires it, audited once");
+    // Restored later, the learner's mark is still there.
+    let (_, tag) =
+        ok(send(&app, &reviewer.access, Method::GET, &format!("/api/v1/admin/content/questions/{old}"), None).await)
+            .await;
+    let restore = app
+        .request_as(Method::POST, &format!("/api/v1/admin/content/questions/{old}/restore"), &reviewer.access)
+        .header("If-Match", tag.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(restore.status().is_success(), "{}", restore.status());
+    let mark: String = sqlx::query_scalar("SELECT status::text FROM question_mark WHERE question_id = $1::uuid")
+        .bind(&old)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(mark, "got_it");
+
+    // A retirement drafted, then the entity retired directly meanwhile: the change set
+    // can no longer publish it; and what does not exist cannot be drafted away.
+    let cs2 = new_changeset(&app, &editor, "Again").await;
+    let kept_retire = format!("/api/v1/admin/content/questions/{kept}/draft/retire?changeset={cs2}");
+    ok(send(&app, &editor.access, Method::POST, &kept_retire, None).await).await;
+    let (_, tag) =
+        ok(send(&app, &reviewer.access, Method::GET, &format!("/api/v1/admin/content/questions/{kept}"), None).await)
+            .await;
+    let direct = app
+        .request_as(Method::POST, &format!("/api/v1/admin/content/questions/{kept}/retire"), &reviewer.access)
+        .header("If-Match", tag.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(direct.status().is_success(), "{}", direct.status());
+    let (shown, _) =
+        ok(send(&app, &editor.access, Method::GET, &format!("/api/v1/admin/changesets/{cs2}"), None).await).await;
+    assert_eq!(shown["items"][0]["problems"][0]["field"], "retired", "{shown}");
+    let nobody = format!("/api/v1/admin/content/questions/{}/draft/retire", uuid::Uuid::new_v4());
+    assert_problem(send(&app, &editor.access, Method::POST, &nobody, None).await, StatusCode::NOT_FOUND).await;
+}

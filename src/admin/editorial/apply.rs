@@ -21,8 +21,11 @@ pub struct Applied {
     pub id: Uuid,
     /// The published document before, for content that existed.
     pub before: Option<ContentDoc>,
-    /// The document as written; `None` when it was not (see `problems`).
+    /// The document as written; `None` when it was not (see `problems`). For a
+    /// retirement, the document as it stands (unchanged).
     pub after: Option<ContentDoc>,
+    /// Whether the draft retired the entity (rather than writing a document).
+    pub retired: bool,
     pub problems: Vec<DraftProblem>,
 }
 
@@ -61,8 +64,17 @@ pub async fn apply_drafts(
 }
 
 async fn apply_one(conn: &mut PgConnection, draft: &DraftRow, base: BaseCheck) -> Result<Applied, ApiError> {
-    let mut applied =
-        Applied { draft: draft.clone(), id: draft.entity_id, before: None, after: None, problems: vec![] };
+    let mut applied = Applied {
+        draft: draft.clone(),
+        id: draft.entity_id,
+        before: None,
+        after: None,
+        retired: false,
+        problems: vec![],
+    };
+    if draft.retire {
+        return retire_one(conn, applied, base).await;
+    }
     let doc = match parse_doc(draft.kind, draft.doc.clone()) {
         Ok(doc) => doc,
         Err(ApiError::Validation { errors, .. }) => {
@@ -120,6 +132,34 @@ async fn apply_one(conn: &mut PgConnection, draft: &DraftRow, base: BaseCheck) -
             };
         }
     }
+    Ok(applied)
+}
+
+/// A retirement draft: the entity must still be live and unchanged since the draft
+/// began (when enforced); then it is retired in a savepoint.
+async fn retire_one(conn: &mut PgConnection, mut applied: Applied, base: BaseCheck) -> Result<Applied, ApiError> {
+    let kind = applied.draft.kind;
+    let (id, retired) = store::locate(conn, kind, &applied.draft.key()).await?;
+    let before = store::load(conn, kind, id).await?;
+    applied.id = id;
+    if retired {
+        applied.problems.push(problem("retired", "the entity is retired already"));
+    } else if base == BaseCheck::Enforce
+        && applied.draft.base_tag.as_deref().is_some_and(|tag| tag != entity_tag(kind, id, retired, &before))
+    {
+        applied.problems.push(problem(
+            "base",
+            "the published entity changed since its retirement was drafted; discard the draft and draft it again",
+        ));
+    }
+    if applied.problems.is_empty() {
+        let mut savepoint = conn.begin().await?;
+        store::set_retired(&mut savepoint, kind, id, true).await?;
+        savepoint.commit().await?;
+        applied.after = Some(before.clone());
+        applied.retired = true;
+    }
+    applied.before = Some(before);
     Ok(applied)
 }
 

@@ -54,13 +54,19 @@ fn item(applied: Applied) -> ChangesetItem {
         Some(doc) => serde_json::to_value(doc).ok(),
         None => Some(applied.draft.doc.clone()),
     };
+    let diff = if applied.draft.retire {
+        json!({"retired": {"before": false, "after": true}})
+    } else {
+        audit::diff(before.as_ref(), after.as_ref())
+    };
     ChangesetItem {
         kind: applied.draft.kind,
         key: applied.draft.key(),
         id: applied.id,
         is_new: applied.draft.is_new,
+        retire: applied.draft.retire,
         revision: applied.draft.revision,
-        diff: audit::diff(before.as_ref(), after.as_ref()),
+        diff,
         problems: applied.problems,
     }
 }
@@ -259,6 +265,14 @@ pub async fn publish_locked(
         let (kind, id, name) = (a.draft.kind, a.id, a.draft.entity_name());
         let before = a.before.as_ref().and_then(|d| serde_json::to_value(d).ok());
         let Some(after_doc) = &a.after else { continue };
+        if a.retired {
+            // No new revision: the document did not change, and restoring brings it back.
+            let diff = json!({"retired": {"before": false, "after": true}, "changeset": row.changeset_id});
+            actor.audit(conn, kind.audit_kind(), Some(id), &name, AuditAction::Retire, &diff).await?;
+            crate::admin::content::service::announce(conn, kind, id, after_doc, "retired", None).await?;
+            store::delete_draft(conn, kind, a.draft.entity_id).await?;
+            continue;
+        }
         let after = serde_json::to_value(after_doc).unwrap_or_default();
         let by = Publisher {
             author_id: a.draft.author_id,

@@ -77,6 +77,7 @@ pub fn to_view(row: DraftRow, problems: Vec<DraftProblem>) -> Draft {
         key: row.key(),
         id: row.entity_id,
         is_new: row.is_new,
+        retire: row.retire,
         publishable: problems.is_empty(),
         doc: row.doc,
         revision: row.revision,
@@ -201,6 +202,12 @@ pub async fn put(
     let row = match existing {
         Some(mut row) => {
             check_if_match(if_match, &row)?;
+            if row.retire {
+                return Err(ApiError::Conflict(format!(
+                    "this draft retires the {}; discard it (DELETE …/draft) to draft a change instead",
+                    kind.audit_kind()
+                )));
+            }
             let before = row.doc.clone();
             if options.rebase && !row.is_new {
                 let (id, retired) = content::locate(&mut tx, kind, key).await?;
@@ -244,6 +251,7 @@ pub async fn put(
                 topic_slug: topic.unwrap_or("").to_owned(),
                 slug: slug.to_owned(),
                 is_new: false,
+                retire: false,
                 doc: body,
                 revision: options.revision.unwrap_or_default(),
                 base_tag: Some(tag),
@@ -319,6 +327,7 @@ pub async fn create(
         topic_slug: topic,
         slug,
         is_new: true,
+        retire: false,
         doc: body,
         revision: options.revision.unwrap_or_default(),
         base_tag: None,
@@ -337,6 +346,58 @@ pub async fn create(
     actor.audit(&mut tx, kind.audit_kind(), Some(row.entity_id), &row.entity_name(), AuditAction::Draft, &diff).await?;
     tx.commit().await?;
     saved(db, kind, row.entity_id).await
+}
+
+/// Drafts the retirement of a published entity: when the draft publishes (with its
+/// change set), the entity is retired as `POST /admin/content/{kind}/{key}/retire` would,
+/// and until then nobody but a preview sees a difference.
+pub async fn retire(
+    db: &PgPool,
+    admin: &AdminUser,
+    kind: ContentKind,
+    key: &str,
+    changeset: Option<Uuid>,
+) -> Result<(Draft, String), ApiError> {
+    let actor = Actor::Caller(admin);
+    let mut tx = db.begin().await?;
+    content::lock_content(&mut tx).await?;
+    if find(&mut tx, kind, key).await?.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "the {} has a draft already; publish or discard it before drafting its retirement",
+            kind.audit_kind()
+        )));
+    }
+    let (id, retired) = content::locate(&mut tx, kind, key).await?;
+    if retired {
+        return Err(ApiError::Conflict(format!("the {} is retired already", kind.audit_kind())));
+    }
+    let published = content::load(&mut tx, kind, id).await?;
+    let (slug, topic) = slug_of(&published);
+    let row = DraftRow {
+        kind,
+        entity_id: id,
+        topic_slug: topic.unwrap_or("").to_owned(),
+        slug: slug.to_owned(),
+        is_new: false,
+        retire: true,
+        doc: serde_json::to_value(&published).unwrap_or_default(),
+        revision: RevisionClass::default(),
+        base_tag: Some(entity_tag(kind, id, retired, &published)),
+        changeset_id: changeset,
+        version: 1,
+        author_id: Some(admin.0.id),
+        updated_at: time::OffsetDateTime::now_utc(),
+    };
+    if let Some(changeset) = changeset {
+        touch_changeset(&mut tx, actor, changeset).await?;
+    }
+    store::insert_draft(&mut tx, &row).await?.ok_or_else(|| {
+        ApiError::PreconditionFailed("someone started a draft of this entity meanwhile; GET it".into())
+    })?;
+    let diff = serde_json::json!({"retired": {"before": false, "after": true}});
+    actor.audit(&mut tx, kind.audit_kind(), Some(id), &row.entity_name(), AuditAction::Draft, &diff).await?;
+    tx.commit().await?;
+    saved(db, kind, id).await
 }
 
 /// Throws a draft away (the published entity, if any, stays as it is).

@@ -131,6 +131,7 @@ pub async fn into_changeset(
             topic_slug: topic.clone().unwrap_or_default(),
             slug,
             is_new: base.is_none(),
+            retire: false,
             doc: value.clone(),
             revision: existing.as_ref().map(|d| d.revision).unwrap_or_default(),
             base_tag: existing.as_ref().and_then(|d| d.base_tag.clone()).or(base.as_ref().map(|b| b.1.clone())),

@@ -37,6 +37,10 @@ pub struct Draft {
     pub id: Uuid,
     /// Whether the entity exists only as this draft.
     pub is_new: bool,
+    /// Whether publishing retires the entity (takes it out of every public read, as
+    /// `POST /admin/content/{kind}/{key}/retire` does) instead of changing it; `doc` is
+    /// then the published document, for reference.
+    pub retire: bool,
     /// The draft's document, in the seed-file shape of its kind; may be incomplete.
     #[schema(value_type = Object)]
     pub doc: Value,
@@ -92,6 +96,8 @@ pub struct ChangesetItem {
     pub key: String,
     pub id: Uuid,
     pub is_new: bool,
+    /// Publishing retires the entity; `diff` is then `{"retired": {before, after}}`.
+    pub retire: bool,
     pub revision: RevisionClass,
     /// For every top-level field that differs from the published entity,
     /// `{before, after}` (`before` is null for new content).

@@ -64,6 +64,15 @@ pub struct ChangesetFilter {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
+pub struct ChangesetTarget {
+    /// Put the draft in this change set (an open one; a submitted or approved one goes
+    /// back to `open`).
+    changeset: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct StateFilter {
     /// Only change sets in this state.
     #[param(inline)]
@@ -203,6 +212,39 @@ pub async fn put_draft(
         drafts::put(&state.db, &caller, path.kind, &path.key, body.into_inner().0, if_match(&req), query.options())
             .await?;
     Ok(draft_response(StatusCode::OK, draft))
+}
+
+/// Draft the retirement of an entity (admin, editor).
+///
+/// The entity's draft becomes "retire it": when the draft publishes (normally with its
+/// change set, together with the edits that replace the entity), the entity is retired
+/// as `POST /admin/content/{kind}/{key}/retire` does, and learners' marks on it are kept for
+/// a restore. Until then only previews show it gone. 409 when the entity has a draft
+/// already or is retired; discard the draft (`DELETE …/draft`) to withdraw.
+#[utoipa::path(
+    tag = "editorial",
+    operation_id = "retire_draft",
+    security(("bearer_auth" = [])),
+    params(EntityPath, ChangesetTarget),
+    responses(
+        (status = 400, response = inline(BadRequest)),
+        (status = 201, description = "The retirement draft", body = Draft,
+         headers(("ETag" = String, description = "Send back as If-Match to discard the draft"))),
+        (status = 403, response = inline(Forbidden)),
+        (status = 404, response = inline(NotFound)),
+        (status = 409, response = inline(Conflict)),
+        (status = 412, response = inline(PreconditionFailed)),
+    )
+)]
+#[post("/content/{kind}/{key}/draft/retire")]
+pub async fn retire_draft(
+    caller: AdminUser,
+    state: web::Data<AppState>,
+    path: web::Path<EntityPath>,
+    query: web::Query<ChangesetTarget>,
+) -> Result<HttpResponse, ApiError> {
+    let draft = drafts::retire(&state.db, &caller, path.kind, &path.key, query.changeset).await?;
+    Ok(draft_response(StatusCode::CREATED, draft))
 }
 
 /// Discard the draft of an entity (admin, editor).

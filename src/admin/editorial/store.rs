@@ -17,6 +17,9 @@ pub struct DraftRow {
     pub topic_slug: String,
     pub slug: String,
     pub is_new: bool,
+    /// Publishing retires the entity instead of writing `doc` (the published document,
+    /// kept for reference).
+    pub retire: bool,
     pub doc: Value,
     pub revision: RevisionClass,
     pub base_tag: Option<String>,
@@ -49,6 +52,7 @@ struct RawDraft {
     topic_slug: String,
     slug: String,
     is_new: bool,
+    retire: bool,
     doc: Json<Value>,
     revision: String,
     base_tag: Option<String>,
@@ -66,6 +70,7 @@ impl RawDraft {
             topic_slug: self.topic_slug,
             slug: self.slug,
             is_new: self.is_new,
+            retire: self.retire,
             doc: self.doc.0,
             revision: if self.revision == "major" { RevisionClass::Major } else { RevisionClass::Minor },
             base_tag: self.base_tag,
@@ -85,7 +90,7 @@ fn revision_name(revision: RevisionClass) -> &'static str {
 pub async fn draft(conn: &mut PgConnection, kind: ContentKind, id: Uuid) -> sqlx::Result<Option<DraftRow>> {
     let raw = sqlx::query_as!(
         RawDraft,
-        r#"SELECT kind, entity_id, topic_slug, slug, is_new, doc AS "doc: Json<Value>", revision, base_tag,
+        r#"SELECT kind, entity_id, topic_slug, slug, is_new, retire, doc AS "doc: Json<Value>", revision, base_tag,
                   changeset_id, version, author_id, updated_at
            FROM content_draft WHERE kind = $1 AND entity_id = $2 FOR UPDATE"#,
         kind_name(kind),
@@ -105,7 +110,7 @@ pub async fn draft_by_slug(
 ) -> sqlx::Result<Option<DraftRow>> {
     let raw = sqlx::query_as!(
         RawDraft,
-        r#"SELECT kind, entity_id, topic_slug, slug, is_new, doc AS "doc: Json<Value>", revision, base_tag,
+        r#"SELECT kind, entity_id, topic_slug, slug, is_new, retire, doc AS "doc: Json<Value>", revision, base_tag,
                   changeset_id, version, author_id, updated_at
            FROM content_draft WHERE kind = $1 AND topic_slug = $2 AND slug = $3 FOR UPDATE"#,
         kind_name(kind),
@@ -121,7 +126,7 @@ pub async fn draft_by_slug(
 pub async fn drafts(conn: &mut PgConnection, changeset: Option<Uuid>) -> sqlx::Result<Vec<DraftRow>> {
     let raws = sqlx::query_as!(
         RawDraft,
-        r#"SELECT kind, entity_id, topic_slug, slug, is_new, doc AS "doc: Json<Value>", revision, base_tag,
+        r#"SELECT kind, entity_id, topic_slug, slug, is_new, retire, doc AS "doc: Json<Value>", revision, base_tag,
                   changeset_id, version, author_id, updated_at
            FROM content_draft WHERE ($1::uuid IS NULL OR changeset_id = $1)
            ORDER BY created_at, kind, entity_id"#,
@@ -136,11 +141,11 @@ pub async fn drafts(conn: &mut PgConnection, changeset: Option<Uuid>) -> sqlx::R
 pub async fn save_draft(conn: &mut PgConnection, row: &DraftRow) -> sqlx::Result<i32> {
     sqlx::query_scalar!(
         r#"INSERT INTO content_draft (kind, entity_id, topic_slug, slug, is_new, doc, revision, base_tag, changeset_id,
-                                      author_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                      author_id, retire)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (kind, entity_id) DO UPDATE
            SET doc = excluded.doc, revision = excluded.revision, base_tag = excluded.base_tag,
-               changeset_id = excluded.changeset_id, author_id = excluded.author_id,
+               changeset_id = excluded.changeset_id, author_id = excluded.author_id, retire = excluded.retire,
                version = content_draft.version + 1, updated_at = now()
            RETURNING version"#,
         kind_name(row.kind),
@@ -152,7 +157,8 @@ pub async fn save_draft(conn: &mut PgConnection, row: &DraftRow) -> sqlx::Result
         revision_name(row.revision),
         row.base_tag,
         row.changeset_id,
-        row.author_id
+        row.author_id,
+        row.retire
     )
     .fetch_one(conn)
     .await
@@ -164,8 +170,8 @@ pub async fn save_draft(conn: &mut PgConnection, row: &DraftRow) -> sqlx::Result
 pub async fn insert_draft(conn: &mut PgConnection, row: &DraftRow) -> sqlx::Result<Option<i32>> {
     sqlx::query_scalar!(
         r#"INSERT INTO content_draft (kind, entity_id, topic_slug, slug, is_new, doc, revision, base_tag, changeset_id,
-                                      author_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                      author_id, retire)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT DO NOTHING
            RETURNING version"#,
         kind_name(row.kind),
@@ -177,7 +183,8 @@ pub async fn insert_draft(conn: &mut PgConnection, row: &DraftRow) -> sqlx::Resu
         revision_name(row.revision),
         row.base_tag,
         row.changeset_id,
-        row.author_id
+        row.author_id,
+        row.retire
     )
     .fetch_optional(conn)
     .await
