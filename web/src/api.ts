@@ -98,7 +98,8 @@ export const preview = {
 function previewable(request: Request): boolean {
   if (request.method !== "GET") return false;
   const path = new URL(request.url).pathname;
-  return /^\/api\/v1\/(tracks|questions\/|articles\/)/.test(path) && !path.endsWith("/bundle") && !path.endsWith("/changes");
+  // Not the bundle: it is kept in IndexedDB for offline study, and drafts must not be.
+  return /^\/api\/v1\/(tracks|questions|articles)(\/|$)/.test(path) && !path.endsWith("/bundle") && !path.endsWith("/changes");
 }
 
 /** Content GETs answer with an ETag; the body is kept to answer a 304 with. */

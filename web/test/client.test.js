@@ -506,6 +506,12 @@ describe("the web client in Chromium", { concurrency: false }, () => {
     assert.match(await page.innerText("#question-title"), /\(reworded draft\)/);
     assert.ok(!page.url().includes(token), "the token left the address bar");
     await shot("preview");
+    // Search finds the draft's wording too while previewing.
+    await go("search?q=reworded");
+    await page.waitForSelector(`#search-results a[data-question="${id}"]`);
+    assert.match(await page.innerText(`#search-results a[data-question="${id}"]`), /\(reworded draft\)/);
+    await page.goBack();
+    await page.waitForSelector("#question-title");
     // Learners still get the published question.
     assert.equal((await call("GET", `/api/v1/questions/${id}`)).title, published);
     await page.click("#leave-preview");
