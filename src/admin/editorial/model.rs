@@ -22,7 +22,7 @@ pub struct DraftProblem {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "kind": "questions", "key": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11", "id": "9f8b6f1e-5d1c-4a0e-9a57-0c9b1f3f2d11",
-    "is_new": false, "revision": "minor", "changeset_id": null, "version": 2,
+    "is_new": false, "retire": false, "revision": "minor", "changeset_id": null, "version": 2,
     "doc": {"topic": "fundamentals", "slug": "is-vs-equality", "title": "`is` versus `==`", "difficulty": "junior",
             "tags": [], "prompt": "When does `a is b` differ from `a == b`?", "answer": "…"},
     "author_id": "5f0c2a8e-1b7d-4c1e-9a3f-2d6b8e4f7a10", "updated_at": "2026-12-06T09:00:00Z",
