@@ -12,6 +12,8 @@ static PAGE: Page = Page {
         ("index.html", "text/html; charset=utf-8", include_str!("../../web/dist/index.html")),
         ("app.js", "text/javascript; charset=utf-8", include_str!("../../web/dist/app.js")),
         ("app.css", "text/css; charset=utf-8", include_str!("../../web/dist/app.css")),
+        // Keeps the three above for offline visits (from web/public/).
+        ("sw.js", "text/javascript; charset=utf-8", include_str!("../../web/dist/sw.js")),
     ],
     // Where the links in mails land when `STUDYTRACK_APP_URL` ends in `/app`.
     index_paths: &[

@@ -218,7 +218,14 @@ function drawPreview(): void {
   main.before(banner);
 }
 
+/** Keeps the page itself for offline visits (web/public/sw.js); API calls are not cached. */
+function keepShellOffline(): void {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("./sw.js").catch(() => undefined);
+}
+
 async function start(): Promise<void> {
+  keepShellOffline();
   drawPreview();
   session.onChange(() => drawNav(location.hash.slice(2)));
   window.addEventListener("hashchange", () => void render());

@@ -440,8 +440,15 @@ describe("the web client in Chromium", { concurrency: false }, () => {
     let token;
     try {
       await page.waitForFunction(() => /offline/i.test(document.getElementById("net")?.textContent ?? ""));
-      // A fresh session while offline: the cards come from IndexedDB (due list and bundle).
-      await go("review?offline");
+      // The app reopened with the network off: the page comes from the service worker's
+      // copy, and the cards from IndexedDB (due list and bundle).
+      const served = [];
+      const onResponse = (response) => served.push([response.url(), response.fromServiceWorker()]);
+      page.on("response", onResponse);
+      await page.reload();
+      page.off("response", onResponse);
+      await page.waitForSelector("body[data-screen=review] #review-mode");
+      assert.ok(served.some(([url, sw]) => /\/app\/(#.*)?$/.test(url) && sw), `the page was not served offline by the worker: ${JSON.stringify(served)}`);
       assert.match(await page.innerText("#review-mode"), /offline/i);
       for (let i = 1; i <= 3; i += 1) await reviewOne("3", i);
       assert.match(await page.innerText("#review-outcome"), /saved on this device/);
