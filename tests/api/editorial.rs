@@ -855,6 +855,13 @@ async fn a_change_set_retires_content_together_with_its_edits(pool: PgPool) {
     let cs2 = new_changeset(&app, &editor, "Again").await;
     let kept_retire = format!("/api/v1/admin/content/questions/{kept}/draft/retire?changeset={cs2}");
     ok(send(&app, &editor.access, Method::POST, &kept_retire, None).await).await;
+    // An import cannot quietly turn that retirement back into an edit.
+    let (mut bundle, _) = ok(send(&app, &reviewer.access, Method::GET, "/api/v1/admin/export/alpha", None).await).await;
+    let basics = bundle["topics"].as_array_mut().unwrap().iter_mut().find(|t| t["slug"] == "basics").unwrap();
+    let question = basics["questions"].as_array_mut().unwrap().iter_mut().find(|q| q["slug"] == "identity-vs-equality");
+    question.unwrap()["title"] = json!("Imported over a retirement");
+    let import = format!("/api/v1/admin/import?changeset={cs2}");
+    assert_problem(send(&app, &editor.access, Method::POST, &import, Some(bundle)).await, StatusCode::CONFLICT).await;
     let (_, tag) =
         ok(send(&app, &reviewer.access, Method::GET, &format!("/api/v1/admin/content/questions/{kept}"), None).await)
             .await;

@@ -120,6 +120,12 @@ pub async fn into_changeset(
                 kind.audit_kind()
             )));
         }
+        if existing.as_ref().is_some_and(|d| d.retire) {
+            return Err(ApiError::Conflict(format!(
+                "{} {entity:?} has its retirement drafted; discard that draft before importing a new version",
+                kind.audit_kind()
+            )));
+        }
         let value = serde_json::to_value(&doc).unwrap_or_default();
         let row = DraftRow {
             kind,
