@@ -756,6 +756,19 @@ async fn editing_a_draft_while_its_change_set_publishes_is_one_or_the_other(pool
     }
 }
 
+/// Retires or restores a question directly (`POST …/{action}` with its ETag); must succeed.
+async fn direct_write(app: &TestApp, who: &TestUser, id: &str, action: &str) {
+    let (_, tag) =
+        ok(send(app, &who.access, Method::GET, &format!("/api/v1/admin/content/questions/{id}"), None).await).await;
+    let res = app
+        .request_as(Method::POST, &format!("/api/v1/admin/content/questions/{id}/{action}"), &who.access)
+        .header("If-Match", tag.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{action}: {}", res.status());
+}
+
 /// Retiring content in a change set: an editor drafts the retirement of one question
 /// beside the edit of another; nothing public moves until publish (a preview shows the
 /// question gone), then both go live together, the retirement audited and the
@@ -833,16 +846,7 @@ async fn a_change_set_retires_content_together_with_its_edits(pool: PgPool) {
     .unwrap();
     assert_eq!(retired_by, [("reviewer@example.com".to_owned(), None)], "the publisher retires it, audited once");
     // Restored later, the learner's mark is still there.
-    let (_, tag) =
-        ok(send(&app, &reviewer.access, Method::GET, &format!("/api/v1/admin/content/questions/{old}"), None).await)
-            .await;
-    let restore = app
-        .request_as(Method::POST, &format!("/api/v1/admin/content/questions/{old}/restore"), &reviewer.access)
-        .header("If-Match", tag.unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert!(restore.status().is_success(), "{}", restore.status());
+    direct_write(&app, &reviewer, &old, "restore").await;
     let mark: String = sqlx::query_scalar("SELECT status::text FROM question_mark WHERE question_id = $1::uuid")
         .bind(&old)
         .fetch_one(&app.pool)
@@ -862,16 +866,7 @@ async fn a_change_set_retires_content_together_with_its_edits(pool: PgPool) {
     question.unwrap()["title"] = json!("Imported over a retirement");
     let import = format!("/api/v1/admin/import?changeset={cs2}");
     assert_problem(send(&app, &editor.access, Method::POST, &import, Some(bundle)).await, StatusCode::CONFLICT).await;
-    let (_, tag) =
-        ok(send(&app, &reviewer.access, Method::GET, &format!("/api/v1/admin/content/questions/{kept}"), None).await)
-            .await;
-    let direct = app
-        .request_as(Method::POST, &format!("/api/v1/admin/content/questions/{kept}/retire"), &reviewer.access)
-        .header("If-Match", tag.unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert!(direct.status().is_success(), "{}", direct.status());
+    direct_write(&app, &reviewer, &kept, "retire").await;
     let (shown, _) =
         ok(send(&app, &editor.access, Method::GET, &format!("/api/v1/admin/changesets/{cs2}"), None).await).await;
     assert_eq!(shown["items"][0]["problems"][0]["field"], "retired", "{shown}");
