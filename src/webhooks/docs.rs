@@ -12,7 +12,7 @@ use utoipa::openapi::{ContentBuilder, PathsBuilder, Ref, Required, ResponsesBuil
 use utoipa::{PartialSchema, ToSchema};
 
 use super::events::EventType;
-use super::model::{ContentEventData, ImportEventData, LearnerEventData};
+use super::model::{ChangesetEventData, ContentEventData, ImportEventData, LearnerEventData};
 
 fn what(event: EventType) -> (&'static str, &'static str) {
     match event {
@@ -25,6 +25,19 @@ fn what(event: EventType) -> (&'static str, &'static str) {
         EventType::ImportApplied => {
             ("ImportEventData", "A bundle was imported (not a dry run): its tracks and counts.")
         }
+        EventType::ChangesetSubmitted => {
+            ("ChangesetEventData", "A change set was submitted for review: a reviewer can approve it now.")
+        }
+        EventType::ChangesetApproved => ("ChangesetEventData", "A change set was approved and may be published."),
+        EventType::ChangesetPublished => (
+            "ChangesetEventData",
+            "A change set was published, now or by the scheduler; each of its items also sends its own \
+             `content.published` or `content.retired`.",
+        ),
+        EventType::ChangesetFailed => (
+            "ChangesetEventData",
+            "A scheduled publish could not go ahead and nothing was published; `failure` says why, item by item.",
+        ),
         EventType::TopicCompleted => {
             ("LearnerEventData", "A learner who shares learning records (`PUT /me/consent`) marked a topic done.")
         }
@@ -112,6 +125,7 @@ impl utoipa::Modify for Webhooks {
         let components = openapi.components.get_or_insert_with(Default::default);
         for (name, schema) in [
             (ContentEventData::name(), ContentEventData::schema()),
+            (ChangesetEventData::name(), ChangesetEventData::schema()),
             (ImportEventData::name(), ImportEventData::schema()),
             (LearnerEventData::name(), LearnerEventData::schema()),
         ] {

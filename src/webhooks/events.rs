@@ -29,6 +29,18 @@ pub enum EventType {
     /// A bundle was imported (not a dry run).
     #[serde(rename = "import.applied")]
     ImportApplied,
+    /// A change set was submitted for review.
+    #[serde(rename = "changeset.submitted")]
+    ChangesetSubmitted,
+    /// A change set was approved.
+    #[serde(rename = "changeset.approved")]
+    ChangesetApproved,
+    /// A change set was published (now, or by the scheduler).
+    #[serde(rename = "changeset.published")]
+    ChangesetPublished,
+    /// A scheduled publish could not go ahead; nothing was published.
+    #[serde(rename = "changeset.failed")]
+    ChangesetFailed,
     /// A learner marked a topic done.
     #[serde(rename = "topic.completed")]
     TopicCompleted,
@@ -45,10 +57,14 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 11] = [
         EventType::ContentPublished,
         EventType::ContentRetired,
         EventType::ImportApplied,
+        EventType::ChangesetSubmitted,
+        EventType::ChangesetApproved,
+        EventType::ChangesetPublished,
+        EventType::ChangesetFailed,
         EventType::TopicCompleted,
         EventType::QuizSubmitted,
         EventType::ReviewRecorded,
@@ -60,6 +76,10 @@ impl EventType {
             EventType::ContentPublished => "content.published",
             EventType::ContentRetired => "content.retired",
             EventType::ImportApplied => "import.applied",
+            EventType::ChangesetSubmitted => "changeset.submitted",
+            EventType::ChangesetApproved => "changeset.approved",
+            EventType::ChangesetPublished => "changeset.published",
+            EventType::ChangesetFailed => "changeset.failed",
             EventType::TopicCompleted => "topic.completed",
             EventType::QuizSubmitted => "quiz.submitted",
             EventType::ReviewRecorded => "review.recorded",

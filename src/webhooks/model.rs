@@ -160,6 +160,26 @@ pub struct ContentEventData {
     pub href: String,
 }
 
+/// `data` of the change-set events: which change set, where it stands, and why it
+/// failed (for `changeset.failed`). Read the change set for its items and diff.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0d1d3c52-3f0e-4a55-9a8e-6f4b1f2c9e10", "title": "Week 49: generators rewrite",
+                           "state": "submitted", "items": 12, "failure": null,
+                           "href": "/api/v1/admin/changesets/0d1d3c52-3f0e-4a55-9a8e-6f4b1f2c9e10"}))]
+pub struct ChangesetEventData {
+    pub id: Uuid,
+    pub title: String,
+    /// `submitted`, `approved`, `published` or `failed`.
+    pub state: String,
+    /// How many drafts it holds (held, for `published`).
+    pub items: i64,
+    /// For `changeset.failed`: `{at, reason, problems}` as on the change set; else null.
+    #[schema(required, value_type = Option<Object>)]
+    pub failure: Option<serde_json::Value>,
+    /// Where to read it.
+    pub href: String,
+}
+
 /// `data` of `import.applied`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportEventData {

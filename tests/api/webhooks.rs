@@ -406,3 +406,98 @@ async fn two_instances_drain_one_outbox_without_sending_twice(pool: PgPool) {
     let ids: HashSet<&str> = calls.iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!((calls.len(), ids.len()), (12, 12), "each delivery sent once");
 }
+
+/// A change set's review and publishing reach a subscribed endpoint (a review channel):
+/// submitted, approved, published, each signed and once; a scheduled publish that cannot
+/// go ahead is `changeset.failed` with the reason.
+#[sqlx::test]
+async fn change_sets_announce_review_publish_and_failure(pool: PgPool) {
+    let app = app_with(pool, settings()).await;
+    let author = app.new_admin("author@example.com").await;
+    let reviewer = app.new_admin("reviewer@example.com").await;
+    let receiver = Receiver::start();
+    let events = ["changeset.submitted", "changeset.approved", "changeset.published", "changeset.failed"];
+    let (_, secret) = subscribe(&app, &author, &receiver.url(), &events).await;
+    receiver.set("secrets", &secret);
+    let call = |who: &TestUser, method: Method, path: String, body: Option<Value>| {
+        let req = app.request_as(method, &path, &who.access);
+        let req = match body {
+            Some(body) => req.json(&body),
+            None => req,
+        };
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            let text = res.text().await.unwrap();
+            assert!(status.is_success(), "{path}: {status} {text}");
+            (serde_json::from_str::<Value>(&text).unwrap_or(Value::Null), status)
+        }
+    };
+    let changeset = |title: &'static str| {
+        let call = &call;
+        let author = &author;
+        async move {
+            let (cs, _) =
+                call(author, Method::POST, "/api/v1/admin/changesets".into(), Some(json!({"title": title}))).await;
+            let id = cs["id"].as_str().unwrap().to_owned();
+            let (entity, _) = call(author, Method::GET, "/api/v1/admin/content/topics/basics".into(), None).await;
+            let mut doc = entity["doc"].clone();
+            doc["title"] = json!(format!("Basics ({title})"));
+            let path = format!("/api/v1/admin/content/topics/basics/draft?changeset={id}");
+            call(author, Method::PUT, path, Some(doc)).await;
+            id
+        }
+    };
+
+    let cs = changeset("Week 49").await;
+    call(&author, Method::POST, format!("/api/v1/admin/changesets/{cs}/submit"), None).await;
+    call(&reviewer, Method::POST, format!("/api/v1/admin/changesets/{cs}/approve"), None).await;
+    call(&reviewer, Method::POST, format!("/api/v1/admin/changesets/{cs}/publish"), None).await;
+    let calls = receiver.wait("three calls", |c| c.len() >= 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let calls = if receiver.calls().len() > calls.len() { receiver.calls() } else { calls };
+    let mut kinds: Vec<&str> = calls.iter().map(|c| c["type"].as_str().unwrap()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["changeset.approved", "changeset.published", "changeset.submitted"], "{calls:#?}");
+    for c in &calls {
+        assert_eq!(c["verified"], json!([true]), "the library verifies our signature");
+        let body: Value = serde_json::from_str(c["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["data"]["id"], cs.as_str());
+        assert_eq!(body["data"]["title"], "Week 49");
+        assert_eq!(body["data"]["items"], 1);
+        assert_eq!(body["data"]["href"], format!("/api/v1/admin/changesets/{cs}"));
+        assert_eq!(
+            body["data"]["state"].as_str().unwrap(),
+            c["type"].as_str().unwrap().trim_start_matches("changeset.")
+        );
+    }
+
+    // Scheduled, then edited after approval: at the set time it fails, and says why.
+    let cs2 = changeset("Friday").await;
+    call(&author, Method::POST, format!("/api/v1/admin/changesets/{cs2}/submit"), None).await;
+    call(&reviewer, Method::POST, format!("/api/v1/admin/changesets/{cs2}/approve"), None).await;
+    let at = (app.clock.now() + time::Duration::hours(1)).format(&time::format_description::well_known::Rfc3339);
+    let schedule = format!("/api/v1/admin/changesets/{cs2}/schedule");
+    call(&reviewer, Method::PUT, schedule, Some(json!({"publish_at": at.unwrap()}))).await;
+    let draft = app.get_as("/api/v1/admin/content/topics/basics/draft", &author.access).await;
+    let tag = draft.headers()["etag"].to_str().unwrap().to_owned();
+    let mut doc = draft.json::<Value>().await.unwrap()["doc"].clone();
+    doc["title"] = json!("Basics, changed after approval");
+    let res = app
+        .request_as(Method::PUT, "/api/v1/admin/content/topics/basics/draft", &author.access)
+        .header("If-Match", tag)
+        .json(&doc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    app.clock.advance(time::Duration::hours(2));
+    let calls = receiver.wait("the failure", |c| c.iter().any(|c| c["type"] == "changeset.failed")).await;
+    let failed = calls.iter().find(|c| c["type"] == "changeset.failed").unwrap();
+    assert_eq!(failed["verified"], json!([true]));
+    let body: Value = serde_json::from_str(failed["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["data"]["id"], cs2.as_str());
+    assert!(body["data"]["failure"]["reason"].as_str().unwrap().contains("approv"), "{body}");
+    let published = calls.iter().filter(|c| c["type"] == "changeset.published").count();
+    assert_eq!(published, 1, "the failed change set published nothing");
+}

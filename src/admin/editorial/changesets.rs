@@ -139,6 +139,36 @@ async fn transition(
     Ok(())
 }
 
+/// Queues the webhook event of a change set reaching `to`, in the caller's transaction:
+/// subscribers (a review channel, the author's tooling) hear of it when it commits.
+async fn announce(
+    conn: &mut PgConnection,
+    row: &ChangesetRow,
+    to: ChangesetState,
+    items: usize,
+    failure: Option<&serde_json::Value>,
+    at: OffsetDateTime,
+) -> sqlx::Result<()> {
+    use crate::webhooks::events::{self, EventType};
+    let event = match to {
+        ChangesetState::Submitted => EventType::ChangesetSubmitted,
+        ChangesetState::Approved => EventType::ChangesetApproved,
+        ChangesetState::Published => EventType::ChangesetPublished,
+        ChangesetState::Failed => EventType::ChangesetFailed,
+        ChangesetState::Open => return Ok(()),
+    };
+    let data = crate::webhooks::model::ChangesetEventData {
+        id: row.changeset_id,
+        title: row.title.clone(),
+        state: state(to).to_owned(),
+        items: i64::try_from(items).unwrap_or(i64::MAX),
+        failure: failure.cloned(),
+        href: format!("/api/v1/admin/changesets/{}", row.changeset_id),
+    };
+    let data = serde_json::to_value(data).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    events::emit(conn, event, at, data).await.map(|_| ())
+}
+
 fn problems_error(detail: &str, problems: Vec<ItemProblems>) -> ApiError {
     ApiError::Validation {
         detail: detail.to_owned(),
@@ -172,10 +202,12 @@ pub async fn submit(db: &PgPool, admin: &AdminUser, id: Uuid) -> Result<Changese
             state(row.state)
         )));
     }
-    if store::drafts(&mut tx, Some(id)).await?.is_empty() {
+    let items = store::drafts(&mut tx, Some(id)).await?.len();
+    if items == 0 {
         return Err(ApiError::invalid("items", "the change set has no drafts"));
     }
     transition(&mut tx, Actor::Caller(admin), &row, ChangesetState::Submitted, None, AuditAction::Submit).await?;
+    announce(&mut tx, &row, ChangesetState::Submitted, items, None, OffsetDateTime::now_utc()).await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -214,6 +246,7 @@ pub async fn approve(db: &PgPool, admin: &AdminUser, id: Uuid) -> Result<Changes
     }
     transition(&mut tx, Actor::Caller(admin), &row, ChangesetState::Approved, Some(admin.0.id), AuditAction::Approve)
         .await?;
+    announce(&mut tx, &row, ChangesetState::Approved, drafts.len(), None, OffsetDateTime::now_utc()).await?;
     tx.commit().await?;
     get(db, id).await
 }
@@ -293,6 +326,7 @@ pub async fn publish_locked(
         store::delete_draft(conn, kind, a.draft.entity_id).await?;
     }
     store::mark_published(conn, row.changeset_id, actor.user_id()).await?;
+    announce(conn, row, ChangesetState::Published, applied.len(), None, OffsetDateTime::now_utc()).await?;
     let diff = json!({"state": {"before": row.state, "after": ChangesetState::Published}, "items": applied.len()});
     actor.audit(conn, AuditKind::Changeset, Some(row.changeset_id), &row.title, AuditAction::Publish, &diff).await?;
     Ok(Ok(()))
@@ -373,6 +407,8 @@ pub async fn record_failure(
         .collect();
     let failure = json!({"at": rfc3339(now), "reason": reason, "problems": problems});
     store::mark_failed(conn, row.changeset_id, &failure).await?;
+    let items = store::drafts(conn, Some(row.changeset_id)).await?.len();
+    announce(conn, row, ChangesetState::Failed, items, Some(&failure), now).await?;
     Actor::Scheduler
         .audit(conn, AuditKind::Changeset, Some(row.changeset_id), &row.title, AuditAction::Fail, &failure)
         .await?;
