@@ -7,16 +7,17 @@
 //! logged.
 
 pub mod env;
+mod secrets;
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use secrecy::{SecretSlice, SecretString};
 
 use self::env::EnvVars;
-use secrecy::{ExposeSecret, SecretSlice, SecretString};
-
+use self::secrets::random_secret;
+pub use self::secrets::{DatabaseUrl, MIN_SECRET_BYTES, check_secret, redact_url};
 use crate::proxy::{ForwardedHeader, ProxyTrust};
 
 /// The database used when `DATABASE_URL` is unset.
@@ -136,25 +137,6 @@ pub struct Settings {
 pub enum Environment {
     Development,
     Production,
-}
-
-/// Shortest acceptable signing key: RFC 7518 asks for a key at least as long as the hash.
-pub const MIN_SECRET_BYTES: usize = 32;
-
-/// Checks a signing key's strength; `Err` says why it is weak.
-pub fn check_secret(secret: &[u8]) -> Result<(), String> {
-    if secret.len() < MIN_SECRET_BYTES {
-        return Err(format!("it is {} bytes; at least {MIN_SECRET_BYTES} are required", secret.len()));
-    }
-    let distinct: std::collections::HashSet<&u8> = secret.iter().collect();
-    if distinct.len() < 12 {
-        return Err("it repeats too few distinct characters to be random".to_owned());
-    }
-    let lower = String::from_utf8_lossy(secret).to_lowercase();
-    if ["changeme", "secret", "password", "example"].iter().any(|w| lower.contains(w)) {
-        return Err("it contains a placeholder word".to_owned());
-    }
-    Ok(())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,57 +309,10 @@ impl Settings {
 /// The `/metrics` token of [`Settings::for_tests`].
 pub const TEST_METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 
-/// 48 random alphanumeric bytes (about 285 bits).
-fn random_secret() -> Vec<u8> {
-    use rand::Rng;
-    use rand::distr::Alphanumeric;
-    rand::rng().sample_iter(Alphanumeric).take(48).collect()
-}
-
-/// Hides the password in a connection string.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
-/// A connection string: its password is a secret, so `Debug` and `Display` show it
-/// redacted, and only [`DatabaseUrl::expose`] gives the real text (to connect).
-#[derive(Clone)]
-pub struct DatabaseUrl(SecretString);
-
-impl DatabaseUrl {
-    pub fn new(url: String) -> Self {
-        DatabaseUrl(SecretString::from(url))
-    }
-
-    /// The full connection string, password included.
-    pub fn expose(&self) -> &str {
-        self.0.expose_secret()
-    }
-}
-
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", redact_url(self.expose()))
-    }
-}
-
-impl fmt::Display for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&redact_url(self.expose()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     fn dev(key: &str) -> Option<String> {
